@@ -1,0 +1,386 @@
+package capture
+
+import (
+	"container/list"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// maxConns bounds the connections followed at once (some 600 bytes each):
+// past it, the least recently seen is ended to make room, as if idle.
+const maxConns = 1 << 18
+
+// maxQueuedSegs bounds the out-of-order segments queued per direction, so
+// that a flood of tiny segments cannot make insertion quadratic.
+const maxQueuedSegs = 4096
+
+// tcpKey names a connection by its two endpoints, the lower one first.
+type tcpKey struct{ a, b netip.AddrPort }
+
+// keyOf returns the connection key of a segment and the index (0 or 1) of
+// its direction: 0 when it goes from key.a to key.b.
+func keyOf(src, dst netip.AddrPort) (tcpKey, int) {
+	if src.Compare(dst) <= 0 {
+		return tcpKey{src, dst}, 0
+	}
+	return tcpKey{dst, src}, 1
+}
+
+// tcpSeg is queued out-of-order payload.
+type tcpSeg struct {
+	seq   uint32
+	data  []byte // captured bytes (a copy)
+	wire  int    // payload length on the wire, >= len(data)
+	frame Frame
+	seen  time.Time // capture clock when queued
+}
+
+// tcpDir is one direction of a connection.
+type tcpDir struct {
+	conn     *tcpConn
+	src, dst netip.AddrPort
+	started  bool   // next is known
+	haveISN  bool   // the SYN was seen
+	isn      uint32 // initial sequence number
+	next     uint32 // sequence number of the next byte to deliver
+	gap      int    // bytes known missing before next, not yet reported
+	queue    []tcpSeg
+	buffered int
+	finSeen  bool
+	finSeq   uint32 // sequence number of the FIN
+	ended    bool
+	acked    uint32 // highest acknowledgment number the peer sent
+	ackSeen  bool
+	last     Frame // last frame seen in this direction
+	pending  *list.Element
+}
+
+// tcpConn is a TCP connection.
+type tcpConn struct {
+	key      tcpKey
+	dirs     [2]tcpDir
+	lastSeen time.Time
+	elem     *list.Element // in reassembler.conns
+}
+
+// reassembler puts the payload of each TCP direction back in sequence
+// order and hands it to Handler.Stream with the frames it came from.
+type reassembler struct {
+	opt     Options
+	h       Handler
+	conns   map[tcpKey]*tcpConn
+	lru     list.List // *tcpConn, least recently seen first
+	pending list.List // *tcpDir with queued data, in the order they began waiting
+	total   int       // bytes queued in all directions
+	// reused for every chunk
+	out    []byte
+	pieces []piece
+	chunk  Chunk
+}
+
+// piece is a run of in-order bytes from one frame, before it becomes a Span.
+type piece struct {
+	data  []byte
+	frame Frame
+}
+
+func newReassembler(h Handler, opt Options) *reassembler {
+	return &reassembler{opt: opt, h: h, conns: map[tcpKey]*tcpConn{}}
+}
+
+// segment takes one TCP segment whose header s was already given to the
+// handler. payload is its captured payload; wire is its length on the
+// wire, more than len(payload) when a snapshot length cut the frame. now is
+// the capture clock.
+func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Time) {
+	key, i := keyOf(s.Src, s.Dst)
+	c := r.conns[key]
+	if c != nil && s.SYN && newConnection(&c.dirs[i], s.Seq) {
+		r.close(c)
+		c = nil
+	}
+	if c == nil {
+		c = r.open(key, now)
+	}
+	c.lastSeen = now
+	r.lru.MoveToBack(c.elem)
+	d := &c.dirs[i]
+	d.last = s.Frame
+	if s.ACK {
+		r.ack(&c.dirs[1-i], s.Ack)
+	}
+	if d.ended {
+		return // retransmissions after FIN or RST
+	}
+	seq := s.Seq
+	switch {
+	case s.SYN:
+		if !d.started {
+			d.started, d.haveISN, d.isn, d.next = true, true, s.Seq, s.Seq+1
+		}
+		seq++ // the SYN takes one sequence number
+	case !d.started:
+		// The start of the connection was not captured: begin here.
+		d.started, d.next = true, s.Seq
+	}
+	if s.FIN {
+		d.finSeen, d.finSeq = true, seq+uint32(wire)
+	}
+	switch {
+	case wire > 0 && int32(seq-d.next) > 0:
+		r.enqueue(d, tcpSeg{seq: seq, data: slices.Clone(payload), wire: wire, frame: s.Frame, seen: now})
+	case wire > 0 || d.finSeen:
+		r.deliver(d, seq, payload, wire, s.Frame)
+	}
+	if s.RST && !d.ended {
+		r.finish(d, s.Frame)
+	}
+}
+
+// newConnection reports whether a SYN with sequence number seq in
+// direction d starts a new connection on the same endpoints rather than
+// repeating the SYN already seen.
+func newConnection(d *tcpDir, seq uint32) bool {
+	return d.started && (!d.haveISN || seq != d.isn)
+}
+
+func (r *reassembler) open(key tcpKey, now time.Time) *tcpConn {
+	if len(r.conns) >= maxConns {
+		r.close(r.lru.Front().Value.(*tcpConn))
+	}
+	c := &tcpConn{key: key, lastSeen: now}
+	c.dirs[0] = tcpDir{conn: c, src: key.a, dst: key.b}
+	c.dirs[1] = tcpDir{conn: c, src: key.b, dst: key.a}
+	c.elem = r.lru.PushBack(c)
+	r.conns[key] = c
+	return c
+}
+
+// enqueue keeps out-of-order payload until what comes before it arrives,
+// the buffers are full, or it has waited too long.
+func (r *reassembler) enqueue(d *tcpDir, q tcpSeg) {
+	rel := func(s uint32) int64 { return int64(int32(s - d.next)) }
+	i, dup := slices.BinarySearchFunc(d.queue, q.seq, func(e tcpSeg, s uint32) int {
+		return int(rel(e.seq) - rel(s))
+	})
+	// A segment queued at the same place and at least as long wins: the
+	// first copy to arrive is kept.
+	if dup && d.queue[i].wire >= q.wire && len(d.queue[i].data) >= len(q.data) {
+		return
+	}
+	for i < len(d.queue) && d.queue[i].seq == q.seq {
+		i++
+	}
+	d.queue = slices.Insert(d.queue, i, q)
+	d.buffered += len(q.data)
+	r.total += len(q.data)
+	if d.pending == nil {
+		d.pending = r.pending.PushBack(d)
+	}
+	r.ackedGap(d)
+	for len(d.queue) > 0 && (d.buffered > r.opt.MaxBufferedPerConn || len(d.queue) > maxQueuedSegs) {
+		r.skip(d)
+	}
+	for r.total > r.opt.MaxBufferedTotal && r.pending.Len() > 0 {
+		r.skip(r.pending.Front().Value.(*tcpDir))
+	}
+}
+
+// ack notes that the peer of d acknowledged the bytes of d before seq
+// number a. Bytes acknowledged but never captured will not come: the data
+// queued after them is delivered at once, with a gap (Wireshark's "ACKed
+// unseen segment" and "previous segment not captured").
+func (r *reassembler) ack(d *tcpDir, a uint32) {
+	if !d.ackSeen || int32(a-d.acked) > 0 {
+		d.acked, d.ackSeen = a, true
+	}
+	r.ackedGap(d)
+}
+
+// ackedGap delivers the queued data of d whose missing predecessors the
+// peer has acknowledged.
+func (r *reassembler) ackedGap(d *tcpDir) {
+	for d.ackSeen && !d.ended && len(d.queue) > 0 && int32(d.acked-d.queue[0].seq) >= 0 {
+		r.skip(d)
+	}
+}
+
+// skip gives up on the bytes missing before the first queued segment and
+// delivers from there with a gap.
+func (r *reassembler) skip(d *tcpDir) {
+	if len(d.queue) == 0 {
+		return
+	}
+	if missing := int32(d.queue[0].seq - d.next); missing > 0 {
+		d.gap += int(missing)
+		d.next = d.queue[0].seq
+	}
+	r.deliver(d, 0, nil, 0, d.queue[0].frame)
+}
+
+// deliver hands the payload p of a segment at seq (<= d.next; wire bytes on
+// the wire, 0 for none) and the queued data contiguous with it to the
+// handler. trigger is the frame that caused the delivery, the chunk's frame
+// when it holds no data.
+func (r *reassembler) deliver(d *tcpDir, seq uint32, p []byte, wire int, trigger Frame) {
+	r.pieces = r.pieces[:0]
+	if wire > 0 {
+		r.take(d, seq, p, wire, trigger)
+	}
+	for len(d.queue) > 0 && int32(d.queue[0].seq-d.next) <= 0 {
+		q := d.queue[0]
+		d.queue = slices.Delete(d.queue, 0, 1)
+		d.buffered -= len(q.data)
+		r.total -= len(q.data)
+		r.take(d, q.seq, q.data, q.wire, q.frame)
+	}
+	if len(d.queue) == 0 && d.pending != nil {
+		r.pending.Remove(d.pending)
+		d.pending = nil
+	}
+	end := d.finSeen && int32(d.finSeq-d.next) <= 0
+	if end {
+		d.ended = true
+		r.dropQueue(d)
+	}
+	if len(r.pieces) > 0 || end {
+		r.emit(d, end, trigger)
+	}
+}
+
+// take appends the bytes of a segment at seq that are new to r.pieces and
+// advances d.next past them. Bytes of the segment that were not captured
+// (wire > len(p)) end the chunk being built: the next one starts after a
+// gap.
+func (r *reassembler) take(d *tcpDir, seq uint32, p []byte, wire int, f Frame) {
+	end := seq + uint32(wire)
+	if int32(end-d.next) <= 0 {
+		return // all delivered already: a retransmission
+	}
+	if trim := int64(int32(d.next - seq)); trim < int64(len(p)) {
+		r.pieces = append(r.pieces, piece{p[trim:], f})
+		d.next += uint32(int64(len(p)) - trim)
+	}
+	if missing := int32(end - d.next); missing > 0 {
+		if len(r.pieces) > 0 {
+			r.emit(d, false, f)
+		}
+		d.gap += int(missing)
+		d.next = end
+	}
+}
+
+// dropQueue forgets queued data (past the FIN, or of a finished direction).
+func (r *reassembler) dropQueue(d *tcpDir) {
+	for _, q := range d.queue {
+		d.buffered -= len(q.data)
+		r.total -= len(q.data)
+	}
+	d.queue = d.queue[:0]
+	if d.pending != nil {
+		r.pending.Remove(d.pending)
+		d.pending = nil
+	}
+}
+
+// emit builds a chunk from r.pieces and the pending gap of d, calls the
+// handler and empties r.pieces.
+func (r *reassembler) emit(d *tcpDir, end bool, trigger Frame) {
+	c := &r.chunk
+	*c = Chunk{Src: d.src, Dst: d.dst, Gap: d.gap, End: end, Frame: trigger, Spans: c.Spans[:0]}
+	d.gap = 0
+	if len(r.pieces) > 0 {
+		c.Frame = r.pieces[0].frame
+	}
+	off := 0
+	for _, pc := range r.pieces {
+		if pc.frame.Number > c.Frame.Number {
+			c.Frame = pc.frame
+		}
+		if n := len(c.Spans); n > 0 && c.Spans[n-1].Frame == pc.frame.Number {
+			c.Spans[n-1].Len += len(pc.data)
+		} else {
+			c.Spans = append(c.Spans, Span{Frame: pc.frame.Number, Off: off, Len: len(pc.data)})
+		}
+		off += len(pc.data)
+	}
+	switch len(r.pieces) {
+	case 0:
+	case 1:
+		c.Data = r.pieces[0].data // no copy needed
+	default:
+		r.out = r.out[:0]
+		for _, pc := range r.pieces {
+			r.out = append(r.out, pc.data...)
+		}
+		c.Data = r.out
+	}
+	r.pieces = r.pieces[:0]
+	r.h.Stream(c)
+}
+
+// finish delivers everything queued in d, with gaps, and ends it.
+func (r *reassembler) finish(d *tcpDir, f Frame) {
+	for len(d.queue) > 0 && !d.ended {
+		r.skip(d)
+	}
+	if d.ended || !d.started {
+		return
+	}
+	if d.finSeen && int32(d.finSeq-d.next) > 0 {
+		d.gap += int(int32(d.finSeq - d.next))
+	}
+	d.ended = true
+	r.pieces = r.pieces[:0]
+	r.emit(d, true, f)
+}
+
+// close finishes both directions of c and forgets it.
+func (r *reassembler) close(c *tcpConn) {
+	for i := range c.dirs {
+		r.finish(&c.dirs[i], c.dirs[i].last)
+	}
+	r.lru.Remove(c.elem)
+	delete(r.conns, c.key)
+}
+
+// expire delivers out-of-order data that waited longer than the reorder
+// timeout, with a gap, and closes connections idle for longer than the
+// idle timeout.
+func (r *reassembler) expire(now time.Time) {
+	cutoff := now.Add(-r.opt.ReorderTimeout)
+	for e := r.pending.Front(); e != nil; {
+		d := e.Value.(*tcpDir)
+		e = e.Next() // skip may remove d from the list
+		for len(d.queue) > 0 && oldest(d.queue).Before(cutoff) {
+			r.skip(d)
+		}
+	}
+	idle := now.Add(-r.opt.IdleTimeout)
+	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
+		c := e.Value.(*tcpConn)
+		if !c.lastSeen.Before(idle) {
+			break
+		}
+		r.close(c)
+	}
+}
+
+func oldest(q []tcpSeg) time.Time {
+	t := q[0].seen
+	for _, s := range q[1:] {
+		if s.seen.Before(t) {
+			t = s.seen
+		}
+	}
+	return t
+}
+
+// flush finishes every connection at end of capture, least recently seen
+// first.
+func (r *reassembler) flush() {
+	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
+		r.close(e.Value.(*tcpConn))
+	}
+}

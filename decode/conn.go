@@ -1,0 +1,216 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode/capture"
+)
+
+// connKey identifies a TCP connection whichever way a packet travels.
+type connKey struct{ a, b netip.AddrPort }
+
+func makeConnKey(x, y netip.AddrPort) connKey {
+	if x.Compare(y) < 0 {
+		return connKey{x, y}
+	}
+	return connKey{y, x}
+}
+
+// proto is what a connection carries, decided from its ports or first bytes.
+type proto uint8
+
+const (
+	protoUnknown proto = iota
+	protoKerberos
+	protoDNS
+	protoHTTP
+)
+
+// connState is the dissector's state for one TCP connection.
+type connState struct {
+	conn        *Conn
+	proto       proto
+	ignored     bool // carries nothing kerbtrace decodes: buffers are not kept
+	interesting bool // carried at least one decoded message, or was opened to a port that would
+	toServer    *dirState
+	toClient    *dirState
+	dirs        [2]*dirState
+	times       map[int]time.Time
+	methods     []string // request methods awaiting their response, for body rules
+}
+
+func (cs *connState) dir(src netip.AddrPort) *dirState {
+	if src == cs.conn.Client {
+		return cs.toServer
+	}
+	return cs.toClient
+}
+
+// dirState is one direction of a connection: the bytes not yet framed into
+// messages and the HTTP body state.
+type dirState struct {
+	fromClient bool
+	buf        streamBuf
+	afterGap   bool  // data was lost; resynchronise on the next recognisable message
+	dead       bool  // framing failed; nothing more is decoded in this direction
+	bodyLeft   int64 // HTTP body bytes still to skip
+	chunked    bool  // skipping a chunked HTTP body
+	untilClose bool  // HTTP body runs until the connection closes
+}
+
+func (ds *dirState) reset() {
+	ds.buf.reset()
+	ds.bodyLeft, ds.chunked, ds.untilClose, ds.dead = 0, false, false, false
+}
+
+// serverPorts are the ports whose listener is taken as the server when no
+// SYN says which side opened the connection.
+var serverPorts = map[uint16]proto{
+	portKerberos: protoKerberos,
+	portKpasswd:  protoKerberos,
+	portDNS:      protoDNS,
+	80:           protoHTTP,
+	8080:         protoHTTP,
+	8000:         protoHTTP,
+	8888:         protoHTTP,
+	5985:         protoHTTP,
+	3128:         protoHTTP,
+}
+
+// connFor finds or creates the state of the connection between src and dst.
+// A new connection's client is the SYN sender, the SYN-ACK receiver, or else
+// the side not on a well-known port.
+func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture.Frame) *connState {
+	k := makeConnKey(src, dst)
+	if cs, ok := d.conns[k]; ok {
+		if syn && src != cs.conn.Client && len(cs.conn.SYN) == 0 && cs.conn.SYNACK == 0 {
+			cs.conn.Client, cs.conn.Server = src, dst // port reuse the other way round
+			cs.toServer, cs.toClient = cs.toClient, cs.toServer
+			cs.toServer.fromClient, cs.toClient.fromClient = true, false
+		}
+		return cs
+	}
+	client, server := src, dst
+	switch {
+	case syn:
+	case synack:
+		client, server = dst, src
+	default:
+		if _, ok := serverPorts[src.Port()]; ok {
+			if _, ok2 := serverPorts[dst.Port()]; !ok2 {
+				client, server = dst, src
+			}
+		} else if _, ok2 := serverPorts[dst.Port()]; !ok2 && src.Port() < dst.Port() {
+			client, server = dst, src
+		}
+	}
+	cs := &connState{
+		conn: &Conn{
+			Capture: d.capIdx, Client: client, Server: server,
+			FirstFrame: f.Number, FirstTime: f.Time.UTC(), MidStream: !syn && !synack,
+		},
+		times: make(map[int]time.Time),
+	}
+	cs.toServer = &dirState{fromClient: true}
+	cs.toClient = &dirState{}
+	cs.dirs = [2]*dirState{cs.toServer, cs.toClient}
+	cs.proto = serverPorts[server.Port()]
+	if cs.proto != protoUnknown {
+		cs.interesting = true
+	}
+	switch server.Port() {
+	case 443, 22, 3389, 636, 993, 995, 465:
+		cs.ignored = true // encrypted: nothing to see
+	}
+	d.conns[k] = cs
+	return cs
+}
+
+// streamBuf holds undecoded bytes of one direction together with the frames
+// that brought them, so that a message can name the frames it came from.
+type streamBuf struct {
+	data  []byte
+	start int            // data[start:] is undecoded
+	spans []capture.Span // Off is relative to data[0]
+}
+
+func (b *streamBuf) reset() {
+	b.data, b.start, b.spans = b.data[:0], 0, b.spans[:0]
+}
+
+// bytes returns the undecoded bytes.
+func (b *streamBuf) bytes() []byte { return b.data[b.start:] }
+
+func (b *streamBuf) append(p []byte, spans []capture.Span) {
+	if b.start > 0 && b.start >= len(b.data)/2 {
+		n := copy(b.data, b.data[b.start:])
+		b.data = b.data[:n]
+		shift := b.start
+		b.start = 0
+		out := b.spans[:0]
+		for _, s := range b.spans {
+			s.Off -= shift
+			if s.Off+s.Len > 0 {
+				if s.Off < 0 {
+					s.Len += s.Off
+					s.Off = 0
+				}
+				out = append(out, s)
+			}
+		}
+		b.spans = out
+	}
+	base := len(b.data)
+	b.data = append(b.data, p...)
+	for _, s := range spans {
+		s.Off += base
+		b.spans = append(b.spans, s)
+	}
+	if len(spans) == 0 && len(p) > 0 {
+		b.spans = append(b.spans, capture.Span{Off: base, Len: len(p)})
+	}
+}
+
+// consume marks n undecoded bytes as decoded.
+func (b *streamBuf) consume(n int) {
+	b.start += n
+	if b.start >= len(b.data) {
+		b.reset()
+	}
+}
+
+// frames returns the frames that carried bytes [off, off+n) of the undecoded
+// data, ascending and without repeats, and the frame of its last byte.
+func (b *streamBuf) frames(off, n int) (all []int, last int) {
+	lo, hi := b.start+off, b.start+off+n
+	for _, s := range b.spans {
+		if s.Off+s.Len <= lo || s.Off >= hi || s.Frame == 0 {
+			continue
+		}
+		if len(all) == 0 || all[len(all)-1] != s.Frame {
+			all = append(all, s.Frame)
+		}
+		if s.Off < hi {
+			last = s.Frame
+		}
+	}
+	sortUniq(&all)
+	return all, last
+}
+
+func sortUniq(p *[]int) {
+	s := *p
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	*p = out
+}

@@ -1,0 +1,238 @@
+package decode
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode/capture"
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+)
+
+// Well-known ports the dissector routes by.
+const (
+	portDNS      = 53
+	portKerberos = 88
+	portKpasswd  = 464
+)
+
+// Dissector turns captures into Messages. It is not safe for concurrent use.
+// Feed captures with Add, then call Result.
+type Dissector struct {
+	res    Result
+	capIdx int
+	conns  map[connKey]*connState
+	opts   capture.Options
+	file   string
+}
+
+// NewDissector returns an empty Dissector.
+func NewDissector() *Dissector {
+	return &Dissector{}
+}
+
+// Add reads one capture from r, named file in messages and warnings. It
+// returns an error only when not a single packet could be read (the error is
+// then a *capture.NotCaptureError or an I/O error); damage later in the file
+// becomes a warning in the capture's Info and everything before it is kept.
+func (d *Dissector) Add(file string, r io.Reader) error {
+	d.capIdx = len(d.res.Captures)
+	d.file = file
+	d.conns = make(map[connKey]*connState)
+	info, err := capture.Read(r, d, d.opts)
+	if err != nil && info.Packets == 0 {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	d.flushConns()
+	if err != nil {
+		info.Warnings = append(info.Warnings, capture.Warning{Frame: info.Packets + 1, Offset: -1, Msg: err.Error()})
+	}
+	d.res.Captures = append(d.res.Captures, CaptureInfo{File: file, Info: info})
+	return nil
+}
+
+// Result sorts what was found into capture order and returns it.
+func (d *Dissector) Result() *Result {
+	msgs := d.res.Messages
+	idx := make([]int, len(msgs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ma, mb := &msgs[idx[a]], &msgs[idx[b]]
+		if ma.Capture != mb.Capture {
+			return ma.Capture < mb.Capture
+		}
+		return ma.Frame < mb.Frame
+	})
+	newPos := make([]int, len(msgs))
+	sorted := make([]Message, len(msgs))
+	for to, from := range idx {
+		newPos[from] = to
+		sorted[to] = msgs[from]
+	}
+	for i := range sorted {
+		if p := sorted[i].Parent; p >= 0 {
+			sorted[i].Parent = newPos[p]
+		}
+	}
+	d.res.Messages = sorted
+	sort.SliceStable(d.res.Conns, func(a, b int) bool {
+		ca, cb := d.res.Conns[a], d.res.Conns[b]
+		if ca.Capture != cb.Capture {
+			return ca.Capture < cb.Capture
+		}
+		return ca.FirstFrame < cb.FirstFrame
+	})
+	return &d.res
+}
+
+// emit appends a message and returns its index.
+func (d *Dissector) emit(m Message) int {
+	m.Capture = d.capIdx
+	d.res.Messages = append(d.res.Messages, m)
+	return len(d.res.Messages) - 1
+}
+
+func (d *Dissector) anomaly(frame int, format string, args ...any) {
+	d.res.Anomalies = append(d.res.Anomalies,
+		fmt.Sprintf("%s: frame %d: %s", d.file, frame, fmt.Sprintf(format, args...)))
+}
+
+// UDP implements capture.Handler.
+func (d *Dissector) UDP(g *capture.Datagram) {
+	sp, dp := g.Src.Port(), g.Dst.Port()
+	base := Message{
+		Frame: g.Frame.Number, Frames: append([]int(nil), g.Frames...), Time: g.Frame.Time.UTC(),
+		Src: g.Src, Dst: g.Dst, Transport: "udp", Truncated: g.Truncated, Parent: -1,
+	}
+	switch {
+	case sp == portDNS || dp == portDNS || sp == 5353 && dp == 5353:
+		d.dnsMessage(base, g.Payload)
+	case sp == portKerberos || dp == portKerberos:
+		d.krbMessages(base, g.Payload, CarrierNone)
+	}
+}
+
+func (d *Dissector) dnsMessage(base Message, p []byte) {
+	m, err := dns.Parse(p)
+	if m == nil {
+		d.anomaly(base.Frame, "dns: %v", err)
+		return
+	}
+	base.DNS = m
+	base.Kind = KindDNSQuery
+	if m.Response {
+		base.Kind = KindDNSResponse
+	}
+	if err != nil {
+		base.Truncated = true
+		base.Err = err.Error()
+	}
+	d.emit(base)
+}
+
+// krbMessages decodes a bare Kerberos message (the payload of UDP 88 or of one
+// TCP record) and emits it.
+func (d *Dissector) krbMessages(base Message, p []byte, carrier Carrier) int {
+	if len(p) == 0 {
+		return -1
+	}
+	m, err := krb.Parse(p)
+	if m == nil || m.Type == 0 {
+		d.anomaly(base.Frame, "kerberos: %v", err)
+		return -1
+	}
+	base.Krb = m
+	base.Kind = Kind(m.Type.Kind())
+	base.Carrier = carrier
+	if err != nil || m.Truncated {
+		base.Truncated = true
+		if err != nil {
+			base.Err = err.Error()
+		}
+	}
+	return d.emit(base)
+}
+
+// TCP implements capture.Handler: it records handshakes and resets.
+func (d *Dissector) TCP(s *capture.Segment) {
+	cs := d.connFor(s.Src, s.Dst, s.SYN && !s.ACK, s.SYN && s.ACK, s.Frame)
+	if cs == nil {
+		return
+	}
+	c := cs.conn
+	switch {
+	case s.SYN && !s.ACK:
+		c.SYN = append(c.SYN, s.Frame.Number)
+	case s.SYN && s.ACK:
+		if c.SYNACK == 0 {
+			c.SYNACK = s.Frame.Number
+		}
+	}
+	if s.RST && c.RST == 0 {
+		c.RST = s.Frame.Number
+		c.RSTFromServer = s.Src == c.Server
+	}
+	if s.PayloadLen > 0 && !cs.ignored {
+		cs.times[s.Frame.Number] = s.Frame.Time.UTC()
+	}
+}
+
+// Stream implements capture.Handler: it feeds reassembled bytes to the
+// framing of the connection's protocol.
+func (d *Dissector) Stream(ch *capture.Chunk) {
+	cs := d.connFor(ch.Src, ch.Dst, false, false, ch.Frame)
+	if cs == nil || cs.ignored {
+		return
+	}
+	dir := cs.dir(ch.Src)
+	if ch.Gap > 0 {
+		cs.conn.Gaps += ch.Gap
+		cs.conn.GapFrames = append(cs.conn.GapFrames, ch.Frame.Number)
+		dir.reset()
+		dir.afterGap = true
+	}
+	if ch.Frame.Number > 0 {
+		cs.times[ch.Frame.Number] = ch.Frame.Time.UTC()
+	}
+	if len(ch.Data) > 0 {
+		dir.buf.append(ch.Data, ch.Spans)
+		d.parseDir(cs, dir)
+	}
+	if ch.End {
+		d.endDir(cs, dir)
+	}
+}
+
+// frameTime returns the capture time of a frame of this connection.
+func (cs *connState) frameTime(frame int) time.Time {
+	return cs.times[frame]
+}
+
+// flushConns finishes every connection still open at the end of a capture.
+func (d *Dissector) flushConns() {
+	keys := make([]connKey, 0, len(d.conns))
+	for k := range d.conns {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return d.conns[keys[i]].conn.FirstFrame < d.conns[keys[j]].conn.FirstFrame })
+	for _, k := range keys {
+		cs := d.conns[k]
+		for _, dir := range cs.dirs {
+			if dir != nil {
+				d.endDir(cs, dir)
+			}
+		}
+		if cs.interesting {
+			d.res.Conns = append(d.res.Conns, *cs.conn)
+		}
+	}
+	d.conns = nil
+}
+
+// isAddr reports whether ap has a valid address, for guarding zero values.
+func isAddr(ap netip.AddrPort) bool { return ap.Addr().IsValid() }

@@ -1,0 +1,214 @@
+package httpauth
+
+// This file splits a WWW-Authenticate / Authorization header value into
+// challenges following RFC 9110 11.3 and 11.6.1:
+//
+//	challenge   = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
+//	auth-param  = token BWS "=" BWS ( token / quoted-string )
+//	token68     = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+//
+// The list is comma-separated and a comma may also separate the params of
+// one challenge, so "Basic realm="a, b", Negotiate" is two challenges: an
+// element "name=value" continues the current challenge, anything else
+// starts a new one.
+
+// maxChallenges bounds the challenges taken from one header value.
+const maxChallenges = 32
+
+// param is one auth-param; vstart and vend delimit its value in the
+// challenge's raw params text.
+type param struct {
+	name, value  string
+	vstart, vend int
+}
+
+// pending is a challenge being assembled.
+type pending struct {
+	scheme, token68 string
+	params          []param
+	start, end      int // raw params span in the header value
+}
+
+type lexer struct {
+	s string
+	i int
+}
+
+func isTchar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
+}
+
+func isToken68(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+}
+
+func (l *lexer) end() bool { return l.i >= len(l.s) }
+
+func (l *lexer) skipOWS() {
+	for l.i < len(l.s) && (l.s[l.i] == ' ' || l.s[l.i] == '\t') {
+		l.i++
+	}
+}
+
+func (l *lexer) token() string {
+	j := l.i
+	for l.i < len(l.s) && isTchar(l.s[l.i]) {
+		l.i++
+	}
+	return l.s[j:l.i]
+}
+
+// value reads a token or a quoted-string (an unterminated one runs to the
+// end of the value).
+func (l *lexer) value() string {
+	j := l.i
+	if l.end() || l.s[l.i] != '"' {
+		l.token()
+		return l.s[j:l.i]
+	}
+	for l.i++; l.i < len(l.s); l.i++ {
+		switch l.s[l.i] {
+		case '\\':
+			l.i++
+		case '"':
+			l.i++
+			return l.s[j:l.i]
+		}
+	}
+	l.i = len(l.s)
+	return l.s[j:]
+}
+
+// token68At reports whether a token68 starts at l.i and is the whole
+// element (followed only by OWS and then a comma or the end); if so it
+// consumes it.
+func (l *lexer) token68At() (string, bool) {
+	j := l.i
+	k := j
+	for k < len(l.s) && isToken68(l.s[k]) {
+		k++
+	}
+	for k < len(l.s) && l.s[k] == '=' {
+		k++
+	}
+	m := k
+	for m < len(l.s) && (l.s[m] == ' ' || l.s[m] == '\t') {
+		m++
+	}
+	if k == j || (m < len(l.s) && l.s[m] != ',') {
+		return "", false
+	}
+	l.i = m
+	return l.s[j:k], true
+}
+
+// splitChallenges parses a header value into challenges (creds: the value
+// is an Authorization or Proxy-Authorization header).
+func splitChallenges(s string, creds bool) []Challenge {
+	var out []Challenge
+	var cur *pending
+	flush := func() {
+		if cur != nil && len(out) < maxChallenges {
+			out = append(out, cur.challenge(s, creds))
+		}
+		cur = nil
+	}
+	l := &lexer{s: s}
+	for !l.end() {
+		before := l.i
+		for !l.end() && (l.s[l.i] == ' ' || l.s[l.i] == '\t' || l.s[l.i] == ',') {
+			l.i++
+		}
+		if l.end() {
+			break
+		}
+		start := l.i
+		name := l.token()
+		l.skipOWS()
+		switch {
+		case name == "":
+			l.skipTo(',') // not a token: skip the element
+		case !l.end() && l.s[l.i] == '=':
+			l.i++
+			l.skipOWS()
+			l.param(cur, name, start)
+		default:
+			flush()
+			cur = &pending{scheme: name}
+			l.afterScheme(cur, start+len(name))
+		}
+		if l.i == before { // always make progress
+			l.i++
+		}
+	}
+	flush()
+	return out
+}
+
+// param records an auth-param of cur (dropped when there is no challenge
+// yet, e.g. a header value that starts with "realm=").
+func (l *lexer) param(cur *pending, name string, start int) {
+	vstart := l.i
+	v := l.value()
+	if cur == nil {
+		return
+	}
+	if len(cur.params) == 0 {
+		cur.start = start
+	}
+	cur.params = append(cur.params, param{name: name, value: v, vstart: vstart, vend: l.i})
+	cur.end = l.i
+}
+
+// afterScheme reads what follows a scheme: nothing, a token68, or the
+// first auth-param (left for the main loop).
+func (l *lexer) afterScheme(cur *pending, schemeEnd int) {
+	l.i = schemeEnd
+	if l.end() || (l.s[l.i] != ' ' && l.s[l.i] != '\t') {
+		return
+	}
+	l.skipOWS()
+	if l.end() || l.s[l.i] == ',' {
+		return
+	}
+	if t, ok := l.token68At(); ok {
+		cur.token68 = t
+	}
+}
+
+func (l *lexer) skipTo(c byte) {
+	for l.i < len(l.s) && l.s[l.i] != c {
+		l.i++
+	}
+}
+
+// challenge turns a pending challenge into a Challenge.
+func (p *pending) challenge(s string, creds bool) Challenge {
+	c := Challenge{Scheme: canonScheme(p.scheme)}
+	raw := ""
+	params := p.params
+	if len(params) > 0 {
+		raw = s[p.start:p.end]
+		rel := make([]param, len(params))
+		for i, q := range params {
+			q.vstart -= p.start
+			q.vend -= p.start
+			rel[i] = q
+		}
+		params = rel
+	}
+	c.finish(p.token68, params, raw, creds)
+	return c
+}

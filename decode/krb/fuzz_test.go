@@ -1,0 +1,75 @@
+package krb
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
+)
+
+// seedVectors returns every message in testdata, whole and cut in half.
+func seedVectors(f *testing.F) [][]byte {
+	names, _ := filepath.Glob(filepath.Join("testdata", "*.hex"))
+	var out [][]byte
+	for _, n := range names {
+		b := loadHex(f, strings.TrimSuffix(filepath.Base(n), ".hex"))
+		out = append(out, b, b[:len(b)/2])
+	}
+	return out
+}
+
+func FuzzParse(f *testing.F) {
+	for _, b := range seedVectors(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Parse(b)
+		if err != nil && !isDecodeError(err) {
+			t.Fatalf("error %v wraps no wire sentinel", err)
+		}
+		if m == nil {
+			if err == nil {
+				t.Fatal("nil message without error")
+			}
+			return
+		}
+		if m.Truncated != errors.Is(err, wire.ErrTruncated) {
+			t.Fatalf("Truncated=%v but err=%v", m.Truncated, err)
+		}
+		if len(m.Etypes) > maxItems || len(m.PAData) > maxItems || len(m.SName.Components) > maxItems {
+			t.Fatal("list above its bound")
+		}
+		_ = m.SName.String() + m.ErrorCode.String() + m.ErrorCode.Meaning() + m.Type.Kind()
+		_ = m.KDCOptions.Names()
+	})
+}
+
+func FuzzSplitRecord(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 2, 0x6a, 0x00})
+	f.Add([]byte{0x80, 0, 0, 1, 0x6a})
+	f.Add([]byte{0, 0, 1})
+	for _, n := range []string{"as-req-nopreauth", "tgs-rep-http"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", n+".hex"))
+		if err == nil {
+			f.Add(raw) // hex text: exercises absurd marks
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msg, n, err := SplitRecord(b)
+		if err != nil {
+			if n != 0 || msg != nil || !isDecodeError(err) {
+				t.Fatalf("error %v with n=%d msg=%d bytes", err, n, len(msg))
+			}
+			return
+		}
+		if n != 4+len(msg) || n > len(b) || len(msg) > MaxRecord {
+			t.Fatalf("n=%d msg=%d input=%d", n, len(msg), len(b))
+		}
+		if len(msg) > 0 && &msg[0] != &b[4] {
+			t.Fatal("msg is not a sub-slice of the input")
+		}
+	})
+}

@@ -1,0 +1,115 @@
+package krb
+
+import (
+	"strings"
+	"time"
+)
+
+// Principal is a PrincipalName (RFC 4120 5.2.2) without its realm.
+type Principal struct {
+	NameType   int32    // KRB5-NT-*, e.g. 1 NT-PRINCIPAL, 2 NT-SRV-INST
+	Components []string // name-string, e.g. ["HTTP", "iisserver.contoso.com"]
+}
+
+// String joins the components with "/" ("HTTP/iisserver.contoso.com"); it
+// is empty when the name has no components.
+func (p Principal) String() string { return strings.Join(p.Components, "/") }
+
+// IsZero reports whether p was absent from the message.
+func (p Principal) IsZero() bool { return p.NameType == 0 && len(p.Components) == 0 }
+
+// Ticket is the clear part of a Ticket (RFC 4120 5.3). The encrypted part
+// is described by its etype, kvno and length only.
+type Ticket struct {
+	TktVNO    int
+	Realm     string
+	SName     Principal
+	Etype     Etype // etype of the ticket's enc-part (the service key's)
+	Kvno      int   // key version number of the service key; -1 absent
+	CipherLen int   // declared ciphertext length, even when cut short
+}
+
+// ETypeInfo is an ETYPE-INFO2-ENTRY (RFC 4120 5.2.7.5) or ETYPE-INFO-ENTRY
+// (5.2.7.4): an etype the KDC will accept and the salt to derive its key.
+type ETypeInfo struct {
+	Etype   Etype
+	Salt    string
+	HasSalt bool
+}
+
+// EData is the decoded e-data of a KRB-ERROR (RFC 4120 5.9.1): METHOD-DATA
+// (a SEQUENCE OF PA-DATA, sent with KDC_ERR_PREAUTH_REQUIRED and friends),
+// TYPED-DATA, or Microsoft's KERB-ERROR-DATA (MS-KILE 2.2.1).
+type EData struct {
+	// MethodData lists the padata types of a METHOD-DATA e-data.
+	MethodData []PADataType
+	// ETypeInfo2 holds the PA-ETYPE-INFO2 entries found in METHOD-DATA (or
+	// the older PA-ETYPE-INFO ones when no ETYPE-INFO2 is present).
+	ETypeInfo2 []ETypeInfo
+	// TypedData lists the data-types of a TYPED-DATA e-data.
+	TypedData []PADataType
+	// NTStatus is the Windows status code from KERB-EXT-ERROR (MS-KILE
+	// 2.2.2), found in KERB-ERROR-DATA type 3 or, as Windows KDCs send it,
+	// in a 12-byte PA-PW-SALT of METHOD-DATA.
+	NTStatus    NTStatus
+	HasNTStatus bool
+	// KerbErrType is the data-type of a KERB-ERROR-DATA (2 skew recovery,
+	// 3 extended error); 0 when the e-data is not a KERB-ERROR-DATA.
+	KerbErrType int32
+}
+
+// Message is one decoded Kerberos message. Which fields are set depends on
+// Type; fields of a message cut short are set when they lie inside the
+// bytes present, and Truncated says the input ended early.
+type Message struct {
+	Type      MsgType // from the APPLICATION tag
+	PVNO      int
+	Truncated bool
+
+	// KDC-REQ (AS-REQ, TGS-REQ): padata types and the req-body. For a
+	// TGS-REQ, SName is the server requested in the body (the SPN), not
+	// the krbtgt of the TGT. PAData is also set for KDC-REP.
+	PAData     []PADataType
+	KDCOptions KDCOptions
+	Realm      string // req-body realm; for KRB-ERROR the server's realm
+	CName      Principal
+	SName      Principal // for KRB-ERROR the server's name
+	From       time.Time
+	Till       time.Time
+	RTime      time.Time
+	Nonce      uint32
+	Etypes     []Etype
+	// AdditionalTickets are the req-body additional-tickets (user-to-user,
+	// S4U2Proxy).
+	AdditionalTickets []Ticket
+	// TGT is the ticket of the AP-REQ inside PA-TGS-REQ (krbtgt/REALM).
+	TGT *Ticket
+
+	// KDC-REP: CRealm, CName, Ticket, and the enc-part's etype/kvno.
+	CRealm string
+	Ticket *Ticket // also the ticket of an AP-REQ, TGT-REP and KRB-CRED
+	// ETypeInfo2 holds PA-ETYPE-INFO2 entries found in a KDC-REP's padata.
+	ETypeInfo2 []ETypeInfo
+
+	// EncPartEtype and EncPartKvno describe the enc-part of a KDC-REP,
+	// AP-REP, KRB-PRIV or KRB-CRED, or the authenticator of an AP-REQ.
+	// EncPartKvno is -1 when absent.
+	EncPartEtype     Etype
+	EncPartKvno      int
+	EncPartCipherLen int
+
+	// AP-REQ.
+	APOptions APOptions
+
+	// KRB-ERROR: CTime/CUSec are optional; STime/SUSec the server's clock
+	// (KerberosTime has whole seconds, the microseconds are apart).
+	ErrorCode ErrorCode
+	STime     time.Time
+	SUSec     int
+	CTime     time.Time
+	CUSec     int
+	EText     string
+	EData     *EData
+	// EDataLen is the length of the raw e-data (0 when absent).
+	EDataLen int
+}

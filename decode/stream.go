@@ -1,0 +1,133 @@
+package decode
+
+import (
+	"errors"
+
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
+	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+)
+
+// Bounds on what one direction may buffer while waiting for a message to
+// complete. Beyond them the bytes are dropped and the direction resynchronises.
+const (
+	maxKerberosRecord = 1 << 20  // RFC 4120 sets no limit; Windows' MaxTokenSize is 64 KiB
+	maxHTTPHead       = 64 << 10 // the same bound decode/httpauth applies
+	maxDNSMessage     = 64 << 10
+)
+
+// parseDir frames as many whole messages as the direction's buffer holds.
+func (d *Dissector) parseDir(cs *connState, ds *dirState) {
+	if ds.dead {
+		ds.buf.reset()
+		return
+	}
+	if cs.proto == protoUnknown {
+		cs.proto = sniffStream(ds.buf.bytes())
+		if cs.proto == protoUnknown {
+			if len(ds.buf.bytes()) >= 16 {
+				cs.ignored = true
+				ds.buf.reset()
+			}
+			return
+		}
+		cs.interesting = true
+	}
+	switch cs.proto {
+	case protoKerberos:
+		d.parseKerberosTCP(cs, ds)
+	case protoDNS:
+		d.parseDNSTCP(cs, ds)
+	case protoHTTP:
+		d.parseHTTP(cs, ds)
+	}
+}
+
+// sniffStream recognises a protocol from the first bytes of a stream on a
+// port kerbtrace does not know.
+func sniffStream(b []byte) proto {
+	if req, resp := httpauth.LooksLikeHTTP(b); req || resp {
+		return protoHTTP
+	}
+	return protoUnknown
+}
+
+// base builds the common part of a message spanning n bytes at off of the
+// direction's undecoded data.
+func (cs *connState) base(ds *dirState, off, n int) Message {
+	frames, last := ds.buf.frames(off, n)
+	s, t := cs.conn.Client, cs.conn.Server
+	if !ds.fromClient {
+		s, t = t, s
+	}
+	return Message{
+		Frame: last, Frames: frames, Time: cs.frameTime(last),
+		Src: s, Dst: t, Transport: "tcp", Parent: -1,
+	}
+}
+
+func (d *Dissector) parseKerberosTCP(cs *connState, ds *dirState) {
+	for {
+		b := ds.buf.bytes()
+		if len(b) == 0 {
+			return
+		}
+		msg, n, err := krb.SplitRecord(b)
+		switch {
+		case err == nil:
+			d.krbMessages(cs.base(ds, 0, n), msg, CarrierNone)
+			ds.buf.consume(n)
+		case errors.Is(err, wire.ErrTruncated) && len(b) < maxKerberosRecord:
+			return
+		default:
+			m := cs.base(ds, 0, len(b))
+			d.anomaly(m.Frame, "kerberos over tcp: %v", err)
+			ds.dead = true
+			ds.buf.reset()
+			return
+		}
+	}
+}
+
+func (d *Dissector) parseDNSTCP(cs *connState, ds *dirState) {
+	for {
+		b := ds.buf.bytes()
+		if len(b) == 0 {
+			return
+		}
+		msg, n, err := dns.SplitTCP(b)
+		switch {
+		case err == nil:
+			d.dnsMessage(cs.base(ds, 0, n), msg)
+			ds.buf.consume(n)
+		case errors.Is(err, wire.ErrTruncated) && len(b) < maxDNSMessage+2:
+			return
+		default:
+			ds.dead = true
+			ds.buf.reset()
+			return
+		}
+	}
+}
+
+// endDir decodes what is left when a direction ends: a Kerberos record or
+// an HTTP head cut short still yields every field its bytes hold.
+func (d *Dissector) endDir(cs *connState, ds *dirState) {
+	b := ds.buf.bytes()
+	if len(b) > 0 && !ds.dead && !cs.ignored {
+		switch cs.proto {
+		case protoKerberos:
+			if len(b) > 4 {
+				m := cs.base(ds, 0, len(b))
+				m.Truncated = true
+				d.krbMessages(m, b[4:], CarrierNone)
+			}
+		case protoHTTP:
+			if ds.bodyLeft == 0 && !ds.chunked && !ds.untilClose {
+				d.httpHead(cs, ds, true)
+			}
+		}
+	}
+	ds.reset()
+}

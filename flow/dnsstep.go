@@ -1,0 +1,155 @@
+package flow
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+)
+
+// isAddressQuery reports whether a query asks for host addresses.
+func isAddressQuery(t dns.Type) bool {
+	return t == dns.Type(1) || t == dns.Type(28) || t == dns.Type(255)
+}
+
+// lookups returns the address lookups client made for host (or host with a
+// search suffix appended) before frame before (0: any time).
+func (a *analyzer) lookups(capture int, client netip.Addr, host string, before int) []int {
+	var out []int
+	for i := range a.dns {
+		t := &a.dns[i]
+		m := &a.msgs[t.q]
+		if m.Capture != capture || t.client != client || !isAddressQuery(t.qtype) {
+			continue
+		}
+		if before > 0 && m.Frame > before {
+			continue
+		}
+		if t.name == host || strings.HasPrefix(t.name, host+".") {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// resolved reports whether the lookup got at least one address.
+func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
+	if t.r < 0 {
+		return nil
+	}
+	r := a.msgs[t.r].DNS
+	if r.RCode != 0 {
+		return nil
+	}
+	return r.Addrs(qname(a.msgs[t.r].DNS))
+}
+
+// nameResolution fills step 1 of flow fi for host and returns the CNAME
+// chain the DNS server gave (host first), if any.
+func (a *analyzer) nameResolution(fi int, host string, before int) []string {
+	f := &a.res.Flows[fi]
+	if _, err := netip.ParseAddr(host); err == nil {
+		f.set(StepNameResolution, StatusNotApplicable, "the client used an IP address, not a name")
+		return nil
+	}
+	txs := a.lookups(f.Capture, f.Client, host, before)
+	if len(txs) == 0 {
+		f.set(StepNameResolution, StatusMissing,
+			fmt.Sprintf("no DNS lookup of %s in the capture: the client had it in its resolver cache or hosts file", host))
+		return nil
+	}
+	var frames []int
+	var chain []string
+	var okDetail string
+	var failTx *dnsTx
+	for _, i := range txs {
+		t := &a.dns[i]
+		frames = append(frames, a.msgs[t.q].Frame)
+		f.Messages = append(f.Messages, t.q)
+		if t.r >= 0 {
+			frames = append(frames, a.msgs[t.r].Frame)
+			f.Messages = append(f.Messages, t.r)
+		}
+		if addrs := a.resolved(t); len(addrs) > 0 {
+			c := a.msgs[t.r].DNS.CNAMEChain(qname(a.msgs[t.r].DNS))
+			if len(c) > 1 && chain == nil {
+				chain = c
+			}
+			if d := describeAnswer(t.qtype, c, addrs); !strings.Contains(okDetail, d) {
+				okDetail = joinDetail(okDetail, d)
+			}
+		} else if failTx == nil || failTx.r >= 0 && t.r < 0 {
+			failTx = t
+		}
+	}
+	if okDetail != "" {
+		f.set(StepNameResolution, StatusOK, okDetail, frames...)
+		if len(chain) > 1 {
+			a.noteCNAME(fi, chain, frames)
+		}
+		return chain
+	}
+	a.dnsFailure(fi, failTx, frames)
+	return nil
+}
+
+func describeAnswer(qt dns.Type, chain []string, addrs []netip.Addr) string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	name := ""
+	if len(chain) > 0 {
+		name = chain[0]
+	}
+	if len(chain) > 1 {
+		return fmt.Sprintf("%s %s: CNAME %s -> %s", qt, name, strings.Join(chain[1:], " -> "), strings.Join(s, ", "))
+	}
+	return fmt.Sprintf("%s %s -> %s", qt, name, strings.Join(s, ", "))
+}
+
+// dnsFailure marks step 1 failed for the lookup t and adds its finding.
+func (a *analyzer) dnsFailure(fi int, t *dnsTx, frames []int) {
+	f := &a.res.Flows[fi]
+	if t.r < 0 {
+		f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: no response from the DNS server", t.qtype, t.name), frames...)
+		a.finding(fi, "DNS_NO_RESPONSE", frames, "%s asked %s for %s and got no answer.",
+			f.Client, a.msgs[t.q].Dst.Addr(), t.name)
+		return
+	}
+	rc := a.msgs[t.r].DNS.RCode
+	f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: %s", t.qtype, t.name, rc), frames...)
+	switch rc.String() {
+	case "NXDOMAIN":
+		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s answered NXDOMAIN for %s (frame %d).",
+			a.msgs[t.r].Src.Addr(), t.name, a.msgs[t.r].Frame)
+	case "NOERROR":
+		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s has no address record for %s (NOERROR, no answer; frame %d).",
+			a.msgs[t.r].Src.Addr(), t.name, a.msgs[t.r].Frame)
+	default:
+		a.finding(fi, "DNS_SERVER_FAILURE", frames, "The DNS server %s answered %s for %s (frame %d).",
+			a.msgs[t.r].Src.Addr(), rc, t.name, a.msgs[t.r].Frame)
+	}
+}
+
+// noteCNAME remembers a CNAME chain for the SPN checks of the flow.
+func (a *analyzer) noteCNAME(fi int, chain []string, frames []int) {
+	if a.cnames == nil {
+		a.cnames = map[int]cnameNote{}
+	}
+	a.cnames[fi] = cnameNote{chain: chain, frames: frames}
+}
+
+type cnameNote struct {
+	chain  []string
+	frames []int
+}
+
+// qname returns the first question's name of a DNS message.
+func qname(m *dns.Message) string {
+	if len(m.Questions) == 0 {
+		return ""
+	}
+	return m.Questions[0].Name
+}

@@ -1,0 +1,304 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+)
+
+// errorIDs maps Kerberos error codes to catalogue ids; codes not listed are
+// KRB_ERROR_OTHER, except the benign ones handled in krbErrorFinding.
+var errorIDs = map[int32]string{
+	1: "KRB_NAME_EXP", 2: "KRB_NAME_EXP",
+	6: "KRB_C_PRINCIPAL_UNKNOWN", 7: "KRB_S_PRINCIPAL_UNKNOWN", 8: "KRB_PRINCIPAL_NOT_UNIQUE",
+	12: "KRB_POLICY", 13: "KRB_BADOPTION", 14: "KRB_ETYPE_NOSUPP",
+	18: "KRB_CLIENT_REVOKED", 23: "KRB_KEY_EXPIRED", 24: "KRB_PREAUTH_FAILED",
+	31: "KRB_AP_MODIFIED", 41: "KRB_AP_MODIFIED", 32: "KRB_TKT_EXPIRED",
+	34: "KRB_AP_REPEAT", 35: "KRB_AP_NOT_US", 37: "KRB_SKEW", 44: "KRB_AP_BADKEYVER",
+	68: "KRB_WRONG_REALM",
+}
+
+// kdcFindings reports every KDC exchange's error or silence. Repeats of
+// the same error for the same request (clients retry, with and without
+// canonicalize) become one finding listing every frame.
+func (a *analyzer) kdcFindings() {
+	type key struct {
+		flow    int
+		code    int32
+		kind    decode.Kind
+		sname   string
+		client  string
+		kdc     string
+		capture int
+	}
+	groups := map[key][]int{}
+	var order []key
+	for i, t := range a.kdc {
+		fi, ok := a.kdcFlow[t]
+		if !ok {
+			fi = -1
+		}
+		req := &a.msgs[t.req]
+		if t.rep < 0 {
+			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
+				a.finding(fi, "KDC_UNREACHABLE", []int{req.Frame},
+					"%s sent a %s for %s to the KDC %s over %s and got no reply.",
+					t.client.Addr(), kindName(req.Kind), orSPN(req.Krb.SName.String()), t.kdc, req.Transport)
+			}
+			continue
+		}
+		rep := &a.msgs[t.rep]
+		if rep.Kind != decode.KindKRBError {
+			continue
+		}
+		switch int32(rep.Krb.ErrorCode) {
+		case 25, 52, 32:
+			a.krbErrorFinding(fi, t.rep, []int{i})
+			continue
+		}
+		k := key{fi, int32(rep.Krb.ErrorCode), req.Kind, req.Krb.SName.String(), t.client.Addr().String(), t.kdc.Addr().String(), req.Capture}
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	for _, k := range order {
+		txs := groups[k]
+		a.krbErrorFinding(k.flow, a.kdc[txs[0]].rep, txs)
+	}
+}
+
+// answeredLater reports whether the same client got a reply to a later
+// request of the same kind and for the same name (a retry that worked).
+func (a *analyzer) answeredLater(i int) bool {
+	t := a.kdc[i]
+	req := &a.msgs[t.req]
+	for _, u := range a.kdc[i+1:] {
+		r := &a.msgs[u.req]
+		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind &&
+			r.Krb.SName.String() == req.Krb.SName.String() && u.rep >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// followUp returns the next KDC request of the same client and kind after
+// exchange i, or nil.
+func (a *analyzer) followUp(i int) *kdcTx {
+	t := a.kdc[i]
+	req := &a.msgs[t.req]
+	for _, u := range a.kdc[i+1:] {
+		r := &a.msgs[u.req]
+		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind {
+			return u
+		}
+	}
+	return nil
+}
+
+// krbErrorFinding reports the KRB-ERROR at message e. txs are the KDC
+// exchanges answered with it (one or several repeats), or nil for an error
+// a service returned inside Negotiate, then apreq is the AP-REQ's frame.
+func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
+	em := &a.msgs[e]
+	code := int32(em.Krb.ErrorCode)
+	var frames []int
+	var ctx string
+	switch {
+	case len(txs) > 0:
+		req := &a.msgs[a.kdc[txs[0]].req]
+		var reqFrames, repFrames []int
+		for _, i := range txs {
+			reqFrames = append(reqFrames, a.msgs[a.kdc[i].req].Frame)
+			repFrames = append(repFrames, a.msgs[a.kdc[i].rep].Frame)
+		}
+		frames = append(append(frames, reqFrames...), repFrames...)
+		what := "the " + kindName(req.Kind)
+		if len(txs) > 1 {
+			what = fmt.Sprintf("%d %ss", len(txs), kindName(req.Kind))
+		}
+		ctx = fmt.Sprintf("The KDC %s answered %s from %s", em.Src.Addr(), what, req.Src.Addr())
+		if s := req.Krb.SName.String(); s != "" {
+			ctx += " for " + s
+		}
+		ctx += fmt.Sprintf(" (%s %s) with %s (%d) in %s %s", plural(len(reqFrames), "frame", "frames"), joinFrames(reqFrames),
+			em.Krb.ErrorCode, code, plural(len(repFrames), "frame", "frames"), joinFrames(repFrames))
+	default:
+		frames = []int{em.Frame}
+		ctx = fmt.Sprintf("The service %s answered", em.Src.Addr())
+		if len(apreq) > 0 {
+			ctx += fmt.Sprintf(" the AP-REQ of frame %d", apreq[0])
+			frames = append(frames, apreq[0])
+		}
+		ctx += fmt.Sprintf(" with %s (%d) in frame %d", em.Krb.ErrorCode, code, em.Frame)
+	}
+	what := ctx
+	if em.Krb.EText != "" {
+		what += fmt.Sprintf(", e-text %q", em.Krb.EText)
+	}
+	if ed := em.Krb.EData; ed != nil && ed.HasNTStatus {
+		what += fmt.Sprintf(", NTSTATUS %s", ed.NTStatus)
+	}
+	txi := -1
+	if len(txs) > 0 {
+		txi = txs[len(txs)-1]
+	}
+	switch code {
+	case 25: // KDC_ERR_PREAUTH_REQUIRED
+		if txi >= 0 {
+			if u := a.followUp(txi); u != nil && hasPreauth(a.msgs[u.req].Krb) {
+				a.finding(fi, "KRB_PREAUTH_REQUIRED", append(frames, a.msgs[u.req].Frame),
+					"%s; the client then sent a pre-authenticated AS-REQ (frame %d). This is normal.", what, a.msgs[u.req].Frame)
+				return
+			}
+		}
+		a.finding(fi, "KRB_PREAUTH_REQUIRED", frames, "%s and no pre-authenticated AS-REQ followed: the client gave up (no password or key).", what)
+		return
+	case 52: // KRB_ERR_RESPONSE_TOO_BIG
+		if txi >= 0 {
+			if u := a.followUp(txi); u != nil && a.msgs[u.req].Transport == "tcp" {
+				a.finding(fi, "KDC_TCP_FALLBACK", append(frames, a.msgs[u.req].Frame),
+					"%s; the client retried over TCP (frame %d).", what, a.msgs[u.req].Frame)
+				return
+			}
+		}
+		a.finding(fi, "KDC_TCP_BLOCKED", frames, "%s and no TCP retry followed.", what)
+		return
+	case 32: // KRB_AP_ERR_TKT_EXPIRED
+		if txi >= 0 && a.followUp(txi) != nil {
+			return // renewed: normal
+		}
+	}
+	id, ok := errorIDs[code]
+	if !ok {
+		id = "KRB_ERROR_OTHER"
+		what += ": " + em.Krb.ErrorCode.Meaning()
+	}
+	if code == 37 || code == 33 {
+		what += ". " + skewText(em, len(txs) > 0)
+	}
+	a.finding(fi, id, frames, "%s.", what)
+}
+
+func hasPreauth(m *krb.Message) bool {
+	for _, p := range m.PAData {
+		switch int32(p) {
+		case 2, 136, 16, 17: // ENC-TIMESTAMP, FX-FAST, PK-AS-REQ(_OLD)
+			return true
+		}
+	}
+	return false
+}
+
+func kindName(k decode.Kind) string {
+	return strings.ToUpper(strings.ReplaceAll(string(k), "_", "-"))
+}
+
+// skewText states the clock offsets a KRB_AP_ERR_SKEW lets us measure: the
+// error's stime against the capture clock, and the client's ctime against
+// stime when the error echoes it. fromKDC says a KDC (not a service) sent it.
+func skewText(em *decode.Message, fromKDC bool) string {
+	var parts []string
+	d := 0.0
+	if !em.Krb.STime.IsZero() {
+		d = em.Krb.STime.Sub(em.Time).Seconds()
+		parts = append(parts, fmt.Sprintf("Measured: the clock of %s (stime %s) is %s the capture's clock",
+			em.Src.Addr(), em.Krb.STime.UTC().Format("2006-01-02T15:04:05Z"), offset(d)))
+	}
+	switch {
+	case !em.Krb.CTime.IsZero() && !em.Krb.STime.IsZero():
+		parts = append(parts, fmt.Sprintf("the client's clock (ctime %s) is %s it",
+			em.Krb.CTime.UTC().Format("2006-01-02T15:04:05Z"), offset(em.Krb.CTime.Sub(em.Krb.STime).Seconds())))
+	case fromKDC && math.Abs(d) < 60:
+		parts = append(parts, "the client's clock must be the one that is off: its time travels encrypted (PA-ENC-TIMESTAMP, authenticator), so compare it with the KDC directly (w32tm /stripchart /computer:<dc>)")
+	case !fromKDC && math.Abs(d) >= 60:
+		parts = append(parts, "the service's clock is the one that is off, if the capture's clock is right")
+	default:
+		parts = append(parts, "the client's time travels encrypted, so compare its clock with the server's directly (w32tm /stripchart /computer:<server>)")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// offset words a clock difference in whole seconds.
+func offset(sec float64) string {
+	s := int64(math.Round(sec))
+	switch {
+	case s > 0:
+		return fmt.Sprintf("%d s ahead of", s)
+	case s < 0:
+		return fmt.Sprintf("%d s behind", -s)
+	}
+	return "within 1 s of"
+}
+
+// captureFindings reports on the capture itself.
+func (a *analyzer) captureFindings() {
+	auth := false
+	for i := range a.msgs {
+		switch a.msgs[i].Kind {
+		case decode.KindDNSQuery, decode.KindDNSResponse:
+		case decode.KindHTTPRequest, decode.KindHTTPResponse:
+			h := a.msgs[i].HTTP
+			if h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+				auth = true
+			}
+		default:
+			auth = true
+		}
+	}
+	if !auth && len(a.dns) == 0 {
+		a.finding(-1, "CAPTURE_NO_AUTH_TRAFFIC", nil, "The capture holds no DNS, HTTP authentication or Kerberos message.")
+	}
+	for ci, c := range a.in.Captures {
+		var frames []int
+		var what []string
+		for _, w := range c.Warnings {
+			frames = append(frames, w.Frame)
+			what = append(what, w.String())
+		}
+		for i := range a.msgs {
+			if m := &a.msgs[i]; m.Capture == ci && m.Truncated && m.Parent < 0 {
+				frames = append(frames, m.Frame)
+			}
+		}
+		if len(frames) > 0 {
+			s := fmt.Sprintf("%s: %d %s cut short", c.File, len(frames), plural(len(frames), "frame or message was", "frames or messages were"))
+			if len(what) > 0 {
+				s += " (" + strings.Join(what, "; ") + ")"
+			}
+			a.finding(-1, "CAPTURE_TRUNCATED", frames, "%s.", s)
+		}
+	}
+	for i := range a.in.Conns {
+		c := &a.in.Conns[i]
+		if c.Gaps > 0 {
+			a.finding(a.flowOfConn(c), "CAPTURE_PACKET_LOSS", c.GapFrames,
+				"%d bytes of the connection %s -> %s were never captured.", c.Gaps, c.Client, c.Server)
+		}
+	}
+}
+
+// flowOfConn finds the flow whose messages travelled on connection c, or -1.
+func (a *analyzer) flowOfConn(c *decode.Conn) int {
+	for fi := range a.res.Flows {
+		for _, i := range a.res.Flows[fi].Messages {
+			m := &a.msgs[i]
+			if m.Capture == c.Capture && m.Transport == "tcp" && (m.Src == c.Client && m.Dst == c.Server || m.Src == c.Server && m.Dst == c.Client) {
+				return fi
+			}
+		}
+	}
+	return -1
+}
+
+// endsSoonAfter reports whether the capture of message i ends within a few
+// seconds of it, too soon to tell a lost reply from one not yet sent.
+func (a *analyzer) endsSoonAfter(i int) bool {
+	m := &a.msgs[i]
+	last := a.in.Captures[m.Capture].Last
+	return last.Sub(m.Time).Seconds() < 3
+}

@@ -1,0 +1,364 @@
+package flow
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
+)
+
+// authScheme returns the scheme of a request's Authorization header, "" if none.
+func (a *analyzer) authScheme(req int) string {
+	h := a.msgs[req].HTTP
+	if h.Authorization == nil {
+		return ""
+	}
+	return h.Authorization.Scheme
+}
+
+// offers reports whether a 401 offers the scheme (case-insensitively).
+func offers(h *httpauth.Head, scheme string) bool {
+	for _, c := range h.WWWAuthenticate {
+		if strings.EqualFold(c.Scheme, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
+func schemes(h *httpauth.Head) string {
+	var s []string
+	for _, c := range h.WWWAuthenticate {
+		s = append(s, c.Scheme)
+	}
+	return strings.Join(s, ", ")
+}
+
+// httpFlow builds the flow of one client to one web host from its exchanges.
+func (a *analyzer) httpFlow(txs []*httpTx) {
+	first := txs[0]
+	m0 := &a.msgs[first.req]
+	fi := a.addFlow(newFlow(m0.Capture, first.client.Addr(), first.host, "http"))
+	f := &a.res.Flows[fi]
+	if first.port != "" {
+		f.Server = first.host + ":" + first.port
+	}
+	for _, t := range txs {
+		f.Messages = append(f.Messages, t.req)
+		f.Messages = append(f.Messages, a.descendants(t.req)...)
+		if t.resp >= 0 {
+			f.Messages = append(f.Messages, t.resp)
+			f.Messages = append(f.Messages, a.descendants(t.resp)...)
+		}
+	}
+	chain := a.nameResolution(fi, first.host, m0.Frame)
+	a.connectStep(fi, first)
+	preemptive := a.authScheme(first.req) != ""
+	a.challengeSteps(fi, first, preemptive)
+
+	// The Kerberos attempt, and any NTLM one.
+	var krbTx, ntlmTx *httpTx
+	for _, t := range txs {
+		switch {
+		case krbTx == nil && a.tokenOf(t.req, decode.KindAPReq) >= 0:
+			krbTx = t
+		case ntlmTx == nil && a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0:
+			ntlmTx = t
+		}
+	}
+	end := 0
+	switch {
+	case krbTx != nil:
+		end = a.msgs[krbTx.req].Frame
+	case ntlmTx != nil:
+		end = a.msgs[ntlmTx.req].Frame
+	}
+	apreq := -1
+	if krbTx != nil {
+		apreq = a.tokenOf(krbTx.req, decode.KindAPReq)
+	}
+	a.ticketSteps(fi, first, chain, apreq, end)
+	f = &a.res.Flows[fi]
+	a.authSteps(fi, txs, krbTx, ntlmTx)
+	a.whyNoKerberos(fi, first, krbTx, ntlmTx)
+	a.userOf(fi)
+	a.outcome(fi)
+}
+
+// connectStep fills step 2 from the TCP handshake of the first request's connection.
+func (a *analyzer) connectStep(fi int, t *httpTx) {
+	f := &a.res.Flows[fi]
+	c := a.connOf(f.Capture, t.client, t.server, a.msgs[t.req].Frame)
+	if c == nil {
+		f.set(StepConnect, StatusMissing, "the connection's handshake is not in the capture")
+		return
+	}
+	if c.MidStream {
+		f.set(StepConnect, StatusMissing,
+			fmt.Sprintf("the connection %s -> %s was already open when the capture started", c.Client, c.Server), c.FirstFrame)
+		a.finding(fi, "CAPTURE_STARTED_MID_FLOW", []int{c.FirstFrame},
+			"The capture starts in the middle of the connection from %s to %s (no SYN).", c.Client, c.Server)
+		return
+	}
+	frames := append(append([]int(nil), c.SYN...), c.SYNACK)
+	f.set(StepConnect, StatusOK, fmt.Sprintf("TCP handshake %s -> %s", c.Client, c.Server), frames...)
+}
+
+// connOf finds the connection that carried a message at frame.
+func (a *analyzer) connOf(capture int, client, server interface{ String() string }, frame int) *decode.Conn {
+	var best *decode.Conn
+	for i := range a.in.Conns {
+		c := &a.in.Conns[i]
+		if c.Capture == capture && c.Client.String() == client.String() && c.Server.String() == server.String() && c.FirstFrame <= frame {
+			best = c
+		}
+	}
+	return best
+}
+
+// challengeSteps fills steps 3 and 4.
+func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
+	f := &a.res.Flows[fi]
+	req := &a.msgs[first.req]
+	if preemptive {
+		f.set(StepAnonymousRequest, StatusSkipped,
+			fmt.Sprintf("the client sent Authorization: %s with its first request (frame %d) without waiting for a 401", a.authScheme(first.req), req.Frame))
+		f.set(StepChallenge, StatusSkipped, "no challenge needed: the client authenticated pre-emptively")
+		return
+	}
+	f.set(StepAnonymousRequest, StatusOK, fmt.Sprintf("%s %s without Authorization", req.HTTP.Method, req.HTTP.URI), req.Frame)
+	if first.resp < 0 {
+		f.set(StepChallenge, StatusMissing, "no response to the anonymous request in the capture")
+		return
+	}
+	resp := &a.msgs[first.resp]
+	switch {
+	case resp.HTTP.Status == 401 && offers(resp.HTTP, "Negotiate"):
+		f.set(StepChallenge, StatusOK, fmt.Sprintf("401 WWW-Authenticate: %s", schemes(resp.HTTP)), resp.Frame)
+	case resp.HTTP.Status == 401:
+		f.set(StepChallenge, StatusFailed, fmt.Sprintf("401 without Negotiate (offers: %s)", orNone(schemes(resp.HTTP))), resp.Frame)
+		a.finding(fi, "HTTP_NEGOTIATE_NOT_OFFERED", []int{resp.Frame},
+			"%s answered 401 offering only %s, so the client cannot use Kerberos.", f.Server, orNone(schemes(resp.HTTP)))
+	default:
+		f.set(StepChallenge, StatusNotApplicable,
+			fmt.Sprintf("the server answered %d without asking for authentication", resp.HTTP.Status), resp.Frame)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no scheme"
+	}
+	return s
+}
+
+// authSteps fills steps 7 and 8 and the HTTP findings.
+func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
+	f := &a.res.Flows[fi]
+	challenged := f.Step(StepChallenge).Status == StatusOK
+	switch {
+	case krbTx != nil:
+		req := &a.msgs[krbTx.req]
+		ap := &a.msgs[a.tokenOf(krbTx.req, decode.KindAPReq)]
+		detail := fmt.Sprintf("%s %s with Authorization: %s carrying a Kerberos AP-REQ", req.HTTP.Method, req.HTTP.URI, a.authScheme(krbTx.req))
+		if ap.Krb.Ticket != nil && ap.Krb.Ticket.SName.String() != "" {
+			detail += " for " + ap.Krb.Ticket.SName.String()
+		}
+		if names := ap.Krb.APOptions.Names(); len(names) > 0 {
+			detail += " (" + strings.Join(names, ", ") + ")"
+		}
+		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
+		a.acceptance(fi, krbTx, true)
+	case ntlmTx != nil:
+		req := &a.msgs[ntlmTx.req]
+		f.set(StepAuthenticatedRequest, StatusFailed,
+			fmt.Sprintf("Authorization: %s carries NTLMSSP, not Kerberos", a.authScheme(ntlmTx.req)), req.Frame)
+		last := ntlmTx
+		for _, t := range txs {
+			if a.tokenOf(t.req, decode.KindNTLMAuthenticate) >= 0 {
+				last = t
+			}
+		}
+		a.acceptance(fi, last, false)
+	default:
+		var auth *httpTx
+		for _, t := range txs {
+			if a.authScheme(t.req) != "" {
+				auth = t
+				break
+			}
+		}
+		if auth != nil {
+			req := &a.msgs[auth.req]
+			f.set(StepAuthenticatedRequest, StatusFailed,
+				fmt.Sprintf("Authorization: %s carries no Kerberos token", a.authScheme(auth.req)), req.Frame)
+			a.acceptance(fi, auth, false)
+			return
+		}
+		if challenged {
+			f.set(StepAcceptance, StatusMissing, "no authenticated request")
+			if t := f.Step(StepTicketRequest).Status; t == StatusFailed || f.Step(StepTicketReply).Status == StatusFailed {
+				f.set(StepAuthenticatedRequest, StatusMissing, "the client sent no Authorization: it could not get a ticket (see steps 5 and 6)")
+				return
+			}
+			f.set(StepAuthenticatedRequest, StatusMissing, "the client never answered the challenge with an Authorization header")
+			fr := []int{a.msgs[txs[0].req].Frame}
+			if txs[0].resp >= 0 {
+				fr = append(fr, a.msgs[txs[0].resp].Frame)
+			}
+			why := ""
+			if f.Step(StepTicketRequest).Status == StatusMissing {
+				why = fmt.Sprintf(", and it never asked the KDC for a ticket for %s: %s", f.SPN, a.noRequestReason(fi, txs[0].host))
+			}
+			a.finding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE", fr,
+				"%s offered Negotiate and %s never sent an Authorization header to it%s.", f.Server, f.Client, why)
+			return
+		}
+		st := f.Step(StepChallenge).Status
+		if st == StatusNotApplicable {
+			f.set(StepAuthenticatedRequest, StatusNotApplicable, "the server did not ask for authentication")
+			f.set(StepAcceptance, StatusNotApplicable, "the server did not ask for authentication")
+		}
+	}
+}
+
+// acceptance fills step 8 from the response to the authenticated request t.
+func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
+	f := &a.res.Flows[fi]
+	if t.resp < 0 {
+		f.set(StepAcceptance, StatusMissing, "no response to the authenticated request in the capture")
+		return
+	}
+	resp := &a.msgs[t.resp]
+	req := &a.msgs[t.req]
+	st := resp.HTTP.Status
+	frames := []int{resp.Frame}
+	switch {
+	case st == 401:
+		detail := "401 again: the server rejected the authentication"
+		if e := a.tokenOf(t.resp, decode.KindKRBError); e >= 0 {
+			em := &a.msgs[e]
+			detail += fmt.Sprintf(" with %s in its Negotiate token", em.Krb.ErrorCode)
+			a.finding(fi, "KRB_ERROR_IN_NEGOTIATE", frames,
+				"%s answered the AP-REQ of frame %d with 401 and a Kerberos error %s (%d) in WWW-Authenticate: Negotiate.",
+				f.Server, req.Frame, em.Krb.ErrorCode, int32(em.Krb.ErrorCode))
+			a.krbErrorFinding(fi, e, nil, req.Frame)
+		}
+		f.set(StepAcceptance, StatusFailed, detail, frames...)
+		if kerberos {
+			a.finding(fi, "SERVICE_REJECTED_TICKET", []int{req.Frame, resp.Frame},
+				"%s answered the Kerberos AP-REQ for %s (frame %d) with 401 (frame %d).", f.Server, orSPN(f.SPN), req.Frame, resp.Frame)
+		}
+		a.authLoop(fi, t)
+	case st == 400 && req.HTTP.Authorization != nil:
+		f.set(StepAcceptance, StatusFailed, fmt.Sprintf("400 %s after a %d-byte Authorization header", resp.HTTP.Reason, req.HTTP.Authorization.TokenB64Len), frames...)
+		a.finding(fi, "HTTP_HEADER_TOO_LONG", []int{req.Frame, resp.Frame},
+			"%s refused the request whose Authorization header holds a %d-character token with 400 %s.",
+			f.Server, req.HTTP.Authorization.TokenB64Len, resp.HTTP.Reason)
+	default:
+		detail := fmt.Sprintf("%d %s", st, resp.HTTP.Reason)
+		if rep := a.tokenOf(t.resp, decode.KindAPRep); rep >= 0 {
+			detail += "; mutual authentication: AP-REP in WWW-Authenticate: Negotiate"
+			if sp := a.tokenOf(t.resp, decode.KindSPNEGOResp); sp >= 0 && a.msgs[sp].SPNEGO != nil {
+				detail += fmt.Sprintf(" (negState %s)", a.msgs[sp].SPNEGO.NegState)
+			}
+		} else if kerberos {
+			detail += "; no AP-REP returned"
+			a.finding(fi, "HTTP_NO_MUTUAL_AUTH", frames,
+				"%s accepted the Kerberos request (%d) without returning an AP-REP.", f.Server, st)
+		}
+		f.set(StepAcceptance, StatusOK, detail, frames...)
+		if st == 403 {
+			a.finding(fi, "HTTP_FORBIDDEN_AFTER_AUTH", frames,
+				"%s authenticated the request of frame %d and then refused it with 403.", f.Server, req.Frame)
+		}
+	}
+}
+
+// authLoop reports three or more 401s to authenticated requests for one URI.
+func (a *analyzer) authLoop(fi int, t *httpTx) {
+	var frames []int
+	uri := a.msgs[t.req].HTTP.URI
+	for _, u := range a.http {
+		if u.client != t.client && u.client.Addr() != t.client.Addr() || u.host != t.host || u.resp < 0 {
+			continue
+		}
+		if a.msgs[u.req].HTTP.URI == uri && a.authScheme(u.req) != "" && a.msgs[u.resp].HTTP.Status == 401 {
+			frames = append(frames, a.msgs[u.resp].Frame)
+		}
+	}
+	if len(frames) >= 3 {
+		a.finding(fi, "HTTP_AUTH_LOOP", frames, "%s answered %d authenticated requests for %s with 401.",
+			a.res.Flows[fi].Server, len(frames), uri)
+	}
+}
+
+func orSPN(s string) string {
+	if s == "" {
+		return "the service"
+	}
+	return s
+}
+
+// whyNoKerberos explains an NTLM fallback or a Negotiate challenge that got
+// no Kerberos answer, from what preceded it.
+func (a *analyzer) whyNoKerberos(fi int, first, krbTx, ntlmTx *httpTx) {
+	f := &a.res.Flows[fi]
+	challenged := f.Step(StepChallenge).Status == StatusOK
+	if krbTx != nil && ntlmTx == nil || !challenged && ntlmTx == nil {
+		return
+	}
+	tgs, rep := f.Step(StepTicketRequest), f.Step(StepTicketReply)
+	var reason string
+	var frames []int
+	negotiate := challenged
+	if ntlmTx != nil && strings.EqualFold(a.authScheme(ntlmTx.req), "Negotiate") {
+		negotiate = true
+	}
+	switch {
+	case ntlmTx != nil && !negotiate:
+		reason = fmt.Sprintf("the client chose the NTLM scheme itself (Authorization: %s) without a Negotiate offer in the capture", a.authScheme(ntlmTx.req))
+	case krbTx != nil:
+		reason = fmt.Sprintf("the server rejected the Kerberos AP-REQ of frame %d", a.msgs[krbTx.req].Frame)
+		frames = append(frames, a.msgs[krbTx.req].Frame)
+	case rep.Status == StatusFailed:
+		reason = fmt.Sprintf("the TGS-REQ for %s failed: %s", f.SPN, rep.Detail)
+		frames = append(frames, rep.Frames...)
+	case tgs.Status == StatusFailed:
+		reason = "the client has no TGT: " + tgs.Detail
+		frames = append(frames, tgs.Frames...)
+	default:
+		reason = "the client never sent a TGS-REQ for " + f.SPN + ": " + a.noRequestReason(fi, first.host)
+		fr := []int{a.msgs[first.req].Frame}
+		if first.resp >= 0 {
+			fr = append(fr, a.msgs[first.resp].Frame)
+		}
+		if ntlmTx != nil {
+			a.finding(fi, "KRB_NO_TICKET_REQUEST", fr, "%s answered Negotiate without Kerberos, and %s.", f.Client, reason)
+		}
+	}
+	if ntlmTx != nil {
+		frames = append(frames, a.msgs[ntlmTx.req].Frame)
+		a.finding(fi, "HTTP_NTLM_FALLBACK", frames, "%s authenticated to %s with NTLM (frame %d) because %s.",
+			f.Client, f.Server, a.msgs[ntlmTx.req].Frame, reason)
+	}
+}
+
+// noRequestReason guesses why no ticket was requested for host.
+func (a *analyzer) noRequestReason(fi int, host string) string {
+	f := &a.res.Flows[fi]
+	if _, err := netip.ParseAddr(host); err == nil {
+		return "the URL names an IP address, for which there is no SPN"
+	}
+	if !strings.Contains(host, ".") {
+		return "the URL uses the short name " + host + ", so check that the client maps it to the realm"
+	}
+	for _, t := range a.kdc {
+		if t.client.Addr() == f.Client && a.msgs[t.req].Capture == f.Capture {
+			return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
+		}
+	}
+	return "no Kerberos traffic from this client at all: it may have no TGT (not logged on to the domain), or its ticket cache already held one and it did not try"
+}

@@ -1,0 +1,384 @@
+package flow
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+)
+
+// claim records that flow fi accounts for KDC exchange t.
+func (a *analyzer) claim(fi int, t *kdcTx) {
+	if a.kdcFlow == nil {
+		a.kdcFlow = map[*kdcTx]int{}
+	}
+	t.claimed = true
+	a.kdcFlow[t] = fi
+	f := &a.res.Flows[fi]
+	f.Messages = append(f.Messages, t.req)
+	if t.rep >= 0 {
+		f.Messages = append(f.Messages, t.rep)
+	}
+}
+
+// hostMatches reports whether an SPN names one of the hosts.
+func hostMatches(p krb.Principal, class string, hosts []string) bool {
+	c, h, _ := spnHost(p)
+	if c != class {
+		return false
+	}
+	for _, x := range hosts {
+		if h == x {
+			return true
+		}
+	}
+	return false
+}
+
+// tgsFor returns the unclaimed TGS exchanges of the flow's client for an SPN
+// of class on one of hosts, requested before frame end (0: any time).
+func (a *analyzer) tgsFor(fi int, class string, hosts []string, end int) []*kdcTx {
+	f := &a.res.Flows[fi]
+	var out []*kdcTx
+	for _, t := range a.kdc {
+		m := &a.msgs[t.req]
+		if t.claimed || m.Kind != decode.KindTGSReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
+			continue
+		}
+		if end > 0 && m.Frame > end {
+			continue
+		}
+		if hosts == nil {
+			if c, _, _ := spnHost(m.Krb.SName); c == class {
+				out = append(out, t)
+			}
+			continue
+		}
+		if hostMatches(m.Krb.SName, class, hosts) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// asFor returns the unclaimed AS exchanges of the flow's client before frame end.
+func (a *analyzer) asFor(fi int, end int) []*kdcTx {
+	f := &a.res.Flows[fi]
+	var out []*kdcTx
+	for _, t := range a.kdc {
+		m := &a.msgs[t.req]
+		if t.claimed || m.Kind != decode.KindASReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
+			continue
+		}
+		if end > 0 && m.Frame > end {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// asSummary describes an AS exchange and reports whether it got a TGT.
+func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT bool, lastErr *decode.Message) {
+	var parts []string
+	for _, t := range txs {
+		frames = append(frames, a.msgs[t.req].Frame)
+		if t.rep < 0 {
+			parts = append(parts, "AS-REQ without reply")
+			continue
+		}
+		r := &a.msgs[t.rep]
+		frames = append(frames, r.Frame)
+		switch r.Kind {
+		case decode.KindASRep:
+			if class, _, _ := spnHost(a.msgs[t.req].Krb.SName); class == "krbtgt" {
+				gotTGT = true
+				parts = append(parts, "AS-REP")
+			} else {
+				parts = append(parts, "AS-REP for "+a.msgs[t.req].Krb.SName.String())
+			}
+		case decode.KindKRBError:
+			parts = append(parts, r.Krb.ErrorCode.String())
+			lastErr = r
+		}
+	}
+	return "AS exchange: " + strings.Join(parts, ", "), frames, gotTGT, lastErr
+}
+
+// ticketSteps fills steps 5 and 6 for a flow whose service class is
+// "http" (or another class), looking for the TGS exchange for the SPN.
+func (a *analyzer) ticketSteps(fi int, first *httpTx, chain []string, apreq int, end int) {
+	f := &a.res.Flows[fi]
+	hosts := []string{first.host}
+	for _, c := range chain {
+		hosts = appendUniq(hosts, normName(c))
+	}
+	if apreq >= 0 {
+		if tk := a.msgs[apreq].Krb.Ticket; tk != nil {
+			if _, h, _ := spnHost(tk.SName); h != "" {
+				hosts = appendUniq(hosts, h)
+			}
+		}
+	}
+	tgs := a.tgsFor(fi, f.Service, hosts, end)
+	mismatch := false
+	if len(tgs) == 0 {
+		start := a.msgs[first.req].Frame
+		for _, t := range a.tgsFor(fi, f.Service, nil, end) {
+			if a.msgs[t.req].Frame >= start {
+				tgs = append(tgs, t)
+			}
+		}
+		mismatch = len(tgs) > 0
+	}
+	asEnd := end
+	if len(tgs) > 0 {
+		asEnd = a.msgs[tgs[0].req].Frame
+	}
+	as := a.asFor(fi, asEnd)
+	for _, t := range as {
+		a.claim(fi, t)
+	}
+	for _, t := range tgs {
+		a.claim(fi, t)
+	}
+	asDetail, asFrames, gotTGT, asErr := "", []int(nil), false, (*decode.Message)(nil)
+	if len(as) > 0 {
+		asDetail, asFrames, gotTGT, asErr = a.asSummary(as)
+	}
+	switch {
+	case len(tgs) > 0:
+		a.tgsSteps(fi, tgs, asDetail, asFrames, first, mismatch)
+		a.cnameAlias(fi, tgs)
+	case apreq >= 0:
+		ap := &a.msgs[apreq]
+		if ap.Krb.Ticket != nil {
+			f.SPN = ap.Krb.Ticket.SName.String()
+		}
+		f.set(StepTicketRequest, StatusSkipped, joinDetail(asDetail,
+			fmt.Sprintf("no TGS-REQ for %s in the capture: the client used a ticket from its cache", orSPN(f.SPN))), asFrames...)
+		f.set(StepTicketReply, StatusSkipped, "ticket from the client's cache")
+		a.finding(fi, "KRB_TICKET_FROM_CACHE", []int{ap.Frame},
+			"The AP-REQ of frame %d presents a ticket for %s that the capture never shows being issued.", ap.Frame, orSPN(f.SPN))
+	case len(as) > 0 && !gotTGT && asErr != nil:
+		f.SPN = spnFor(f.Service, first.host)
+		f.set(StepTicketRequest, StatusFailed, joinDetail(asDetail, "the client got no TGT, so it could not ask for a service ticket"), asFrames...)
+		f.set(StepTicketReply, StatusMissing, "no TGS exchange")
+	default:
+		f.SPN = spnFor(f.Service, first.host)
+		f.set(StepTicketRequest, StatusMissing, joinDetail(asDetail, fmt.Sprintf("no TGS-REQ for %s in the capture", f.SPN)), asFrames...)
+		f.set(StepTicketReply, StatusMissing, "no TGS exchange")
+	}
+}
+
+func spnFor(service, host string) string {
+	class := strings.ToUpper(service)
+	if service == "cifs" || service == "ldap" || service == "host" {
+		class = service
+	}
+	return class + "/" + host
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func appendUniq(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// tgsSteps fills steps 5 and 6 from the TGS exchanges of a flow; the last one decides.
+func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []int, first *httpTx, mismatch bool) {
+	f := &a.res.Flows[fi]
+	last := tgs[len(tgs)-1]
+	req := &a.msgs[last.req]
+	f.SPN = req.Krb.SName.String()
+	var reqFrames, repFrames []int
+	for _, t := range tgs {
+		reqFrames = append(reqFrames, a.msgs[t.req].Frame)
+		if t.rep >= 0 {
+			repFrames = append(repFrames, a.msgs[t.rep].Frame)
+		}
+	}
+	detail := a.tgsDetail(tgs)
+	f.set(StepTicketRequest, StatusOK, joinDetail(asDetail, detail), append(asFrames, reqFrames...)...)
+	if mismatch && first != nil {
+		a.finding(fi, "KRB_SPN_HOST_MISMATCH", []int{req.Frame, a.msgs[first.req].Frame},
+			"The client browsed %s but asked the KDC for %s (frame %d).", f.Server, f.SPN, req.Frame)
+	}
+	if last.rep < 0 {
+		f.set(StepTicketReply, StatusFailed, "no reply from the KDC", repFrames...)
+		return
+	}
+	rep := &a.msgs[last.rep]
+	switch rep.Kind {
+	case decode.KindTGSRep:
+		d := "TGS-REP"
+		if tk := rep.Krb.Ticket; tk != nil {
+			d += fmt.Sprintf(": ticket for %s, etype %s", tk.SName, tk.Etype)
+			if tk.Kvno >= 0 {
+				d += fmt.Sprintf(", kvno %d", tk.Kvno)
+			}
+			a.weakEtype(fi, rep.Frame, tk.Etype, "ticket")
+		}
+		f.set(StepTicketReply, StatusOK, d, repFrames...)
+	case decode.KindKRBError:
+		f.set(StepTicketReply, StatusFailed, fmt.Sprintf("KRB-ERROR %s", rep.Krb.ErrorCode), repFrames...)
+	}
+}
+
+// weakEtype flags RC4 and DES.
+func (a *analyzer) weakEtype(fi, frame int, e krb.Etype, what string) {
+	switch int32(e) {
+	case 1, 2, 3, 23, 24:
+		a.finding(fi, "KRB_WEAK_ETYPE", []int{frame}, "The %s of frame %d is encrypted with %s.", what, frame, e)
+	}
+}
+
+// userOf names the flow's user from the messages that carry it: the
+// ticket's client first, then the AS exchange, then NTLM.
+func (a *analyzer) userOf(fi int) {
+	f := &a.res.Flows[fi]
+	best, rank := "", 0
+	for _, i := range f.Messages {
+		m := &a.msgs[i]
+		name, r := "", 0
+		switch {
+		case m.Krb != nil && m.Krb.CName.String() != "" && !strings.HasPrefix(m.Krb.CName.String(), "WELLKNOWN/"):
+			realm := m.Krb.Realm
+			if m.Krb.CRealm != "" {
+				realm = m.Krb.CRealm
+			}
+			name = m.Krb.CName.String() + "@" + realm
+			switch m.Kind {
+			case decode.KindTGSRep:
+				r = 4
+			case decode.KindASRep:
+				r = 3
+			case decode.KindASReq:
+				r = 2
+			}
+		case m.NTLM != nil && m.Kind == decode.KindNTLMAuthenticate && m.NTLM.User != "":
+			name, r = m.NTLM.User, 1
+			if m.NTLM.Domain != "" {
+				name += "@" + m.NTLM.Domain
+			}
+		}
+		if r > rank {
+			best, rank = name, r
+		}
+	}
+	f.User = best
+}
+
+// outcome derives the flow outcome from its steps.
+func (a *analyzer) outcome(fi int) {
+	f := &a.res.Flows[fi]
+	st := func(id StepID) Status { return f.Step(id).Status }
+	ntlm := false
+	for _, i := range f.Messages {
+		if k := a.msgs[i].Kind; k == decode.KindNTLMNegotiate || k == decode.KindNTLMAuthenticate {
+			ntlm = true
+		}
+	}
+	failed := false
+	for _, s := range f.Steps {
+		if s.Status == StatusFailed {
+			failed = true
+		}
+	}
+	switch {
+	case st(StepAuthenticatedRequest) == StatusOK && st(StepAcceptance) == StatusOK:
+		f.Outcome = OutcomeKerberosOK
+	case ntlm:
+		f.Outcome = OutcomeNTLMFallback
+	case failed:
+		f.Outcome = OutcomeFailed
+	default:
+		f.Outcome = OutcomeIncomplete
+	}
+}
+
+// tgsDetail describes a run of TGS exchanges: each SPN asked for, how often,
+// over which transport, and how the KDC answered.
+func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
+	type group struct {
+		spn, transport, answer string
+		n                      int
+	}
+	var groups []*group
+	for _, t := range tgs {
+		req := &a.msgs[t.req]
+		ans := "no reply"
+		if t.rep >= 0 {
+			rep := &a.msgs[t.rep]
+			if rep.Kind == decode.KindKRBError {
+				ans = rep.Krb.ErrorCode.String()
+			} else {
+				ans = "TGS-REP"
+			}
+		}
+		g := &group{spn: req.Krb.SName.String(), transport: req.Transport, answer: ans, n: 1}
+		if len(groups) > 0 {
+			last := groups[len(groups)-1]
+			if last.spn == g.spn && last.transport == g.transport && last.answer == g.answer {
+				last.n++
+				continue
+			}
+		}
+		groups = append(groups, g)
+	}
+	realm := a.msgs[tgs[0].req].Krb.Realm
+	var parts []string
+	for _, g := range groups {
+		s := fmt.Sprintf("TGS-REQ for %s over %s -> %s", g.spn, g.transport, g.answer)
+		if g.n > 1 {
+			s = fmt.Sprintf("%d TGS-REQs for %s over %s -> %s", g.n, g.spn, g.transport, g.answer)
+		}
+		parts = append(parts, s)
+	}
+	return "realm " + realm + ": " + strings.Join(parts, ", then ")
+}
+
+// cnameAlias reports a CNAME alias that cost the client its ticket: a TGS
+// for one name of the chain failed because the KDC knows no such SPN.
+func (a *analyzer) cnameAlias(fi int, tgs []*kdcTx) {
+	note, ok := a.cnames[fi]
+	if !ok {
+		return
+	}
+	var failed []int
+	var failedSPN, okSPN string
+	for _, t := range tgs {
+		if t.rep < 0 {
+			continue
+		}
+		rep := &a.msgs[t.rep]
+		switch {
+		case rep.Kind == decode.KindKRBError && int32(rep.Krb.ErrorCode) == 7:
+			failed = append(failed, a.msgs[t.req].Frame, rep.Frame)
+			failedSPN = a.msgs[t.req].Krb.SName.String()
+		case rep.Kind == decode.KindTGSRep:
+			okSPN = a.msgs[t.req].Krb.SName.String()
+		}
+	}
+	if len(failed) == 0 {
+		return
+	}
+	chain := note.chain
+	s := fmt.Sprintf("%s is an alias (CNAME) of %s; the client asked for %s and the KDC has no such SPN",
+		chain[0], chain[len(chain)-1], failedSPN)
+	if okSPN != "" && okSPN != failedSPN {
+		s += fmt.Sprintf("; it then asked for %s, which worked", okSPN)
+	}
+	a.finding(fi, "DNS_CNAME_ALIAS", append(append([]int(nil), note.frames...), failed...), "%s.", s)
+}

@@ -1,0 +1,139 @@
+// Package flow rebuilds each client's authentication sequence from decoded
+// messages and checks it against the expected flow of spec/flow.md: eight
+// steps per (client, target service), an outcome, and findings from the
+// catalogue of spec/findings.md with frame numbers as evidence.
+//
+// It knows nothing of output formats (package report renders its Result) and
+// nothing of packets (package decode produced its input).
+package flow
+
+import (
+	"net/netip"
+)
+
+// StepID names one of the eight steps of the expected flow.
+type StepID string
+
+// The eight steps, in order (spec/flow.md).
+const (
+	StepNameResolution       StepID = "name_resolution"
+	StepConnect              StepID = "connect"
+	StepAnonymousRequest     StepID = "anonymous_request"
+	StepChallenge            StepID = "challenge"
+	StepTicketRequest        StepID = "ticket_request"
+	StepTicketReply          StepID = "ticket_reply"
+	StepAuthenticatedRequest StepID = "authenticated_request"
+	StepAcceptance           StepID = "acceptance"
+)
+
+// Steps lists the step ids in flow order.
+var Steps = [8]StepID{
+	StepNameResolution, StepConnect, StepAnonymousRequest, StepChallenge,
+	StepTicketRequest, StepTicketReply, StepAuthenticatedRequest, StepAcceptance,
+}
+
+// Status is how a step went.
+type Status string
+
+// Step statuses.
+const (
+	StatusOK            Status = "ok"
+	StatusFailed        Status = "failed"
+	StatusMissing       Status = "missing"
+	StatusSkipped       Status = "skipped"
+	StatusNotApplicable Status = "not_applicable"
+)
+
+// Outcome is how a whole flow ended.
+type Outcome string
+
+// Flow outcomes.
+const (
+	OutcomeKerberosOK   Outcome = "kerberos_ok"
+	OutcomeNTLMFallback Outcome = "ntlm_fallback"
+	OutcomeFailed       Outcome = "failed"
+	OutcomeIncomplete   Outcome = "incomplete"
+)
+
+// Severity orders findings.
+type Severity int
+
+// Severities, most severe last so that comparisons read naturally.
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+var severityNames = [...]string{"info", "warning", "error"}
+
+// String returns "info", "warning" or "error".
+func (s Severity) String() string {
+	if int(s) < len(severityNames) && s >= 0 {
+		return severityNames[s]
+	}
+	return "unknown"
+}
+
+// ParseSeverity maps a name to a Severity.
+func ParseSeverity(name string) (Severity, bool) {
+	for i, n := range severityNames {
+		if n == name {
+			return Severity(i), true
+		}
+	}
+	return 0, false
+}
+
+// Step is one step of a flow as the capture shows it.
+type Step struct {
+	ID     StepID
+	Status Status
+	Frames []int
+	Detail string
+}
+
+// Flow is one client's attempt to authenticate to one service.
+type Flow struct {
+	Capture  int
+	Client   netip.Addr
+	User     string // name@REALM, when any message names it
+	Server   string // host name as the client used it, else its address
+	Service  string // "http", "cifs", "ldap", "krbtgt", ...
+	SPN      string
+	Steps    [8]Step
+	Outcome  Outcome
+	Findings []string // ids, in the order of Result.Findings
+	Messages []int    // indices into the decode.Result messages of this flow
+	first    int      // first frame, for ordering
+}
+
+// Step returns the step with the given id.
+func (f *Flow) Step(id StepID) *Step {
+	for i := range f.Steps {
+		if f.Steps[i].ID == id {
+			return &f.Steps[i]
+		}
+	}
+	return nil
+}
+
+// Finding is one diagnosis with its evidence.
+type Finding struct {
+	ID       string
+	Severity Severity
+	Client   string
+	Server   string
+	SPN      string
+	Frames   []int
+	Summary  string
+	Cause    string
+	Remedy   string
+	flow     int // index of the flow it belongs to, -1 for capture-wide findings
+}
+
+// Result is the analysis of a set of captures.
+type Result struct {
+	Flows    []Flow
+	Findings []Finding
+}

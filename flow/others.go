@@ -1,0 +1,349 @@
+package flow
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+)
+
+// notApplicable marks the listed steps of flow fi as not applicable.
+func (f *Flow) notApplicable(detail string, ids ...StepID) {
+	for _, id := range ids {
+		f.set(id, StatusNotApplicable, detail)
+	}
+}
+
+// nameOf returns a name the client resolved to addr, or the address itself.
+func (a *analyzer) nameOf(capture int, client netip.Addr, addr netip.Addr) string {
+	for i := range a.dns {
+		t := &a.dns[i]
+		if t.client != client || a.msgs[t.q].Capture != capture {
+			continue
+		}
+		for _, x := range a.resolved(t) {
+			if x == addr {
+				return t.name
+			}
+		}
+	}
+	return addr.String()
+}
+
+// failedConnectFlows builds flows for connections that never opened.
+func (a *analyzer) failedConnectFlows() {
+	type key struct {
+		capture int
+		client  netip.Addr
+		server  netip.AddrPort
+	}
+	done := map[key]int{}
+	for i := range a.in.Conns {
+		c := &a.in.Conns[i]
+		if len(c.SYN) == 0 || c.SYNACK != 0 {
+			continue
+		}
+		k := key{c.Capture, c.Client.Addr(), c.Server}
+		frames := append([]int(nil), c.SYN...)
+		if c.RST != 0 {
+			frames = append(frames, c.RST)
+		}
+		how := "no answer to the SYN"
+		if c.RST != 0 && c.RSTFromServer {
+			how = "the SYN was answered by a reset"
+		}
+		if c.Server.Port() == 88 {
+			a.finding(-1, "KDC_UNREACHABLE", frames, "%s could not open TCP 88 to the KDC %s: %s.", c.Client.Addr(), c.Server, how)
+			continue
+		}
+		if fi, ok := done[k]; ok {
+			s := a.res.Flows[fi].Step(StepConnect)
+			s.Frames = sortInts(append(s.Frames, frames...))
+			continue
+		}
+		name := a.nameOf(c.Capture, c.Client.Addr(), c.Server.Addr())
+		service := "http"
+		switch c.Server.Port() {
+		case 445, 139:
+			service = "cifs"
+		case 389, 3268:
+			service = "ldap"
+		}
+		fi := a.addFlow(newFlow(c.Capture, c.Client.Addr(), name, service))
+		done[k] = fi
+		f := &a.res.Flows[fi]
+		f.SPN = spnFor(service, name)
+		a.nameResolution(fi, name, c.FirstFrame)
+		f = &a.res.Flows[fi]
+		f.set(StepConnect, StatusFailed, fmt.Sprintf("TCP %s -> %s: %s", c.Client, c.Server, how), frames...)
+		for _, id := range Steps[2:] {
+			f.set(id, StatusMissing, "no connection")
+		}
+		f.Outcome = OutcomeFailed
+		a.finding(fi, "TCP_CONNECT_FAILED", frames, "%s could not connect to %s (%s): %s.", c.Client.Addr(), c.Server, name, how)
+	}
+}
+
+// ignoredNames are lookups Windows makes on its own; their failure says
+// nothing about the site the user opened.
+var ignoredNames = []string{"wpad", "isatap", "_ldap", "_kerberos", "_msdcs", "_gc", "_kpasswd"}
+
+// dnsFailureFlows builds flows for host names that never resolved and were
+// therefore never contacted, and reports failed KDC locator lookups.
+func (a *analyzer) dnsFailureFlows() {
+	domains := a.knownDomains()
+	done := map[string]bool{}
+	for i := range a.dns {
+		t := &a.dns[i]
+		m := &a.msgs[t.q]
+		if t.qtype == 33 { // SRV
+			a.locatorFailure(t)
+			continue
+		}
+		if !isAddressQuery(t.qtype) || len(a.resolved(t)) > 0 || ignored(t.name) {
+			continue
+		}
+		base := baseName(t.name, domains)
+		k := fmt.Sprintf("%d|%s|%s", m.Capture, t.client, base)
+		if done[k] || !inDomains(base, domains) || a.everResolved(m.Capture, t.client, base) || a.hasFlowFor(m.Capture, t.client, base) {
+			continue
+		}
+		done[k] = true
+		fi := a.addFlow(newFlow(m.Capture, t.client, base, "unknown"))
+		a.nameResolution(fi, base, 0)
+		f := &a.res.Flows[fi]
+		for _, id := range Steps[1:] {
+			f.set(id, StatusMissing, "the name never resolved, so nothing followed")
+		}
+		f.Outcome = OutcomeFailed
+	}
+}
+
+func ignored(name string) bool {
+	first := name
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		first = name[:i]
+	}
+	for _, n := range ignoredNames {
+		if first == n {
+			return true
+		}
+	}
+	return false
+}
+
+// knownDomains returns the DNS domains the capture's Kerberos realms and
+// resolved names belong to, lower case.
+func (a *analyzer) knownDomains() []string {
+	var out []string
+	for i := range a.msgs {
+		if k := a.msgs[i].Krb; k != nil && k.Realm != "" {
+			out = appendUniq(out, strings.ToLower(k.Realm))
+		}
+	}
+	for i := range a.dns {
+		if len(a.resolved(&a.dns[i])) > 0 {
+			if j := strings.IndexByte(a.dns[i].name, '.'); j > 0 {
+				out = appendUniq(out, a.dns[i].name[j+1:])
+			}
+		}
+	}
+	return out
+}
+
+// baseName strips a search suffix appended twice ("a.example.com.example.com").
+func baseName(name string, domains []string) string {
+	for _, d := range domains {
+		if strings.HasSuffix(name, "."+d+"."+d) {
+			return strings.TrimSuffix(name, "."+d)
+		}
+	}
+	return name
+}
+
+func inDomains(name string, domains []string) bool {
+	for _, d := range domains {
+		if strings.HasSuffix(name, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// everResolved reports whether client resolved name, or name with a suffix,
+// or a prefix of it, successfully.
+func (a *analyzer) everResolved(capture int, client netip.Addr, name string) bool {
+	for i := range a.dns {
+		t := &a.dns[i]
+		if t.client != client || a.msgs[t.q].Capture != capture || len(a.resolved(t)) == 0 {
+			continue
+		}
+		if t.name == name || strings.HasPrefix(t.name, name+".") || strings.HasPrefix(name, t.name+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analyzer) hasFlowFor(capture int, client netip.Addr, host string) bool {
+	for i := range a.res.Flows {
+		f := &a.res.Flows[i]
+		if f.Capture == capture && f.Client == client && strings.HasPrefix(f.Server, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// locatorFailure reports a failed KDC/DC SRV lookup that never succeeded.
+func (a *analyzer) locatorFailure(t *dnsTx) {
+	if !strings.HasPrefix(t.name, "_kerberos.") && !strings.HasPrefix(t.name, "_ldap._tcp.dc._msdcs.") && !strings.HasPrefix(t.name, "_kerberos-master.") {
+		return
+	}
+	if t.r >= 0 {
+		r := a.msgs[t.r].DNS
+		if r.RCode == 0 && len(r.Answers) > 0 {
+			return
+		}
+	}
+	for i := range a.dns {
+		u := &a.dns[i]
+		if u.client == t.client && u.name == t.name && u.r >= 0 && a.msgs[u.r].DNS.RCode == 0 && len(a.msgs[u.r].DNS.Answers) > 0 {
+			return
+		}
+	}
+	frames := []int{a.msgs[t.q].Frame}
+	how := "no answer"
+	if t.r >= 0 {
+		frames = append(frames, a.msgs[t.r].Frame)
+		how = a.msgs[t.r].DNS.RCode.String()
+		if how == "NOERROR" {
+			how = "no SRV record"
+		}
+	}
+	a.finding(-1, "DNS_KDC_LOCATOR_FAILED", frames, "%s looked up %s SRV: %s.", t.client, t.name, how)
+}
+
+// kerberosOnlyFlows builds flows for service tickets no HTTP flow claimed:
+// file shares, directories and other services whose carrier is not decoded.
+func (a *analyzer) kerberosOnlyFlows() {
+	type key struct {
+		capture int
+		client  netip.Addr
+		spn     string
+	}
+	groups := map[key][]*kdcTx{}
+	var order []key
+	for _, t := range a.kdc {
+		m := &a.msgs[t.req]
+		if t.claimed || m.Kind != decode.KindTGSReq {
+			continue
+		}
+		class, _, _ := spnHost(m.Krb.SName)
+		if class == "krbtgt" || class == "" {
+			continue
+		}
+		k := key{m.Capture, t.client.Addr(), strings.ToLower(m.Krb.SName.String())}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], t)
+	}
+	for _, k := range order {
+		txs := groups[k]
+		m := &a.msgs[txs[0].req]
+		class, host, _ := spnHost(m.Krb.SName)
+		fi := a.addFlow(newFlow(k.capture, k.client, host, class))
+		for _, t := range txs {
+			a.claim(fi, t)
+		}
+		as := a.asFor(fi, m.Frame)
+		for _, t := range as {
+			a.claim(fi, t)
+		}
+		asDetail, asFrames := "", []int(nil)
+		if len(as) > 0 {
+			asDetail, asFrames, _, _ = a.asSummary(as)
+		}
+		if host != "" {
+			a.nameResolution(fi, host, m.Frame)
+		} else {
+			a.res.Flows[fi].set(StepNameResolution, StatusNotApplicable, "the SPN names no host")
+		}
+		f := &a.res.Flows[fi]
+		f.notApplicable(fmt.Sprintf("no %s exchange with this service that kerbtrace decodes is in the capture", strings.ToUpper(class)),
+			StepConnect, StepAnonymousRequest, StepChallenge, StepAuthenticatedRequest, StepAcceptance)
+		a.tgsSteps(fi, txs, asDetail, asFrames, nil, false)
+		a.userOf(fi)
+		f = &a.res.Flows[fi]
+		switch {
+		case f.Step(StepTicketReply).Status == StatusFailed:
+			f.Outcome = OutcomeFailed
+		default:
+			f.Outcome = OutcomeIncomplete
+		}
+	}
+}
+
+// asOnlyFlows builds flows for AS exchanges no other flow claimed: a logon
+// or kinit with nothing after it in the capture.
+func (a *analyzer) asOnlyFlows() {
+	type key struct {
+		capture int
+		client  netip.Addr
+		user    string
+	}
+	groups := map[key][]*kdcTx{}
+	var order []key
+	for _, t := range a.kdc {
+		m := &a.msgs[t.req]
+		if t.claimed || m.Kind != decode.KindASReq {
+			continue
+		}
+		k := key{m.Capture, t.client.Addr(), strings.ToLower(m.Krb.CName.String() + "@" + m.Krb.Realm)}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], t)
+	}
+	for _, k := range order {
+		txs := groups[k]
+		m := &a.msgs[txs[0].req]
+		fi := a.addFlow(newFlow(k.capture, k.client, m.Krb.Realm, "krbtgt"))
+		for _, t := range txs {
+			a.claim(fi, t)
+		}
+		f := &a.res.Flows[fi]
+		f.SPN = m.Krb.SName.String()
+		detail, frames, got, lastErr := a.asSummary(txs)
+		f.notApplicable("an AS exchange only: the client asked for a TGT and no service ticket",
+			StepNameResolution, StepConnect, StepAnonymousRequest, StepChallenge, StepAuthenticatedRequest, StepAcceptance)
+		f.set(StepTicketRequest, StatusOK, fmt.Sprintf("AS-REQ for %s from %s", orSPN(f.SPN), m.Krb.CName), a.frameOf(txs, true)...)
+		switch {
+		case got:
+			f.set(StepTicketReply, StatusOK, detail, a.frameOf(txs, false)...)
+			f.Outcome = OutcomeKerberosOK
+		case lastErr != nil:
+			f.set(StepTicketReply, StatusFailed, detail, a.frameOf(txs, false)...)
+			f.Outcome = OutcomeFailed
+		default:
+			f.set(StepTicketReply, StatusMissing, detail, frames...)
+			f.Outcome = OutcomeIncomplete
+		}
+		a.userOf(fi)
+	}
+}
+
+// frameOf lists the request (or reply) frames of KDC exchanges.
+func (a *analyzer) frameOf(txs []*kdcTx, requests bool) []int {
+	var out []int
+	for _, t := range txs {
+		if requests {
+			out = append(out, a.msgs[t.req].Frame)
+		} else if t.rep >= 0 {
+			out = append(out, a.msgs[t.rep].Frame)
+		}
+	}
+	return out
+}

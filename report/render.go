@@ -1,0 +1,84 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Renderer writes a report in one format.
+type Renderer func(w io.Writer, r *Report) error
+
+var renderers = map[string]Renderer{
+	"table": Table,
+	"json":  JSON,
+}
+
+// Lookup returns the renderer for a format name.
+func Lookup(format string) (Renderer, bool) {
+	r, ok := renderers[format]
+	return r, ok
+}
+
+// Formats lists the format names, sorted, for help texts.
+func Formats() []string {
+	out := make([]string, 0, len(renderers))
+	for k := range renderers {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// JSON writes the report as the indented JSON document of the contract.
+func JSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("report: json: %w", err)
+	}
+	return nil
+}
+
+// Sanitize makes a string from a capture safe for a terminal: control
+// characters, invalid UTF-8 and bidirectional overrides become visible
+// escapes, so that no capture can move the cursor or recolour the screen.
+func Sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || isBidi(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r) || isBidi(r):
+			if r < 0x100 {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func isBidi(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f
+}

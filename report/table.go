@@ -1,0 +1,114 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Table writes the report for a terminal: per flow its eight steps, then
+// the findings with cause and remedy. Borders are ASCII so that the output
+// diffs cleanly in golden files and survives any ticket system.
+func Table(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	for _, c := range r.Captures {
+		fmt.Fprintf(bw, "Capture %s: %s, %s, %d packets", Sanitize(c.File), c.Format, strings.Join(c.LinkTypes, "+"), c.Packets)
+		if c.First != "" {
+			fmt.Fprintf(bw, ", %s .. %s", c.First, c.Last)
+		}
+		fmt.Fprintln(bw)
+		for _, wn := range c.Warnings {
+			fmt.Fprintf(bw, "  warning: %s\n", Sanitize(wn))
+		}
+	}
+	fmt.Fprintf(bw, "%d messages decoded, %d %s, %d %s\n", len(r.Messages),
+		len(r.Flows), pluralWord(len(r.Flows), "flow", "flows"), len(r.Findings), pluralWord(len(r.Findings), "finding", "findings"))
+	for i, f := range r.Flows {
+		if err := flowTable(bw, i+1, &f, len(r.Captures) > 1); err != nil {
+			return err
+		}
+	}
+	findingsText(bw, r.Findings)
+	return bw.Flush()
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func flowTable(w *bufio.Writer, n int, f *Flow, multi bool) error {
+	fmt.Fprintf(w, "\nFlow %d: %s -> %s (%s)", n, f.Client, Sanitize(f.Server), f.Service)
+	if multi {
+		fmt.Fprintf(w, " [capture %d]", f.Capture)
+	}
+	fmt.Fprintf(w, "  outcome: %s\n", strings.ToUpper(f.Outcome))
+	var who []string
+	if f.User != "" {
+		who = append(who, "user "+Sanitize(f.User))
+	}
+	if f.SPN != "" {
+		who = append(who, "SPN "+Sanitize(f.SPN))
+	}
+	if len(who) > 0 {
+		fmt.Fprintf(w, "  %s\n", strings.Join(who, ", "))
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNormal),
+		tablewriter.WithColumnWidths(tw.Mapper[int, int]{3: 24, 4: 72}),
+	)
+	t.Header([]string{"#", "step", "status", "frames", "detail"})
+	for i, s := range f.Steps {
+		if err := t.Append([]string{fmt.Sprint(i + 1), s.Step, s.Status, framesText(s.Frames), Sanitize(s.Detail)}); err != nil {
+			return fmt.Errorf("report: table: %w", err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("report: table: %w", err)
+	}
+	return nil
+}
+
+func framesText(fr []int) string {
+	s := make([]string, len(fr))
+	for i, f := range fr {
+		s[i] = fmt.Sprint(f)
+	}
+	return strings.Join(s, ", ")
+}
+
+func findingsText(w *bufio.Writer, fs []Finding) {
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "\nNo findings.")
+		return
+	}
+	count := map[string]int{}
+	for _, f := range fs {
+		count[f.Severity]++
+	}
+	fmt.Fprintf(w, "\nFindings: %d error, %d warning, %d info\n", count["error"], count["warning"], count["info"])
+	for _, f := range fs {
+		fmt.Fprintf(w, "\n[%s] %s", strings.ToUpper(f.Severity), f.ID)
+		if f.Flow != nil {
+			fmt.Fprintf(w, " (flow %d)", *f.Flow)
+		}
+		if len(f.Frames) > 0 {
+			fmt.Fprintf(w, " frames %s", framesText(f.Frames))
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "  %s\n", Sanitize(f.Summary))
+		fmt.Fprintf(w, "  cause:  %s\n", f.Cause)
+		fmt.Fprintf(w, "  remedy: %s\n", f.Remedy)
+	}
+}
