@@ -83,6 +83,7 @@ func (a *analyzer) finding(fi int, id string, frames []int, format string, args 
 	if fi >= 0 {
 		f := &a.res.Flows[fi]
 		fd.Client, fd.Server, fd.SPN = f.Client.String(), f.Server, f.SPN
+		fd.Remedy = fillRemedy(fd.Remedy, f)
 	}
 	a.res.Findings = append(a.res.Findings, fd)
 }
@@ -194,4 +195,20 @@ func (r *Result) Drop(ids []string) {
 		}
 		r.Flows[i].Findings = ids
 	}
+}
+
+// fillRemedy puts the flow's own names into a remedy's placeholders, so that
+// the commands can be pasted as they are.
+func fillRemedy(s string, f *Flow) string {
+	host, _ := splitHost(f.Server)
+	r := strings.NewReplacer("<spn>", orPlaceholder(f.SPN, "<spn>"), "<host>", orPlaceholder(host, "<host>"),
+		"<server>", orPlaceholder(host, "<server>"), "<name>", orPlaceholder(host, "<name>"))
+	return r.Replace(s)
+}
+
+func orPlaceholder(v, p string) string {
+	if v == "" {
+		return p
+	}
+	return v
 }

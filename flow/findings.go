@@ -102,7 +102,7 @@ func (a *analyzer) followUp(i int) *kdcTx {
 
 // krbErrorFinding reports the KRB-ERROR at message e. txs are the KDC
 // exchanges answered with it (one or several repeats), or nil for an error
-// a service returned inside Negotiate, then apreq is the AP-REQ's frame.
+// a service returned inside Negotiate, then apreq is the AP-REQ message.
 func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	em := &a.msgs[e]
 	code := int32(em.Krb.ErrorCode)
@@ -131,8 +131,16 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		frames = []int{em.Frame}
 		ctx = fmt.Sprintf("The service %s answered", em.Src.Addr())
 		if len(apreq) > 0 {
-			ctx += fmt.Sprintf(" the AP-REQ of frame %d", apreq[0])
-			frames = append(frames, apreq[0])
+			ap := &a.msgs[apreq[0]]
+			ctx += fmt.Sprintf(" the AP-REQ of frame %d", ap.Frame)
+			frames = append(frames, ap.Frame)
+			if tk := ap.Krb.Ticket; tk != nil && (code == 31 || code == 41 || code == 44 || code == 45) {
+				ctx += fmt.Sprintf(" (ticket for %s encrypted with %s", tk.SName, tk.Etype)
+				if tk.Kvno >= 0 {
+					ctx += fmt.Sprintf(", key version %d", tk.Kvno)
+				}
+				ctx += ")"
+			}
 		}
 		ctx += fmt.Sprintf(" with %s (%d) in frame %d", em.Krb.ErrorCode, code, em.Frame)
 	}

@@ -244,7 +244,11 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 			a.finding(fi, "KRB_ERROR_IN_NEGOTIATE", frames,
 				"%s answered the AP-REQ of frame %d with 401 and a Kerberos error %s (%d) in WWW-Authenticate: Negotiate.",
 				f.Server, req.Frame, em.Krb.ErrorCode, int32(em.Krb.ErrorCode))
-			a.krbErrorFinding(fi, e, nil, req.Frame)
+			var ap []int
+			if i := a.tokenOf(t.req, decode.KindAPReq); i >= 0 {
+				ap = append(ap, i)
+			}
+			a.krbErrorFinding(fi, e, nil, ap...)
 		}
 		f.set(StepAcceptance, StatusFailed, detail, frames...)
 		if kerberos {

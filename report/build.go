@@ -194,6 +194,9 @@ func krbFields(rm *Message, k *krb.Message) {
 	if k.Ticket != nil {
 		rm.TicketEtype = k.Ticket.Etype.String()
 		rm.TicketSName = k.Ticket.SName.String()
+		if rm.SName == "" {
+			rm.SName = rm.TicketSName // AP-REQ and KDC replies name the service in their ticket
+		}
 		if k.Ticket.Kvno >= 0 {
 			kv := k.Ticket.Kvno
 			rm.TicketKvno = &kv
