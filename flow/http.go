@@ -54,7 +54,7 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 		}
 	}
 	chain := a.nameResolution(fi, first.host, m0.Frame)
-	a.connectStep(fi, first)
+	a.connectStep(fi, first.client, first.server, m0.Frame)
 	preemptive := a.authScheme(first.req) != ""
 	a.challengeSteps(fi, first, preemptive)
 
@@ -79,7 +79,7 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 	if krbTx != nil {
 		apreq = a.tokenOf(krbTx.req, decode.KindAPReq)
 	}
-	a.ticketSteps(fi, first, chain, apreq, end)
+	a.ticketSteps(fi, target{host: first.host, start: m0.Frame}, chain, apreq, end)
 	f = &a.res.Flows[fi]
 	a.authSteps(fi, txs, krbTx, ntlmTx)
 	a.whyNoKerberos(fi, first, krbTx, ntlmTx)
@@ -87,10 +87,11 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 	a.outcome(fi)
 }
 
-// connectStep fills step 2 from the TCP handshake of the first request's connection.
-func (a *analyzer) connectStep(fi int, t *httpTx) {
+// connectStep fills step 2 from the TCP handshake of the connection that
+// carried the client's first request (at frame).
+func (a *analyzer) connectStep(fi int, client, server netip.AddrPort, frame int) {
 	f := &a.res.Flows[fi]
-	c := a.connOf(f.Capture, t.client, t.server, a.msgs[t.req].Frame)
+	c := a.connOf(f.Capture, client, server, frame)
 	if c == nil {
 		f.set(StepConnect, StatusMissing, "the connection's handshake is not in the capture")
 		return
@@ -107,11 +108,11 @@ func (a *analyzer) connectStep(fi int, t *httpTx) {
 }
 
 // connOf finds the connection that carried a message at frame.
-func (a *analyzer) connOf(capture int, client, server interface{ String() string }, frame int) *decode.Conn {
+func (a *analyzer) connOf(capture int, client, server netip.AddrPort, frame int) *decode.Conn {
 	var best *decode.Conn
 	for i := range a.in.Conns {
 		c := &a.in.Conns[i]
-		if c.Capture == capture && c.Client.String() == client.String() && c.Server.String() == server.String() && c.FirstFrame <= frame {
+		if c.Capture == capture && c.Client == client && c.Server == server && c.FirstFrame <= frame {
 			best = c
 		}
 	}

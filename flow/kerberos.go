@@ -106,11 +106,17 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 	return "AS exchange: " + strings.Join(parts, ", "), frames, gotTGT, lastErr
 }
 
+// target is the service a flow is about, as the client addressed it.
+type target struct {
+	host  string // lower case, without port
+	start int    // frame of the client's first request to the service
+}
+
 // ticketSteps fills steps 5 and 6 for a flow whose service class is
-// "http" (or another class), looking for the TGS exchange for the SPN.
-func (a *analyzer) ticketSteps(fi int, first *httpTx, chain []string, apreq int, end int) {
+// f.Service, looking for the TGS exchange for the SPN of tg.
+func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end int) {
 	f := &a.res.Flows[fi]
-	hosts := []string{first.host}
+	hosts := []string{tg.host}
 	for _, c := range chain {
 		hosts = appendUniq(hosts, normName(c))
 	}
@@ -124,7 +130,7 @@ func (a *analyzer) ticketSteps(fi int, first *httpTx, chain []string, apreq int,
 	tgs := a.tgsFor(fi, f.Service, hosts, end)
 	mismatch := false
 	if len(tgs) == 0 {
-		start := a.msgs[first.req].Frame
+		start := tg.start
 		for _, t := range a.tgsFor(fi, f.Service, nil, end) {
 			if a.msgs[t.req].Frame >= start {
 				tgs = append(tgs, t)
@@ -149,7 +155,7 @@ func (a *analyzer) ticketSteps(fi int, first *httpTx, chain []string, apreq int,
 	}
 	switch {
 	case len(tgs) > 0:
-		a.tgsSteps(fi, tgs, asDetail, asFrames, first, mismatch)
+		a.tgsSteps(fi, tgs, asDetail, asFrames, &tg, mismatch)
 		a.cnameAlias(fi, tgs)
 	case apreq >= 0:
 		ap := &a.msgs[apreq]
@@ -162,11 +168,11 @@ func (a *analyzer) ticketSteps(fi int, first *httpTx, chain []string, apreq int,
 		a.finding(fi, "KRB_TICKET_FROM_CACHE", []int{ap.Frame},
 			"The AP-REQ of frame %d presents a ticket for %s that the capture never shows being issued.", ap.Frame, orSPN(f.SPN))
 	case len(as) > 0 && !gotTGT && asErr != nil:
-		f.SPN = spnFor(f.Service, first.host)
+		f.SPN = spnFor(f.Service, tg.host)
 		f.set(StepTicketRequest, StatusFailed, joinDetail(asDetail, "the client got no TGT, so it could not ask for a service ticket"), asFrames...)
 		f.set(StepTicketReply, StatusMissing, "no TGS exchange")
 	default:
-		f.SPN = spnFor(f.Service, first.host)
+		f.SPN = spnFor(f.Service, tg.host)
 		f.set(StepTicketRequest, StatusMissing, joinDetail(asDetail, fmt.Sprintf("no TGS-REQ for %s in the capture", f.SPN)), asFrames...)
 		f.set(StepTicketReply, StatusMissing, "no TGS exchange")
 	}
@@ -197,7 +203,7 @@ func appendUniq(s []string, v string) []string {
 }
 
 // tgsSteps fills steps 5 and 6 from the TGS exchanges of a flow; the last one decides.
-func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []int, first *httpTx, mismatch bool) {
+func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []int, tg *target, mismatch bool) {
 	f := &a.res.Flows[fi]
 	last := tgs[len(tgs)-1]
 	req := &a.msgs[last.req]
@@ -211,8 +217,8 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 	}
 	detail := a.tgsDetail(tgs)
 	f.set(StepTicketRequest, StatusOK, joinDetail(asDetail, detail), append(asFrames, reqFrames...)...)
-	if mismatch && first != nil {
-		a.finding(fi, "KRB_SPN_HOST_MISMATCH", []int{req.Frame, a.msgs[first.req].Frame},
+	if mismatch && tg != nil {
+		a.finding(fi, "KRB_SPN_HOST_MISMATCH", []int{req.Frame, tg.start},
 			"The client browsed %s but asked the KDC for %s (frame %d).", f.Server, f.SPN, req.Frame)
 	}
 	if last.rep < 0 {
