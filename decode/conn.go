@@ -25,6 +25,8 @@ const (
 	protoKerberos
 	protoDNS
 	protoHTTP
+	protoSMB2
+	protoLDAP
 )
 
 // connState is the dissector's state for one TCP connection.
@@ -76,6 +78,10 @@ var serverPorts = map[uint16]proto{
 	8888:         protoHTTP,
 	5985:         protoHTTP,
 	3128:         protoHTTP,
+	445:          protoSMB2,
+	139:          protoSMB2,
+	389:          protoLDAP,
+	3268:         protoLDAP,
 }
 
 // connFor finds or creates the state of the connection between src and dst.

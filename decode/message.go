@@ -8,7 +8,9 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/dns"
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ldap"
 	"github.com/kerbtrace/kerbtrace/decode/ntlm"
+	"github.com/kerbtrace/kerbtrace/decode/smb2"
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
@@ -34,6 +36,13 @@ const (
 	KindNTLMNegotiate    Kind = "ntlm_negotiate"
 	KindNTLMChallenge    Kind = "ntlm_challenge"
 	KindNTLMAuthenticate Kind = "ntlm_authenticate"
+
+	KindSMB2NegotiateRequest     Kind = "smb2_negotiate_request"
+	KindSMB2NegotiateResponse    Kind = "smb2_negotiate_response"
+	KindSMB2SessionSetupRequest  Kind = "smb2_session_setup_request"
+	KindSMB2SessionSetupResponse Kind = "smb2_session_setup_response"
+	KindLDAPBindRequest          Kind = "ldap_bind_request"
+	KindLDAPBindResponse         Kind = "ldap_bind_response"
 )
 
 // Carrier names the protocol that carried a Kerberos, SPNEGO or NTLM message.
@@ -43,6 +52,8 @@ type Carrier string
 const (
 	CarrierNone Carrier = ""
 	CarrierHTTP Carrier = "http"
+	CarrierSMB2 Carrier = "smb2"
+	CarrierLDAP Carrier = "ldap"
 )
 
 // Message is one decoded protocol message with where and when it was seen.
@@ -66,6 +77,8 @@ type Message struct {
 	Krb    *krb.Message
 	SPNEGO *spnego.Token
 	NTLM   *ntlm.Message
+	SMB2   *smb2.Message
+	LDAP   *ldap.Message
 }
 
 // Conn is what the capture shows of one TCP connection that carried, or was

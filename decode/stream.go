@@ -41,6 +41,10 @@ func (d *Dissector) parseDir(cs *connState, ds *dirState) {
 		d.parseDNSTCP(cs, ds)
 	case protoHTTP:
 		d.parseHTTP(cs, ds)
+	case protoSMB2:
+		d.parseSMB2(cs, ds)
+	case protoLDAP:
+		d.parseLDAP(cs, ds)
 	}
 }
 

@@ -68,11 +68,11 @@ func captureFiles(t *testing.T, root string) [][2]string {
 }
 
 // tsharkKerberos returns, per frame, the Kerberos message types and error
-// codes tshark shows on port 88 or inside HTTP.
+// codes tshark shows on port 88 or inside HTTP, SMB2 or LDAP.
 func tsharkKerberos(t *testing.T, path string) (map[int]string, error) {
 	cmd := exec.Command("tshark", "-n", "-r", path,
 		"-o", "tcp.desegment_tcp_streams:TRUE",
-		"-Y", "kerberos.msg_type && (udp.port == 88 || tcp.port == 88 || http)",
+		"-Y", "kerberos.msg_type && (udp.port == 88 || tcp.port == 88 || http || smb2 || ldap)",
 		"-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
 		"-e", "frame.number", "-e", "kerberos.msg_type", "-e", "kerberos.error_code")
 	out, err := cmd.Output()
@@ -150,7 +150,7 @@ func ourKerberos(res *decode.Result) map[int]string {
 			continue
 		}
 		onPort88 := m.Carrier == decode.CarrierNone && (m.Src.Port() == 88 || m.Dst.Port() == 88)
-		if !onPort88 && m.Carrier != decode.CarrierHTTP {
+		if !onPort88 && m.Carrier != decode.CarrierHTTP && m.Carrier != decode.CarrierSMB2 && m.Carrier != decode.CarrierLDAP {
 			continue
 		}
 		types[m.Frame] = append(types[m.Frame], fmt.Sprint(int(m.Krb.Type)))
@@ -166,7 +166,7 @@ func ourKerberos(res *decode.Result) map[int]string {
 }
 
 // TestTsharkAgreement checks that every Kerberos message tshark shows on
-// port 88 or inside HTTP is reported by kerbtrace at the same frame, with
+// port 88 or inside HTTP, SMB2 or LDAP is reported by kerbtrace at the same frame, with
 // the same message type and error code, and that kerbtrace reports none
 // that tshark does not. Exceptions are listed with their reason in
 // testdata/tshark-exceptions.txt.

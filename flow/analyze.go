@@ -13,6 +13,7 @@ import (
 func Analyze(in *decode.Result) *Result {
 	a := newAnalyzer(in)
 	a.httpFlows()
+	a.carrierFlows()
 	a.failedConnectFlows()
 	a.dnsFailureFlows()
 	a.kerberosOnlyFlows()

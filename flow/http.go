@@ -265,7 +265,7 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 	default:
 		detail := fmt.Sprintf("%d %s", st, resp.HTTP.Reason)
 		if rep := a.tokenOf(t.resp, decode.KindAPRep); rep >= 0 {
-			detail += "; mutual authentication: AP-REP in WWW-Authenticate: Negotiate"
+			detail += "; mutual authentication: AP-REP in WWW-Authenticate"
 			if sp := a.tokenOf(t.resp, decode.KindSPNEGOResp); sp >= 0 && a.msgs[sp].SPNEGO != nil {
 				detail += fmt.Sprintf(" (negState %s)", a.msgs[sp].SPNEGO.NegState)
 			}

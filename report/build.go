@@ -92,6 +92,21 @@ func message(d *decode.Result, i int, opt Options) Message {
 		if m.Kind == decode.KindNTLMAuthenticate {
 			rm.NTLMResp = fmt.Sprintf("NTLM%s, NT response %d bytes, LM response %d bytes", n.NTLMVersion, n.NTResponseLen, n.LMResponseLen)
 		}
+	case m.SMB2 != nil:
+		sm := m.SMB2
+		rm.Command = sm.Command.String()
+		if sm.Response {
+			rm.SMBStatus = sm.Status.String()
+		}
+		rm.Dialect = sm.DialectName()
+		rm.TreePath = sm.TreePath
+	case m.LDAP != nil:
+		l := m.LDAP
+		rm.BindDN, rm.AuthMethod, rm.Mechanism = l.Name, l.Auth, l.SASLMechanism
+		if m.Kind == decode.KindLDAPBindResponse {
+			rm.ResultCode = l.ResultCode.String()
+			rm.Diagnostic = l.DiagnosticMessage
+		}
 	case m.SPNEGO != nil:
 		t := m.SPNEGO
 		for _, o := range t.MechTypes {

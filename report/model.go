@@ -100,6 +100,17 @@ type Message struct {
 	TargetName  string   `json:"target_name,omitempty"`
 	NTLMResp    string   `json:"ntlm_response,omitempty"`
 
+	// SMB2 and LDAP
+	Command    string `json:"command,omitempty"`
+	SMBStatus  string `json:"smb_status,omitempty"`
+	Dialect    string `json:"dialect,omitempty"`
+	TreePath   string `json:"tree_path,omitempty"`
+	BindDN     string `json:"bind_dn,omitempty"`
+	AuthMethod string `json:"auth,omitempty"`
+	Mechanism  string `json:"mechanism,omitempty"`
+	ResultCode string `json:"result_code,omitempty"`
+	Diagnostic string `json:"diagnostic,omitempty"`
+
 	// SPNEGO
 	MechTypes     []string `json:"mech_types,omitempty"`
 	NegState      string   `json:"neg_state,omitempty"`

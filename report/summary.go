@@ -22,6 +22,30 @@ func ShortSummary(m *decode.Message) string {
 		return spnegoSummary(m.SPNEGO)
 	case m.NTLM != nil:
 		return ntlmSummary(m)
+	case m.SMB2 != nil:
+		s := "SMB2 " + m.SMB2.Command.String()
+		if m.SMB2.Response {
+			s += " Response " + m.SMB2.Status.String()
+		} else {
+			s += " Request"
+		}
+		if d := m.SMB2.DialectName(); d != "" {
+			s += " Dialect: " + d
+		}
+		return s
+	case m.LDAP != nil:
+		l := m.LDAP
+		if m.Kind == decode.KindLDAPBindResponse {
+			return "LDAP bindResponse " + l.ResultCode.String()
+		}
+		s := "LDAP bindRequest " + l.Auth
+		if l.SASLMechanism != "" {
+			s += " " + l.SASLMechanism
+		}
+		if l.Name != "" {
+			s += " Name: " + l.Name
+		}
+		return s
 	}
 	return string(m.Kind)
 }

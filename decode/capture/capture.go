@@ -17,8 +17,8 @@ const (
 	// FormatPcapNG is pcap Next Generation (first block a Section Header
 	// Block, 0a 0d 0d 0a).
 	FormatPcapNG Format = "pcapng"
-	// FormatNetMon2 is Microsoft Network Monitor 2.x ("GMBU"). It is
-	// recognised but not read yet: Read returns a *NotCaptureError for it.
+	// FormatNetMon2 is Microsoft Network Monitor 2.0 to 2.3 (magic
+	// "GMBU", files usually named .cap).
 	FormatNetMon2 Format = "netmon2"
 )
 
@@ -31,11 +31,21 @@ type Info struct {
 	Format Format
 	// LinkTypes lists the link-layer types of the records, in order of
 	// first appearance: "ethernet", "linux_sll", "linux_sll2", "raw",
-	// "ipv4", "ipv6", "null", "loop", or "linktype_N" for any other.
+	// "ipv4", "ipv6", "null", "loop", "ieee802_11", "ieee802_11_netmon"
+	// (802.11 with Network Monitor's metadata header), "linktype_N" for
+	// any other pcap link type N, or "netmon_N" for any other Network
+	// Monitor media type N.
 	LinkTypes []string
 	// Packets is the number of records read, which is also the number of
 	// the last frame.
 	Packets int
+	// Metadata counts the records that hold no packet and are skipped:
+	// pcapng custom, systemd journal and Sysdig event blocks, and Network
+	// Monitor's ETW events, adapter lists and filters, which Wireshark
+	// numbers as frames and which are included in Packets; and Network
+	// Monitor's network info, DNS cache and payload header records, which
+	// Wireshark does not number and which are not.
+	Metadata int
 	// First and Last are the earliest and the latest record timestamps
 	// (UTC); zero when no record carried a timestamp.
 	First, Last time.Time

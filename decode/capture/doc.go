@@ -14,11 +14,29 @@
 //     different link types, if_tsresol and if_tsoffset per interface,
 //     Enhanced, Simple and (obsolete) Packet Blocks. Other blocks are
 //     skipped, but custom, systemd journal and Sysdig event blocks are
-//     counted as records, because Wireshark numbers them as frames.
+//     counted as records, because Wireshark numbers them as frames;
+//   - Microsoft Network Monitor 2.0 to 2.3 ("GMBU", the "Capture File
+//     Format" of the Network Monitor 3.x help, as Wireshark's
+//     wiretap/netmon.c reads it): records in frame table order, the media
+//     type of the file (2.0) or of each record (2.1 and later), times from
+//     the start time and microsecond offsets (2.0-2.2; the start time is a
+//     local time of the capturing host, read as UTC) or from each record's
+//     UTC FILETIME (2.3). Ethernet, raw IP, 802.11 with Network Monitor's
+//     metadata header and the pcap link types of converted files
+//     (0xE000 + link type) are decoded. ETW events, adapter lists and
+//     filters are skipped but numbered, as Wireshark numbers them; network
+//     info, DNS cache and payload header records are skipped without a
+//     number, as in Wireshark; both are counted in Info.Metadata. The file
+//     is read at random when the reader passed to Read is an io.ReaderAt
+//     that reads it from its start (an *os.File, a *bytes.Reader),
+//     otherwise it is read into memory first. A damaged record is a
+//     Warning and reading goes on with the next entry of the frame table;
+//     without a usable frame table (a truncated file), the records are
+//     read in file order.
 //
 // Frame numbers count every record of the file, whatever its link type or
-// content, so they equal Wireshark's frame.number. Network Monitor files
-// (GMBU, RTSS) and compressed or non-capture inputs are refused with a
+// content, so they equal Wireshark's frame.number. Network Monitor 1.x
+// files (RTSS) and compressed or non-capture inputs are refused with a
 // *NotCaptureError that says what they look like.
 //
 // # Layers
@@ -28,7 +46,10 @@
 // 113) and v2 (LINKTYPE_LINUX_SLL2, 276, parsed here: gopacket v1.1.19 has no
 // layer for it), raw IP (101, and 12 and 14 on BSDs), LINKTYPE_IPV4 (228)
 // and LINKTYPE_IPV6 (229), BSD loopback NULL (0) and LOOP (108) with the
-// address family in either byte order (AF_INET 2; AF_INET6 24, 28, 30).
+// address family in either byte order (AF_INET 2; AF_INET6 24, 28, 30),
+// and IEEE 802.11 data frames (LINKTYPE_IEEE802_11, 105, and Network
+// Monitor's 802.11 records) through their LLC/SNAP header when they are not
+// encrypted, fragmented or aggregated.
 // Network layers: IPv4 (RFC 791) and IPv6 (RFC 8200) with its hop-by-hop,
 // routing, destination options, AH, mobility and fragment headers; IP in IP
 // (RFC 2003, RFC 4213) and GRE (RFC 2784) including ERSPAN types I-III and
@@ -103,7 +124,7 @@
 //
 // # What this package does not do
 //
-// It does not read Network Monitor, ETL, snoop or compressed files, does
+// It does not read Network Monitor 1.x, ETL, snoop or compressed files, does
 // not decapsulate VXLAN, Geneve or GTP (their outer UDP datagram is
 // delivered), does not parse any application protocol, and keeps no
 // payload after a Handler call returns.

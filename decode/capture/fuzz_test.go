@@ -31,7 +31,7 @@ func fuzzSeeds() [][]byte {
 		{0x1f, 0x8b, 8, 0},
 		[]byte("not a capture\n"),
 	}
-	return seeds
+	return append(seeds, netmonSeeds()...)
 }
 
 // FuzzRead reads arbitrary bytes as a capture file: no panic (not even one
@@ -73,7 +73,8 @@ func (c *checker) Stream(ch *Chunk) {
 }
 
 // fuzzLinks are the link types FuzzFrames chooses from.
-var fuzzLinks = []uint32{ct.LinkEthernet, ct.LinkSLL, ct.LinkSLL2, ct.LinkRaw, ct.LinkNull, ct.LinkLoop, ct.LinkIPv4, ct.LinkIPv6}
+var fuzzLinks = []uint32{ct.LinkEthernet, ct.LinkSLL, ct.LinkSLL2, ct.LinkRaw, ct.LinkNull, ct.LinkLoop, ct.LinkIPv4, ct.LinkIPv6,
+	linkIEEE80211, linkNetmonWLAN}
 
 // packFrames encodes frames for FuzzFrames: each as a 2-byte big-endian
 // length and its bytes.
@@ -98,6 +99,8 @@ func FuzzFrames(f *testing.F) {
 	f.Add(uint8(3), packFrames(v4[0], v6[0], ct.TCP(cli, srv, 1, 2, ct.ACK, []byte("abc"))))
 	f.Add(uint8(2), packFrames(ct.SLL2(ct.UDP("[2001:db8::1]:1", "[2001:db8::2]:88", []byte("k")))))
 	f.Add(uint8(0), packFrames(ct.Ethernet(greERSPAN(ct.Ethernet(v4[0]))), ct.VLAN(v6[0], ct.Tag{TPID: 0x88a8, VID: 1})))
+	f.Add(uint8(8), packFrames(wlan80211(v4[0], true, 0x03), wlan80211(v6[1], false, 0x01)))
+	f.Add(uint8(9), packFrames(withNetmonHeader(wlan80211(ct.TCP(cli, srv, 1, 2, ct.ACK, []byte("abc")), true, 0x01))))
 	f.Fuzz(func(t *testing.T, link uint8, b []byte) {
 		var pkts []ct.Packet
 		for i := 0; len(b) >= 2 && i < 64; i++ {

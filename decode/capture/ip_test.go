@@ -189,7 +189,8 @@ func greERSPAN(frame []byte) []byte {
 // TestLinkNames checks the names of link types.
 func TestLinkNames(t *testing.T) {
 	for lt, want := range map[uint32]string{0: "null", 1: "ethernet", 12: "raw", 14: "raw", 101: "raw",
-		108: "loop", 113: "linux_sll", 228: "ipv4", 229: "ipv6", 276: "linux_sll2", 105: "linktype_105"} {
+		108: "loop", 113: "linux_sll", 228: "ipv4", 229: "ipv6", 276: "linux_sll2", 105: "ieee802_11",
+		104: "linktype_104", linkNetmonWLAN: "ieee802_11_netmon", linkNetmon + 5: "netmon_5"} {
 		if got := linkName(lt); got != want {
 			t.Errorf("linkName(%d) = %q, want %q", lt, got, want)
 		}

@@ -7,16 +7,17 @@ import (
 
 // Link-layer header types (https://www.tcpdump.org/linktypes.html).
 const (
-	linkNull     = 0   // BSD loopback, 4-byte address family in host byte order
-	linkEthernet = 1   // IEEE 802.3 Ethernet
-	linkRawAlt1  = 12  // raw IP on some BSDs (DLT_RAW)
-	linkRawAlt2  = 14  // raw IP on OpenBSD (DLT_RAW)
-	linkRaw      = 101 // raw IPv4 or IPv6
-	linkLoop     = 108 // OpenBSD loopback, address family in network byte order
-	linkSLL      = 113 // Linux "cooked" capture v1
-	linkIPv4     = 228 // raw IPv4
-	linkIPv6     = 229 // raw IPv6
-	linkSLL2     = 276 // Linux "cooked" capture v2
+	linkNull      = 0   // BSD loopback, 4-byte address family in host byte order
+	linkEthernet  = 1   // IEEE 802.3 Ethernet
+	linkRawAlt1   = 12  // raw IP on some BSDs (DLT_RAW)
+	linkRawAlt2   = 14  // raw IP on OpenBSD (DLT_RAW)
+	linkRaw       = 101 // raw IPv4 or IPv6
+	linkIEEE80211 = 105 // IEEE 802.11 without radio header
+	linkLoop      = 108 // OpenBSD loopback, address family in network byte order
+	linkSLL       = 113 // Linux "cooked" capture v1
+	linkIPv4      = 228 // raw IPv4
+	linkIPv6      = 229 // raw IPv6
+	linkSLL2      = 276 // Linux "cooked" capture v2
 )
 
 // linkName returns the name Info.LinkTypes uses for a link type.
@@ -38,6 +39,13 @@ func linkName(lt uint32) string {
 		return "ipv6"
 	case linkSLL2:
 		return "linux_sll2"
+	case linkIEEE80211:
+		return "ieee802_11"
+	case linkNetmonWLAN:
+		return "ieee802_11_netmon"
+	}
+	if lt >= linkNetmon && lt <= linkNetmon+0xffff {
+		return "netmon_" + strconv.FormatUint(uint64(lt-linkNetmon), 10)
 	}
 	return "linktype_" + strconv.FormatUint(uint64(lt), 10)
 }
@@ -95,6 +103,10 @@ func network(lt uint32, b []byte) (netProto, []byte) {
 		return netIPv6, b
 	case linkNull, linkLoop:
 		return loopback(b)
+	case linkIEEE80211:
+		return wlanFrame(b)
+	case linkNetmonWLAN:
+		return netmonWLANFrame(b)
 	}
 	return netNone, nil
 }

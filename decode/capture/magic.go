@@ -14,13 +14,13 @@ type NotCaptureError struct {
 	// Magic holds the first bytes of the input (at most 4).
 	Magic []byte
 	// Looks says what the bytes look like instead, when recognisable
-	// ("a Network Monitor 2.x capture, which this version cannot read yet",
+	// ("a Network Monitor 1.x capture, which this version cannot read",
 	// "gzip-compressed data", ...); empty otherwise.
 	Looks string
 }
 
-// Error formats as "not a pcap or pcapng capture (starts with 47 4d 42 55:
-// a Network Monitor 2.x capture, which this version cannot read yet)".
+// Error formats as "not a pcap or pcapng capture (starts with 52 54 53 53:
+// a Network Monitor 1.x capture, which this version cannot read)".
 func (e *NotCaptureError) Error() string {
 	var b strings.Builder
 	b.WriteString("not a pcap or pcapng capture (")
@@ -67,7 +67,6 @@ var looksLike = []struct {
 	prefix []byte
 	looks  string
 }{
-	{magicNetMon2, "a Network Monitor 2.x capture, which this version cannot read yet"},
 	{magicNetMon1, "a Network Monitor 1.x capture, which this version cannot read"},
 	{magicKuznetzovL, "a modified (Kuznetzov) pcap, which this version cannot read"},
 	{magicKuznetzovB, "a modified (Kuznetzov) pcap, which this version cannot read"},
@@ -95,6 +94,8 @@ func detect(head []byte) (Format, error) {
 			return FormatPcap, nil
 		case bytes.Equal(m, magicPcapNG):
 			return FormatPcapNG, nil
+		case bytes.Equal(m, magicNetMon2):
+			return FormatNetMon2, nil
 		}
 	}
 	n := min(len(head), 4)

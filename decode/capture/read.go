@@ -18,12 +18,18 @@ const expireEvery = time.Second
 // file name), reads the whole file and calls h for every UDP datagram, TCP
 // segment and reassembled TCP chunk, in capture order.
 //
+// Network Monitor files are read at random, in the order of their frame
+// table: through r when it is an io.ReaderAt that reads the file from its
+// start (an *os.File, a *bytes.Reader), otherwise from a copy of the whole
+// input in memory.
+//
 // It returns a *NotCaptureError, having read no packet, when the magic is
 // unknown, and an error wrapping wire.ErrTruncated, wire.ErrMalformed or
 // wire.ErrUnsupported when the file header itself is unusable. Damage after
 // a good start is not an error: Read records a Warning with the frame
-// number and byte offset, stops there and returns the Info of everything
-// before. Other read errors are returned with that Info. Read never panics: a
+// number and byte offset, stops there (for Network Monitor, goes on with the
+// next entry of the frame table) and returns the Info of everything read.
+// Other read errors are returned with that Info. Read never panics: a
 // panic while handling one packet (in kerbtrace or in h) becomes a Warning.
 func Read(r io.Reader, h Handler, opt Options) (Info, error) {
 	if h == nil {
@@ -45,6 +51,8 @@ func Read(r io.Reader, h Handler, opt Options) (Info, error) {
 	switch format {
 	case FormatPcap:
 		src, err = newPcapSource(in)
+	case FormatNetMon2:
+		src, err = newNetmonSource(r, in, d.warn, &d.info.Metadata)
 	default:
 		src, err = newPcapngSource(in, func(off int64, msg string) {
 			d.warn(Warning{Frame: d.info.Packets + 1, Offset: off, Msg: msg})
@@ -143,7 +151,11 @@ func (d *decoder) record(rec *record) {
 		}
 		d.tick(rec.ts)
 	}
-	if rec.link == noLink {
+	switch rec.link {
+	case noLink:
+		d.info.Metadata++
+		return
+	case linkDamaged:
 		return
 	}
 	d.noteLink(rec.link)

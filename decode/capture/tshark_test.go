@@ -34,26 +34,35 @@ func loadTshark(t *testing.T, name string) []tsharkFrame {
 		if len(c) != 15 {
 			t.Fatalf("%s: bad line %q", name, sc.Text())
 		}
-		n, err := strconv.Atoi(c[0])
+		fr, err := parseTsharkLine(c)
 		if err != nil {
 			t.Fatal(err)
-		}
-		fr := tsharkFrame{number: n, time: c[1]}
-		src, dst := c[2], c[3]
-		if src == "" {
-			src, dst = "["+c[4]+"]", "["+c[5]+"]"
-		}
-		switch {
-		case c[10] != "" || c[11] != "": // ICMP (its quoted header is not ours)
-		case c[6] != "":
-			fr.proto, fr.src, fr.dst = "tcp", src+":"+c[6], dst+":"+c[7]
-			fr.seq, fr.len, fr.flags = c[12], c[13], c[14]
-		case c[8] != "":
-			fr.proto, fr.src, fr.dst = "udp", src+":"+c[8], dst+":"+c[9]
 		}
 		out = append(out, fr)
 	}
 	return out
+}
+
+// parseTsharkLine reads the 15 columns of a line of gen.sh.
+func parseTsharkLine(c []string) (tsharkFrame, error) {
+	n, err := strconv.Atoi(c[0])
+	if err != nil {
+		return tsharkFrame{}, err
+	}
+	fr := tsharkFrame{number: n, time: c[1]}
+	src, dst := c[2], c[3]
+	if src == "" {
+		src, dst = "["+c[4]+"]", "["+c[5]+"]"
+	}
+	switch {
+	case c[10] != "" || c[11] != "": // ICMP (its quoted header is not ours)
+	case c[6] != "":
+		fr.proto, fr.src, fr.dst = "tcp", src+":"+c[6], dst+":"+c[7]
+		fr.seq, fr.len, fr.flags = c[12], c[13], c[14]
+	case c[8] != "":
+		fr.proto, fr.src, fr.dst = "udp", src+":"+c[8], dst+":"+c[9]
+	}
+	return fr, nil
 }
 
 // epoch formats a time as tshark's frame.time_epoch.

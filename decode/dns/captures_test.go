@@ -2,9 +2,9 @@ package dns
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/pcaptest"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -13,43 +13,38 @@ import (
 // the directory is absent. Every message must decode without error, except
 // where the bytes themselves end early (snaplen, TCP gaps).
 func TestSharedCaptures(t *testing.T) {
-	dir := capturesDir(t)
 	var msgs, cut int
-	for _, path := range captureFiles(t, dir) {
-		pkts, err := readPackets(path)
-		if err != nil {
-			continue
-		}
-		name, _ := filepath.Rel(dir, path)
-		for _, p := range pkts {
-			if p.tcp || (p.src.Port() != 53 && p.dst.Port() != 53) {
+	pcaptest.Shared(t, func(name string, c *pcaptest.Capture) {
+		for _, g := range c.Datagrams {
+			if g.Src.Port() != 53 && g.Dst.Port() != 53 {
 				continue
 			}
 			msgs++
-			if _, err := Parse(p.payload); err != nil {
+			if _, err := Parse(g.Payload); err != nil {
 				if !errors.Is(err, wire.ErrTruncated) {
-					t.Errorf("%s frame %d: %v", name, p.frame, err)
+					t.Errorf("%s frame %d: %v", name, g.Frame, err)
 				}
 				cut++
 			}
 		}
-		for _, s := range tcpStreams(pkts) {
-			if s.src.Port() != 53 && s.dst.Port() != 53 {
+		for _, s := range c.Streams {
+			if s.Src.Port() != 53 && s.Dst.Port() != 53 {
 				continue
 			}
-			for b := s.data; len(b) > 0; {
+			for b := s.Data; len(b) > 0; {
 				m, n, err := SplitTCP(b)
 				if err != nil {
 					break
 				}
 				msgs++
 				if _, err := Parse(m); err != nil {
-					t.Errorf("%s tcp %v->%v: %v", name, s.src, s.dst, err)
+					_, frame := s.Frames(len(s.Data)-len(b), n)
+					t.Errorf("%s tcp %v->%v frame %d: %v", name, s.Src, s.Dst, frame, err)
 				}
 				b = b[n:]
 			}
 		}
-	}
+	})
 	t.Logf("%d DNS messages, %d cut short", msgs, cut)
 	if msgs < 100 {
 		t.Errorf("only %d DNS messages found", msgs)

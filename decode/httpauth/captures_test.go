@@ -3,9 +3,9 @@ package httpauth
 import (
 	"bytes"
 	"errors"
-	"path/filepath"
 	"testing"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/pcaptest"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 	"github.com/kerbtrace/kerbtrace/decode/ntlm"
 )
@@ -16,24 +16,17 @@ import (
 // their request's method), and decodes every NTLM token carried in an auth
 // header with decode/ntlm. It skips when the directory is absent.
 func TestSharedCaptures(t *testing.T) {
-	dir := capturesDir(t)
 	var heads, challenges, ntlmTokens int
-	for _, path := range captureFiles(t, dir) {
-		pkts, err := readPackets(path)
-		if err != nil {
-			continue
-		}
-		name, _ := filepath.Rel(dir, path)
-		streams := tcpStreams(pkts)
-		methods := requestMethods(streams)
-		for _, s := range streams {
-			if req, resp := LooksLikeHTTP(s.data); !req && !resp {
+	pcaptest.Shared(t, func(name string, capt *pcaptest.Capture) {
+		methods := requestMethods(capt.Streams)
+		for _, s := range capt.Streams {
+			if req, resp := LooksLikeHTTP(s.Data); !req && !resp {
 				continue
 			}
-			n, c, tok := walkStream(t, name, s, methods[[2]string{s.dst.String(), s.src.String()}])
+			n, c, tok := walkStream(t, name, s, methods[[2]string{s.Dst.String(), s.Src.String()}])
 			heads, challenges, ntlmTokens = heads+n, challenges+c, ntlmTokens+tok
 		}
-	}
+	})
 	t.Logf("%d heads, %d auth challenges/credentials, %d NTLM tokens", heads, challenges, ntlmTokens)
 	if heads < 100 || ntlmTokens < 20 {
 		t.Errorf("too few heads (%d) or NTLM tokens (%d)", heads, ntlmTokens)
@@ -42,16 +35,16 @@ func TestSharedCaptures(t *testing.T) {
 
 // requestMethods lists the request methods of each client->server stream,
 // keyed by (client, server), to frame HEAD responses.
-func requestMethods(streams []stream) map[[2]string][]string {
+func requestMethods(streams []*pcaptest.Stream) map[[2]string][]string {
 	out := map[[2]string][]string{}
 	for _, s := range streams {
-		b := s.data
+		b := s.Data
 		for req, _ := LooksLikeHTTP(b); req; req, _ = LooksLikeHTTP(b) {
 			h, err := ParseHead(b)
 			if err != nil {
 				break
 			}
-			k := [2]string{s.src.String(), s.dst.String()}
+			k := [2]string{s.Src.String(), s.Dst.String()}
 			out[k] = append(out[k], h.Method)
 			b = b[h.HeadLen:]
 			n, _, _ := BodyLength(h)
@@ -64,21 +57,21 @@ func requestMethods(streams []stream) map[[2]string][]string {
 	return out
 }
 
-func walkStream(t *testing.T, name string, s stream, methods []string) (heads, challenges, ntlmTokens int) {
-	b := s.data
+func walkStream(t *testing.T, name string, s *pcaptest.Stream, methods []string) (heads, challenges, ntlmTokens int) {
+	b := s.Data
 	for len(b) > 0 {
 		h, err := ParseHead(b)
 		if errors.Is(err, ErrNeedMore) {
 			return // capture ended inside a head
 		}
-		if h == nil && len(b) == len(s.data) {
+		if h == nil && len(b) == len(s.Data) {
 			// LooksLikeHTTP only checks the method: SIP ("OPTIONS sip:...
 			// SIP/2.0") passes it and is then rejected here, as it should.
-			t.Logf("%s %v->%v: not HTTP: %v", name, s.src, s.dst, err)
+			t.Logf("%s %v->%v: not HTTP: %v", name, s.Src, s.Dst, err)
 			return
 		}
 		if h == nil {
-			t.Errorf("%s %v->%v at %d: %v", name, s.src, s.dst, len(s.data)-len(b), err)
+			t.Errorf("%s %v->%v at %d: %v", name, s.Src, s.Dst, len(s.Data)-len(b), err)
 			return
 		}
 		heads++

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/pcaptest"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -128,23 +129,5 @@ func consistent(path string, p, f reflect.Value, out *[]string) {
 // capturesDir finds ../shared/captures next to the module root, or skips.
 func capturesDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	caps := filepath.Join(dir, "..", "shared", "captures")
-	if _, err := os.Stat(caps); err != nil {
-		t.Skipf("shared captures not available: %v", err)
-	}
-	return caps
+	return pcaptest.SharedDir(t)
 }

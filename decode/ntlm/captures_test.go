@@ -3,9 +3,9 @@ package ntlm
 import (
 	"bytes"
 	"errors"
-	"path/filepath"
 	"testing"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/pcaptest"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -15,24 +15,16 @@ import (
 // is absent. A message may only fail by being cut (a TCP gap or the end of
 // a segment), apart from Zeek's two crafted AV-pair traces.
 func TestSharedCaptures(t *testing.T) {
-	dir := capturesDir(t)
 	crafted := map[string]bool{"zeek/ntlm-empty-av-sequence.pcap": true, "zeek/ntlm-unterminated-av-sequence.pcap": true}
 	counts := map[MsgType]int{}
 	var cut int
-	for _, path := range captureFiles(t, dir) {
-		pkts, err := readPackets(path)
-		if err != nil {
-			continue
-		}
-		name, _ := filepath.Rel(dir, path)
+	pcaptest.Shared(t, func(name string, c *pcaptest.Capture) {
 		var payloads [][]byte
-		for _, s := range tcpStreams(pkts) {
-			payloads = append(payloads, s.data)
+		for _, s := range c.Streams {
+			payloads = append(payloads, s.Data)
 		}
-		for _, p := range pkts {
-			if !p.tcp {
-				payloads = append(payloads, p.payload)
-			}
+		for _, g := range c.Datagrams {
+			payloads = append(payloads, g.Payload)
 		}
 		for _, b := range payloads {
 			for i := bytes.Index(b, []byte(Signature)); i >= 0; {
@@ -52,7 +44,7 @@ func TestSharedCaptures(t *testing.T) {
 				i += 1 + j
 			}
 		}
-	}
+	})
 	t.Logf("NEGOTIATE %d, CHALLENGE %d, AUTHENTICATE %d, cut %d", counts[Negotiate], counts[Challenge], counts[Authenticate], cut)
 	if counts[Negotiate] < 30 || counts[Challenge] < 30 || counts[Authenticate] < 30 {
 		t.Errorf("too few messages: %v", counts)

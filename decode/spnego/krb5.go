@@ -96,6 +96,7 @@ var (
 	derKRB5    = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02}
 	derMSKRB5  = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02}
 	derKRB5U2U = []byte{0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03}
+	derIAKERB  = []byte{0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x02, 0x05}
 )
 
 // Sniff tells from the first bytes what a security token holds, without
@@ -129,7 +130,8 @@ func sniffGSS(b []byte) Payload {
 	switch {
 	case bytes.HasPrefix(mech, derSPNEGO):
 		return PayloadSPNEGO
-	case bytes.HasPrefix(mech, derKRB5), bytes.HasPrefix(mech, derMSKRB5), bytes.HasPrefix(mech, derKRB5U2U):
+	case bytes.HasPrefix(mech, derKRB5), bytes.HasPrefix(mech, derMSKRB5), bytes.HasPrefix(mech, derKRB5U2U),
+		bytes.HasPrefix(mech, derIAKERB):
 		return PayloadKRB5
 	}
 	return PayloadUnknown

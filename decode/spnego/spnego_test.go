@@ -309,3 +309,17 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSniffIAKERB: Samba's smbclient offers IAKERB (OID 1.3.6.1.5.2.5) and
+// wraps its AP-REQ in a GSS token under that OID (suricata-verify
+// smb-length-5786__input.pcap frame 18, which tshark shows as KRB5_AP_REQ).
+func TestSniffIAKERB(t *testing.T) {
+	tok := []byte{0x60, 0x0e, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x02, 0x05, 0x01, 0x00, 0x6e, 0x02, 0x30, 0x00}
+	if got := Sniff(tok); got != PayloadKRB5 {
+		t.Fatalf("Sniff = %v, want %v", got, PayloadKRB5)
+	}
+	k, err := ParseKRB5(tok)
+	if err != nil || k.OID != OIDIAKERB || k.TokID != TokIDAPReq || len(k.Inner) != 4 || k.Inner[0] != 0x6e {
+		t.Fatalf("ParseKRB5 = %+v, %v", k, err)
+	}
+}

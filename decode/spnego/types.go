@@ -13,6 +13,7 @@ const (
 	OIDKRB5U2U OID = "1.2.840.113554.1.2.2.3" // Kerberos user-to-user (MS-KILE, draft-swift-win2k-krb-user2user)
 	OIDNTLMSSP OID = "1.3.6.1.4.1.311.2.2.10" // MS-NLMP
 	OIDNEGOEX  OID = "1.3.6.1.4.1.311.2.2.30" // MS-NEGOEX
+	OIDIAKERB  OID = "1.3.6.1.5.2.5"          // IAKERB (draft-ietf-kitten-iakerb): Kerberos through the service
 )
 
 // oidNames uses Wireshark's descriptions.
@@ -23,6 +24,7 @@ var oidNames = map[OID]string{
 	OIDNEGOEX:  "NEGOEX - SPNEGO Extended Negotiation Security Mechanism",
 	OIDSPNEGO:  "SPNEGO",
 	OIDKRB5U2U: "KRB5 - Kerberos 5 - User to User",
+	OIDIAKERB:  "IAKERB - Initial and Pass Through Authentication Using Kerberos",
 }
 
 // Name describes a known mechanism ("MS KRB5 - Microsoft Kerberos 5"), or
@@ -30,7 +32,9 @@ var oidNames = map[OID]string{
 func (o OID) Name() string { return oidNames[o] }
 
 // IsKerberos reports whether o is one of the Kerberos mechanism OIDs.
-func (o OID) IsKerberos() bool { return o == OIDKRB5 || o == OIDMSKRB5 || o == OIDKRB5U2U }
+func (o OID) IsKerberos() bool {
+	return o == OIDKRB5 || o == OIDMSKRB5 || o == OIDKRB5U2U || o == OIDIAKERB
+}
 
 // NegState is the negState of a NegTokenResp (RFC 4178 4.2.2).
 type NegState int

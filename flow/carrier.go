@@ -1,0 +1,309 @@
+package flow
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+)
+
+// svcTx is an SMB2 or LDAP request with its response (resp is -1 when none came).
+type svcTx struct {
+	req, resp      int
+	client, server netip.AddrPort
+}
+
+// carrierKinds are the request and response kinds of the non-HTTP carriers.
+var carrierKinds = map[decode.Kind]decode.Kind{
+	decode.KindSMB2NegotiateRequest:    decode.KindSMB2NegotiateResponse,
+	decode.KindSMB2SessionSetupRequest: decode.KindSMB2SessionSetupResponse,
+	decode.KindLDAPBindRequest:         decode.KindLDAPBindResponse,
+}
+
+// messageID returns the id SMB2 and LDAP use to pair requests and responses.
+func messageID(m *decode.Message) uint64 {
+	switch {
+	case m.SMB2 != nil:
+		return m.SMB2.MessageID
+	case m.LDAP != nil:
+		return uint64(m.LDAP.MessageID)
+	}
+	return 0
+}
+
+// pairCarriers pairs SMB2 and LDAP requests with their responses by
+// connection and message id.
+func (a *analyzer) pairCarriers() []*svcTx {
+	type key struct {
+		capture        int
+		client, server netip.AddrPort
+		kind           decode.Kind
+		id             uint64
+	}
+	open := map[key]*svcTx{}
+	var out []*svcTx
+	for i := range a.msgs {
+		m := &a.msgs[i]
+		if respKind, ok := carrierKinds[m.Kind]; ok {
+			t := &svcTx{req: i, resp: -1, client: m.Src, server: m.Dst}
+			open[key{m.Capture, m.Src, m.Dst, respKind, messageID(m)}] = t
+			out = append(out, t)
+			continue
+		}
+		k := key{m.Capture, m.Dst, m.Src, m.Kind, messageID(m)}
+		if t, ok := open[k]; ok {
+			t.resp = i
+			delete(open, k)
+		}
+	}
+	return out
+}
+
+// carrierFlows builds one flow per client and SMB2 or LDAP server.
+func (a *analyzer) carrierFlows() {
+	type key struct {
+		capture int
+		client  netip.Addr
+		server  netip.Addr
+		service string
+	}
+	groups := map[key][]*svcTx{}
+	var order []key
+	for _, t := range a.pairCarriers() {
+		m := &a.msgs[t.req]
+		service := "cifs"
+		if m.LDAP != nil {
+			service = "ldap"
+		}
+		k := key{m.Capture, t.client.Addr(), t.server.Addr(), service}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], t)
+	}
+	for _, k := range order {
+		a.carrierFlow(groups[k], k.service)
+	}
+}
+
+// carrierHost names the server: the host of the SPN the client presented,
+// else the name it resolved to the server's address.
+func (a *analyzer) carrierHost(txs []*svcTx) string {
+	for _, t := range txs {
+		if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 && a.msgs[ap].Krb.Ticket != nil {
+			if _, h, _ := spnHost(a.msgs[ap].Krb.Ticket.SName); h != "" {
+				return h
+			}
+		}
+	}
+	m := &a.msgs[txs[0].req]
+	return a.nameOf(m.Capture, m.Src.Addr(), m.Dst.Addr())
+}
+
+// carrierFlow builds the flow of one client to one file or directory server.
+// Steps 3 and 4 are SMB2 NEGOTIATE; LDAP has no such round.
+func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
+	var setups, negotiates []*svcTx
+	for _, t := range txs {
+		if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
+			negotiates = append(negotiates, t)
+		} else {
+			setups = append(setups, t)
+		}
+	}
+	if len(setups) == 0 {
+		return // a NEGOTIATE alone says nothing about authentication
+	}
+	first := txs[0]
+	m0 := &a.msgs[first.req]
+	host := a.carrierHost(setups)
+	fi := a.addFlow(newFlow(m0.Capture, first.client.Addr(), host, service))
+	f := &a.res.Flows[fi]
+	for _, t := range txs {
+		f.Messages = append(f.Messages, t.req)
+		f.Messages = append(f.Messages, a.descendants(t.req)...)
+		if t.resp >= 0 {
+			f.Messages = append(f.Messages, t.resp)
+			f.Messages = append(f.Messages, a.descendants(t.resp)...)
+		}
+	}
+	chain := a.nameResolution(fi, host, m0.Frame)
+	a.connectStep(fi, first.client, first.server, m0.Frame)
+	a.negotiateSteps(fi, service, negotiates)
+
+	var krbTx, ntlmTx *svcTx
+	for _, t := range setups {
+		switch {
+		case krbTx == nil && a.tokenOf(t.req, decode.KindAPReq) >= 0:
+			krbTx = t
+		case ntlmTx == nil && a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0:
+			ntlmTx = t
+		}
+	}
+	end, apreq := 0, -1
+	switch {
+	case krbTx != nil:
+		end = a.msgs[krbTx.req].Frame
+		apreq = a.tokenOf(krbTx.req, decode.KindAPReq)
+	case ntlmTx != nil:
+		end = a.msgs[ntlmTx.req].Frame
+	}
+	a.ticketSteps(fi, target{host: host, start: a.msgs[setups[0].req].Frame}, chain, apreq, end)
+	f = &a.res.Flows[fi]
+	switch {
+	case krbTx != nil:
+		req := &a.msgs[krbTx.req]
+		detail := fmt.Sprintf("%s carrying a Kerberos AP-REQ", carrierName(req))
+		if tk := a.msgs[apreq].Krb.Ticket; tk != nil {
+			detail += " for " + tk.SName.String()
+		}
+		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
+		a.carrierAcceptance(fi, setups, krbTx, true)
+	case ntlmTx != nil:
+		req := &a.msgs[ntlmTx.req]
+		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(req)+" carries NTLMSSP, not Kerberos", req.Frame)
+		a.carrierAcceptance(fi, setups, ntlmTx, false)
+	default:
+		req := &a.msgs[setups[0].req]
+		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(req)+" carries no Kerberos token", req.Frame)
+		a.carrierAcceptance(fi, setups, setups[0], false)
+	}
+	a.userOf(fi)
+	a.outcome(fi)
+}
+
+// carrierName names a request for step details.
+func carrierName(m *decode.Message) string {
+	switch {
+	case m.SMB2 != nil:
+		return "SMB2 SESSION_SETUP"
+	case m.LDAP != nil:
+		s := "LDAP bindRequest (" + m.LDAP.Auth
+		if m.LDAP.SASLMechanism != "" {
+			s += " " + m.LDAP.SASLMechanism
+		}
+		return s + ")"
+	}
+	return string(m.Kind)
+}
+
+// negotiateSteps fills steps 3 and 4 from SMB2 NEGOTIATE.
+func (a *analyzer) negotiateSteps(fi int, service string, negotiates []*svcTx) {
+	f := &a.res.Flows[fi]
+	if service != "cifs" {
+		f.notApplicable("LDAP binds without a negotiation round", StepAnonymousRequest, StepChallenge)
+		return
+	}
+	if len(negotiates) == 0 {
+		f.set(StepAnonymousRequest, StatusMissing, "no SMB2 NEGOTIATE in the capture (the session was set up before it started)")
+		f.set(StepChallenge, StatusMissing, "no SMB2 NEGOTIATE response in the capture")
+		return
+	}
+	t := negotiates[0]
+	f.set(StepAnonymousRequest, StatusOK, "SMB2 NEGOTIATE", a.msgs[t.req].Frame)
+	if t.resp < 0 {
+		f.set(StepChallenge, StatusMissing, "no response to the SMB2 NEGOTIATE")
+		return
+	}
+	resp := &a.msgs[t.resp]
+	sp := a.tokenOf(t.resp, decode.KindSPNEGOInit)
+	if sp < 0 {
+		f.set(StepChallenge, StatusOK, fmt.Sprintf("NEGOTIATE response %s without a SPNEGO hint", resp.SMB2.Status), resp.Frame)
+		return
+	}
+	var names []string
+	kerberos := false
+	for _, o := range a.msgs[sp].SPNEGO.MechTypes {
+		if o.IsKerberos() {
+			kerberos = true
+		}
+		n := o.Name()
+		if i := strings.Index(n, " - "); i > 0 {
+			n = n[:i]
+		}
+		if n == "" {
+			n = string(o)
+		}
+		names = append(names, n)
+	}
+	st := StatusOK
+	if !kerberos {
+		st = StatusFailed
+	}
+	f.set(StepChallenge, st, "NEGOTIATE response offers "+strings.Join(names, ", "), resp.Frame)
+}
+
+// carrierAcceptance fills step 8 from the response to the session setup or
+// bind t, following SMB2 MORE_PROCESSING_REQUIRED and LDAP
+// saslBindInProgress rounds to the final answer.
+func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos bool) {
+	f := &a.res.Flows[fi]
+	final := t
+	for i, u := range setups {
+		if u != t {
+			continue
+		}
+		for _, v := range setups[i:] {
+			final = v
+			if v.resp < 0 || !inProgress(&a.msgs[v.resp]) {
+				break
+			}
+		}
+	}
+	if final.resp < 0 {
+		f.set(StepAcceptance, StatusMissing, "no response in the capture")
+		return
+	}
+	resp := &a.msgs[final.resp]
+	status, ok := carrierStatus(resp)
+	frames := []int{resp.Frame}
+	if ok {
+		detail := status
+		if a.tokenOf(final.resp, decode.KindAPRep) >= 0 || a.tokenOf(t.resp, decode.KindAPRep) >= 0 {
+			detail += "; mutual authentication: AP-REP"
+		}
+		f.set(StepAcceptance, StatusOK, detail, frames...)
+		return
+	}
+	detail := status + ": the server refused the authentication"
+	if e := a.tokenOf(final.resp, decode.KindKRBError); e >= 0 {
+		detail += fmt.Sprintf(" with %s in its token", a.msgs[e].Krb.ErrorCode)
+		var ap []int
+		if i := a.tokenOf(t.req, decode.KindAPReq); i >= 0 {
+			ap = append(ap, i)
+		}
+		a.krbErrorFinding(fi, e, nil, ap...)
+	}
+	f.set(StepAcceptance, StatusFailed, detail, frames...)
+	if kerberos {
+		req := &a.msgs[t.req]
+		a.finding(fi, "SERVICE_REJECTED_TICKET", []int{req.Frame, resp.Frame},
+			"%s answered the Kerberos AP-REQ for %s (frame %d) with %s (frame %d).", f.Server, orSPN(f.SPN), req.Frame, status, resp.Frame)
+	}
+}
+
+// inProgress reports an intermediate answer of a multi-round exchange.
+func inProgress(m *decode.Message) bool {
+	switch {
+	case m.SMB2 != nil:
+		return m.SMB2.Status.String() == "STATUS_MORE_PROCESSING_REQUIRED"
+	case m.LDAP != nil:
+		return m.LDAP.ResultCode.String() == "saslBindInProgress"
+	}
+	return false
+}
+
+// carrierStatus names a response's status and reports whether it means the
+// client was authenticated.
+func carrierStatus(m *decode.Message) (string, bool) {
+	switch {
+	case m.SMB2 != nil:
+		s := m.SMB2.Status.String()
+		return s, s == "STATUS_SUCCESS"
+	case m.LDAP != nil:
+		s := m.LDAP.ResultCode.String()
+		return "bindResponse " + s, s == "success"
+	}
+	return string(m.Kind), false
+}
