@@ -40,6 +40,7 @@ type connState struct {
 	dirs        [2]*dirState
 	times       map[int]time.Time
 	methods     []string // request methods awaiting their response, for body rules
+	finSeen     bool     // a FIN was seen in either direction
 }
 
 func (cs *connState) dir(src netip.AddrPort) *dirState {
@@ -59,6 +60,11 @@ type dirState struct {
 	bodyLeft   int64 // HTTP body bytes still to skip
 	chunked    bool  // skipping a chunked HTTP body
 	untilClose bool  // HTTP body runs until the connection closes
+	// An HTTP message is complete only with its body: the messages of its
+	// head (the head and its tokens, indices [pendStart, pendEnd) of the
+	// result) take the frames of the body as it is skipped.
+	pendStart, pendEnd int
+	pendFrames         []int
 }
 
 func (ds *dirState) reset() {
@@ -89,6 +95,11 @@ var serverPorts = map[uint16]proto{
 // the side not on a well-known port.
 func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture.Frame) *connState {
 	k := makeConnKey(src, dst)
+	if cs, ok := d.conns[k]; ok && syn && (cs.conn.SYNACK != 0 || cs.conn.RST != 0 || cs.finSeen) {
+		// A new connection on the same address pair (port reuse): the old
+		// one is over.
+		d.retire(k, cs)
+	}
 	if cs, ok := d.conns[k]; ok {
 		if syn && src != cs.conn.Client && len(cs.conn.SYN) == 0 && cs.conn.SYNACK == 0 {
 			cs.conn.Client, cs.conn.Server = src, dst // port reuse the other way round
@@ -187,17 +198,17 @@ func (b *streamBuf) consume(n int) {
 }
 
 // frames returns the frames that carried bytes [off, off+n) of the undecoded
-// data, ascending and without repeats, and the frame of its last byte.
+// data, ascending and without repeats, and the frame that completed them:
+// the highest, since segments captured out of order complete a message
+// only when the last of them arrives (Wireshark's tcp.reassembled_in).
 func (b *streamBuf) frames(off, n int) (all []int, last int) {
 	lo, hi := b.start+off, b.start+off+n
 	for _, s := range b.spans {
 		if s.Off+s.Len <= lo || s.Off >= hi || s.Frame == 0 {
 			continue
 		}
-		if len(all) == 0 || all[len(all)-1] != s.Frame {
-			all = append(all, s.Frame)
-		}
-		if s.Off < hi {
+		all = append(all, s.Frame)
+		if s.Frame > last {
 			last = s.Frame
 		}
 	}

@@ -173,6 +173,9 @@ func (d *Dissector) TCP(s *capture.Segment) {
 			c.SYNACK = s.Frame.Number
 		}
 	}
+	if s.FIN {
+		cs.finSeen = true
+	}
 	if s.RST && c.RST == 0 {
 		c.RST = s.Frame.Number
 		c.RSTFromServer = s.Src == c.Server
@@ -193,6 +196,8 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 	if ch.Gap > 0 {
 		cs.conn.Gaps += ch.Gap
 		cs.conn.GapFrames = append(cs.conn.GapFrames, ch.Frame.Number)
+		d.finishHTTP(cs, dir)
+		d.decodeRest(cs, dir) // what came before the gap, cut short
 		dir.reset()
 		dir.afterGap = true
 	}
@@ -221,17 +226,23 @@ func (d *Dissector) flushConns() {
 	}
 	sort.Slice(keys, func(i, j int) bool { return d.conns[keys[i]].conn.FirstFrame < d.conns[keys[j]].conn.FirstFrame })
 	for _, k := range keys {
-		cs := d.conns[k]
-		for _, dir := range cs.dirs {
-			if dir != nil {
-				d.endDir(cs, dir)
-			}
-		}
-		if cs.interesting {
-			d.res.Conns = append(d.res.Conns, *cs.conn)
-		}
+		d.retire(k, d.conns[k])
 	}
 	d.conns = nil
+}
+
+// retire finishes a connection: what its directions still hold is decoded
+// and its record joins the result.
+func (d *Dissector) retire(k connKey, cs *connState) {
+	for _, dir := range cs.dirs {
+		if dir != nil {
+			d.endDir(cs, dir)
+		}
+	}
+	if cs.interesting {
+		d.res.Conns = append(d.res.Conns, *cs.conn)
+	}
+	delete(d.conns, k)
 }
 
 // isAddr reports whether ap has a valid address, for guarding zero values.

@@ -66,9 +66,9 @@ func TestLabCaptures(t *testing.T) {
 			{frame: 34, kind: decode.KindASReq, check: tcp88},
 			{frame: 37, kind: decode.KindASRep, frames: []int{36, 37}, check: tcp88},
 			{frame: 54, kind: decode.KindHTTPRequest},
-			// tshark shows the 401 at 57 (head and body, 56-57): kerbtrace
-			// reports the head, complete in 56, and skips the body.
-			{frame: 56, kind: decode.KindHTTPResponse, check: challenges(401, "Negotiate", "NTLM")},
+			// The 401's head is complete in 56, its body in 57: like tshark,
+			// the message is reported at 57, the frame that completed it.
+			{frame: 57, kind: decode.KindHTTPResponse, frames: []int{56, 57}, check: challenges(401, "Negotiate", "NTLM")},
 			{frame: 77, kind: decode.KindTGSReq, frames: []int{75, 76, 77}, check: all(tcp88, sname("HTTP/www.kerbtrace.test"))},
 			{frame: 82, kind: decode.KindTGSRep, frames: []int{81, 82}, check: tcp88},
 			{frame: 92, kind: decode.KindHTTPRequest, frames: []int{90, 91, 92}},

@@ -110,7 +110,7 @@ func synthCases() []synthCase {
 			return pipelined(t, resp, len(head)+2, len(chunked)-9, len(chunked)+10) // 4; 5, 6, 7, 8
 		},
 		want: withRequests(
-			"5 http_response [5] 401",
+			"7 http_response [5 6 7] 401", // completed by its last chunk, as tshark reports it
 			"8 http_response [7 8] 200",
 			"8 spnego_resp [7 8] <5",
 			"8 ap_rep [7 8] <6",
@@ -127,7 +127,7 @@ func synthCases() []synthCase {
 			return pipelined(t, resp, len(first)-len(inner)+10, len(first)+20) // 4; 5, 6, 7
 		},
 		want: withRequests(
-			"5 http_response [5] 401",
+			"6 http_response [5 6] 401", // completed by the end of its body, as tshark reports it
 			"7 http_response [6 7] 200",
 			"7 spnego_resp [6 7] <5",
 			"7 ap_rep [6 7] <6",

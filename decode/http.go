@@ -25,21 +25,26 @@ func (d *Dissector) parseHTTP(cs *connState, ds *dirState) {
 				n = ds.bodyLeft
 			}
 			ds.bodyLeft -= n
-			ds.buf.consume(int(n))
+			d.skipBody(ds, int(n))
+			if ds.bodyLeft == 0 {
+				d.finishHTTP(cs, ds)
+			}
 		case ds.chunked:
 			n, done, err := httpauth.SkipChunked(b)
 			if err != nil {
+				d.finishHTTP(cs, ds)
 				ds.dead = true
 				ds.buf.reset()
 				return
 			}
-			ds.buf.consume(n)
+			d.skipBody(ds, n)
 			if !done {
 				return
 			}
 			ds.chunked = false
+			d.finishHTTP(cs, ds)
 		case ds.untilClose:
-			ds.buf.consume(len(b))
+			d.skipBody(ds, len(b))
 		default:
 			if !d.httpHead(cs, ds, false) {
 				return
@@ -83,6 +88,13 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 		}
 		return false
 	}
+	if h == nil && atEnd && errors.Is(err, httpauth.ErrNeedMore) {
+		// The stream ended inside the head: decode the lines it has.
+		cut := append(append(make([]byte, 0, len(b)+4), b...), "\r\n\r\n"...)
+		if h, _ = httpauth.ParseHead(cut); h != nil {
+			h.HeadLen = len(b)
+		}
+	}
 	if h == nil {
 		m := cs.base(ds, 0, len(b))
 		d.anomaly(m.Frame, "http: %v", err)
@@ -110,7 +122,43 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 	d.httpTokens(idx)
 	ds.buf.consume(n)
 	d.bodyState(cs, ds, h)
+	if ds.bodyLeft > 0 || ds.chunked || ds.untilClose {
+		ds.pendStart, ds.pendEnd, ds.pendFrames = idx, len(d.res.Messages), ds.pendFrames[:0]
+	}
 	return true
+}
+
+// skipBody consumes n body bytes, remembering the frames that carried them.
+func (d *Dissector) skipBody(ds *dirState, n int) {
+	if ds.pendEnd > ds.pendStart {
+		frames, _ := ds.buf.frames(0, n)
+		ds.pendFrames = append(ds.pendFrames, frames...)
+	}
+	ds.buf.consume(n)
+}
+
+// finishHTTP completes the HTTP message whose body was skipped: like
+// Wireshark, it is reported at the frame that brought its last byte.
+func (d *Dissector) finishHTTP(cs *connState, ds *dirState) {
+	if ds.pendEnd <= ds.pendStart {
+		return
+	}
+	last := 0
+	for _, f := range ds.pendFrames {
+		if f > last {
+			last = f
+		}
+	}
+	for i := ds.pendStart; i < ds.pendEnd && i < len(d.res.Messages); i++ {
+		m := &d.res.Messages[i]
+		m.Frames = append(m.Frames, ds.pendFrames...)
+		sortUniq(&m.Frames)
+		if last > m.Frame {
+			m.Frame = last
+			m.Time = cs.frameTime(last)
+		}
+	}
+	ds.pendStart, ds.pendEnd, ds.pendFrames = 0, 0, ds.pendFrames[:0]
 }
 
 // resyncSkipOne moves past the first byte so that resynchronisation does not

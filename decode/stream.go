@@ -77,6 +77,12 @@ func (d *Dissector) parseKerberosTCP(cs *connState, ds *dirState) {
 		if len(b) == 0 {
 			return
 		}
+		if ds.afterGap {
+			if !resyncKerberos(ds) {
+				return
+			}
+			continue
+		}
 		msg, n, err := krb.SplitRecord(b)
 		switch {
 		case err == nil:
@@ -105,6 +111,8 @@ func (d *Dissector) parseDNSTCP(cs *connState, ds *dirState) {
 		case err == nil:
 			d.dnsMessage(cs.base(ds, 0, n), msg)
 			ds.buf.consume(n)
+		case n > 0 && !errors.Is(err, wire.ErrTruncated):
+			ds.buf.consume(n) // a zero-length message: nothing to decode, the stream goes on
 		case errors.Is(err, wire.ErrTruncated) && len(b) < maxDNSMessage+2:
 			return
 		default:
@@ -118,6 +126,15 @@ func (d *Dissector) parseDNSTCP(cs *connState, ds *dirState) {
 // endDir decodes what is left when a direction ends: a Kerberos record or
 // an HTTP head cut short still yields every field its bytes hold.
 func (d *Dissector) endDir(cs *connState, ds *dirState) {
+	d.finishHTTP(cs, ds)
+	d.decodeRest(cs, ds)
+	ds.reset()
+}
+
+// decodeRest decodes what is left in a direction's buffer when the stream
+// ends or loses data: a Kerberos record or an HTTP head cut short still
+// yields every field its bytes hold.
+func (d *Dissector) decodeRest(cs *connState, ds *dirState) {
 	b := ds.buf.bytes()
 	if len(b) > 0 && !ds.dead && !cs.ignored {
 		switch cs.proto {
@@ -133,5 +150,27 @@ func (d *Dissector) endDir(cs *connState, ds *dirState) {
 			}
 		}
 	}
-	ds.reset()
+}
+
+// resyncKerberos drops bytes up to the next plausible record after a gap: a
+// record mark with a sane length followed by a Kerberos APPLICATION tag.
+// It reports whether one was found.
+func resyncKerberos(ds *dirState) bool {
+	b := ds.buf.bytes()
+	for i := 0; i+5 <= len(b); i++ {
+		n := int(b[i])<<24 | int(b[i+1])<<16 | int(b[i+2])<<8 | int(b[i+3])
+		if n < 16 || n > maxKerberosRecord {
+			continue
+		}
+		switch b[i+4] {
+		case 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x7e:
+			ds.buf.consume(i)
+			ds.afterGap = false
+			return true
+		}
+	}
+	if len(b) > 4 {
+		ds.buf.consume(len(b) - 4)
+	}
+	return false
 }

@@ -172,8 +172,7 @@ var labCases = []labCase{
 	})}},
 	{name: "ipv6", flows: []wantFlow{with(webOK(), func(f *wantFlow) { f.client = client6 })}},
 	{
-		name:  "kdc-tcp-split",
-		known: "the 401 spans frames 56-57; its head is reported at 56, but the message completes at 57 (tshark's frame, spec/report-json.md)",
+		name: "kdc-tcp-split",
 		flows: []wantFlow{with(webOK(), func(f *wantFlow) {
 			f.challenge, f.ticketReq, f.ticketRep, f.authReq, f.final = frames(57), frames(77), frames(82), frames(92), frames(94)
 			f.findings = []want{infoF("KRB_PREAUTH_REQUIRED", 14, 16, 34)}
