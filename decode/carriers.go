@@ -131,3 +131,28 @@ func (d *Dissector) ldapMessage(base Message, p []byte) {
 		d.gssToken(t, tok)
 	}
 }
+
+// cldapMessage decodes a connectionless LDAP datagram: the DC locator's
+// "LDAP ping" (MS-ADTS 6.3.3), a search of the root DSE for the Netlogon
+// attribute with DnsDomain, NtVer and friends in its filter, and its answer.
+func (d *Dissector) cldapMessage(base Message, p []byte) {
+	m, err := ldap.Parse(p)
+	if m == nil {
+		d.anomaly(base.Frame, "cldap: %v", err)
+		return
+	}
+	switch m.Op {
+	case ldap.OpSearchRequest:
+		base.Kind = KindCLDAPPing
+	case ldap.OpSearchResultEntry, ldap.OpSearchResultDone:
+		base.Kind = KindCLDAPPingResponse
+	default:
+		return
+	}
+	base.LDAP = m
+	base.Truncated = m.Truncated
+	if err != nil {
+		base.Err = err.Error()
+	}
+	d.emit(base)
+}

@@ -17,6 +17,7 @@ const (
 	portDNS      = 53
 	portKerberos = 88
 	portKpasswd  = 464
+	portLDAP     = 389
 )
 
 // Dissector turns captures into Messages. It is not safe for concurrent use.
@@ -114,6 +115,8 @@ func (d *Dissector) UDP(g *capture.Datagram) {
 		d.dnsMessage(base, g.Payload)
 	case sp == portKerberos || dp == portKerberos:
 		d.krbMessages(base, g.Payload, CarrierNone)
+	case sp == portLDAP || dp == portLDAP:
+		d.cldapMessage(base, g.Payload)
 	}
 }
 

@@ -43,6 +43,8 @@ const (
 	KindSMB2SessionSetupResponse Kind = "smb2_session_setup_response"
 	KindLDAPBindRequest          Kind = "ldap_bind_request"
 	KindLDAPBindResponse         Kind = "ldap_bind_response"
+	KindCLDAPPing                Kind = "cldap_ping"
+	KindCLDAPPingResponse        Kind = "cldap_ping_response"
 )
 
 // Carrier names the protocol that carried a Kerberos, SPNEGO or NTLM message.

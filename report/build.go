@@ -7,6 +7,7 @@ import (
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ldap"
 	"github.com/kerbtrace/kerbtrace/flow"
 )
 
@@ -103,9 +104,16 @@ func message(d *decode.Result, i int, opt Options) Message {
 	case m.LDAP != nil:
 		l := m.LDAP
 		rm.BindDN, rm.AuthMethod, rm.Mechanism = l.Name, l.Auth, l.SASLMechanism
-		if m.Kind == decode.KindLDAPBindResponse {
+		switch m.Kind {
+		case decode.KindLDAPBindResponse:
 			rm.ResultCode = l.ResultCode.String()
 			rm.Diagnostic = l.DiagnosticMessage
+		case decode.KindCLDAPPing:
+			rm.Filter = l.Filter
+		case decode.KindCLDAPPingResponse:
+			if l.Op == ldap.OpSearchResultDone {
+				rm.ResultCode = l.ResultCode.String()
+			}
 		}
 	case m.SPNEGO != nil:
 		t := m.SPNEGO

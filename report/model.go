@@ -110,6 +110,7 @@ type Message struct {
 	Mechanism  string `json:"mechanism,omitempty"`
 	ResultCode string `json:"result_code,omitempty"`
 	Diagnostic string `json:"diagnostic,omitempty"`
+	Filter     string `json:"filter,omitempty"`
 
 	// SPNEGO
 	MechTypes     []string `json:"mech_types,omitempty"`

@@ -35,6 +35,12 @@ func ShortSummary(m *decode.Message) string {
 		return s
 	case m.LDAP != nil:
 		l := m.LDAP
+		switch m.Kind {
+		case decode.KindCLDAPPing:
+			return "CLDAP ping (DC locator) Filter: " + l.Filter
+		case decode.KindCLDAPPingResponse:
+			return "CLDAP ping response " + l.Op.String()
+		}
 		if m.Kind == decode.KindLDAPBindResponse {
 			return "LDAP bindResponse " + l.ResultCode.String()
 		}
