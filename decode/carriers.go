@@ -1,10 +1,8 @@
 package decode
 
 import (
-	"errors"
 	"strings"
 
-	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 	"github.com/kerbtrace/kerbtrace/decode/ldap"
 	"github.com/kerbtrace/kerbtrace/decode/smb2"
 )
@@ -18,26 +16,7 @@ const (
 // parseSMB2 frames SMB2 messages (Direct TCP / NetBIOS session framing) and
 // emits NEGOTIATE and SESSION_SETUP with the security tokens they carry.
 func (d *Dissector) parseSMB2(cs *connState, ds *dirState) {
-	for {
-		b := ds.buf.bytes()
-		if len(b) == 0 {
-			return
-		}
-		msg, n, err := smb2.SplitFrame(b)
-		switch {
-		case err == nil:
-		case errors.Is(err, wire.ErrTruncated) && len(b) < maxSMB2Message:
-			return
-		default:
-			ds.dead = true
-			ds.buf.reset()
-			return
-		}
-		if len(msg) > 0 {
-			d.smb2Messages(cs.base(ds, 0, n), msg)
-		}
-		ds.buf.consume(n)
-	}
+	d.records(cs, ds, "smb2", smb2.SplitFrame, maxSMB2Message, d.smb2Messages)
 }
 
 func (d *Dissector) smb2Messages(base Message, p []byte) {
@@ -76,26 +55,9 @@ func (d *Dissector) smb2Messages(base Message, p []byte) {
 }
 
 // parseLDAP frames LDAP messages and emits binds with their SASL tokens.
+// Traffic signed or sealed after a SASL bind is skipped record by record.
 func (d *Dissector) parseLDAP(cs *connState, ds *dirState) {
-	for {
-		b := ds.buf.bytes()
-		if len(b) == 0 {
-			return
-		}
-		msg, n, err := ldap.SplitMessage(b)
-		switch {
-		case err == nil:
-		case errors.Is(err, wire.ErrTruncated) && len(b) < maxLDAPMessage:
-			return
-		default:
-			// SASL-wrapped (signed or sealed) traffic after the bind, or not LDAP.
-			ds.dead = true
-			ds.buf.reset()
-			return
-		}
-		d.ldapMessage(cs.base(ds, 0, n), msg)
-		ds.buf.consume(n)
-	}
+	d.records(cs, ds, "ldap", ldap.SplitMessage, maxLDAPMessage, d.ldapMessage)
 }
 
 func (d *Dissector) ldapMessage(base Message, p []byte) {

@@ -71,28 +71,37 @@ func (cs *connState) base(ds *dirState, off, n int) Message {
 	}
 }
 
-func (d *Dissector) parseKerberosTCP(cs *connState, ds *dirState) {
+// splitFunc cuts one record off the front of a stream: the record's
+// payload, the bytes it takes, or an error wrapping wire.ErrTruncated while
+// the record is incomplete.
+type splitFunc func(b []byte) (rec []byte, n int, err error)
+
+// records hands each whole record of the direction's buffer to handle. It
+// waits for more bytes while a record is incomplete and under max bytes,
+// skips records that hold nothing to decode (n > 0 with an error: a DNS
+// message of length zero, an NBSS keepalive, SASL-wrapped LDAP), and gives
+// the direction up on bytes it cannot frame.
+func (d *Dissector) records(cs *connState, ds *dirState, name string, split splitFunc, max int, handle func(base Message, rec []byte)) {
 	for {
 		b := ds.buf.bytes()
 		if len(b) == 0 {
 			return
 		}
-		if ds.afterGap {
-			if !resyncKerberos(ds) {
-				return
-			}
-			continue
-		}
-		msg, n, err := krb.SplitRecord(b)
+		rec, n, err := split(b)
+		truncated := errors.Is(err, wire.ErrTruncated)
 		switch {
 		case err == nil:
-			d.krbMessages(cs.base(ds, 0, n), msg, CarrierNone)
+			if len(rec) > 0 {
+				handle(cs.base(ds, 0, n), rec)
+			}
 			ds.buf.consume(n)
-		case errors.Is(err, wire.ErrTruncated) && len(b) < maxKerberosRecord:
+		case n > 0 && !truncated:
+			ds.buf.consume(n)
+		case truncated && len(b) < max:
 			return
 		default:
 			m := cs.base(ds, 0, len(b))
-			d.anomaly(m.Frame, "kerberos over tcp: %v", err)
+			d.anomaly(m.Frame, "%s: %v", name, err)
 			ds.dead = true
 			ds.buf.reset()
 			return
@@ -100,27 +109,17 @@ func (d *Dissector) parseKerberosTCP(cs *connState, ds *dirState) {
 	}
 }
 
-func (d *Dissector) parseDNSTCP(cs *connState, ds *dirState) {
-	for {
-		b := ds.buf.bytes()
-		if len(b) == 0 {
-			return
-		}
-		msg, n, err := dns.SplitTCP(b)
-		switch {
-		case err == nil:
-			d.dnsMessage(cs.base(ds, 0, n), msg)
-			ds.buf.consume(n)
-		case n > 0 && !errors.Is(err, wire.ErrTruncated):
-			ds.buf.consume(n) // a zero-length message: nothing to decode, the stream goes on
-		case errors.Is(err, wire.ErrTruncated) && len(b) < maxDNSMessage+2:
-			return
-		default:
-			ds.dead = true
-			ds.buf.reset()
-			return
-		}
+func (d *Dissector) parseKerberosTCP(cs *connState, ds *dirState) {
+	if ds.afterGap && !resyncKerberos(ds) {
+		return
 	}
+	d.records(cs, ds, "kerberos over tcp", krb.SplitRecord, maxKerberosRecord, func(base Message, rec []byte) {
+		d.krbMessages(base, rec, CarrierNone)
+	})
+}
+
+func (d *Dissector) parseDNSTCP(cs *connState, ds *dirState) {
+	d.records(cs, ds, "dns over tcp", dns.SplitTCP, maxDNSMessage+2, d.dnsMessage)
 }
 
 // endDir decodes what is left when a direction ends: a Kerberos record or

@@ -121,12 +121,7 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
 	fi := a.addFlow(newFlow(m0.Capture, first.client.Addr(), host, service))
 	f := &a.res.Flows[fi]
 	for _, t := range txs {
-		f.Messages = append(f.Messages, t.req)
-		f.Messages = append(f.Messages, a.descendants(t.req)...)
-		if t.resp >= 0 {
-			f.Messages = append(f.Messages, t.resp)
-			f.Messages = append(f.Messages, a.descendants(t.resp)...)
-		}
+		a.collect(fi, t.req, t.resp)
 	}
 	chain := a.nameResolution(fi, host, m0.Frame)
 	a.connectStep(fi, first.client, first.server, m0.Frame)

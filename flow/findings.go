@@ -45,8 +45,8 @@ func (a *analyzer) kdcFindings() {
 		if t.rep < 0 {
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
 				a.finding(fi, "KDC_UNREACHABLE", []int{req.Frame},
-					"%s sent a %s for %s to the KDC %s over %s and got no reply.",
-					t.client.Addr(), kindName(req.Kind), orSPN(req.Krb.SName.String()), t.kdc, req.Transport)
+					"%s sent %s for %s to the KDC %s over %s and got no reply.",
+					t.client.Addr(), withArticle(kindName(req.Kind)), orSPN(req.Krb.SName.String()), t.kdc, req.Transport)
 			}
 			continue
 		}
@@ -309,4 +309,12 @@ func (a *analyzer) endsSoonAfter(i int) bool {
 	m := &a.msgs[i]
 	last := a.in.Captures[m.Capture].Last
 	return last.Sub(m.Time).Seconds() < 3
+}
+
+// withArticle puts "a" or "an" before a message name ("an AS-REQ").
+func withArticle(s string) string {
+	if s != "" && strings.ContainsRune("AEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

@@ -46,12 +46,7 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 		f.Server = first.host + ":" + first.port
 	}
 	for _, t := range txs {
-		f.Messages = append(f.Messages, t.req)
-		f.Messages = append(f.Messages, a.descendants(t.req)...)
-		if t.resp >= 0 {
-			f.Messages = append(f.Messages, t.resp)
-			f.Messages = append(f.Messages, a.descendants(t.resp)...)
-		}
+		a.collect(fi, t.req, t.resp)
 	}
 	chain := a.nameResolution(fi, first.host, m0.Frame)
 	a.connectStep(fi, first.client, first.server, m0.Frame)
@@ -85,6 +80,18 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 	a.whyNoKerberos(fi, first, krbTx, ntlmTx)
 	a.userOf(fi)
 	a.outcome(fi)
+}
+
+// collect adds a request, its response (-1: none) and every message they
+// carry to flow fi.
+func (a *analyzer) collect(fi, req, resp int) {
+	f := &a.res.Flows[fi]
+	for _, i := range []int{req, resp} {
+		if i >= 0 {
+			f.Messages = append(f.Messages, i)
+			f.Messages = append(f.Messages, a.descendants(i)...)
+		}
+	}
 }
 
 // connectStep fills step 2 from the TCP handshake of the connection that

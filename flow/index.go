@@ -45,8 +45,7 @@ type analyzer struct {
 	res      Result
 	seen     map[string]bool   // finding de-duplication
 	cnames   map[int]cnameNote // flow index -> CNAME chain of its host
-	dnsUsed  map[int]bool
-	kdcFlow  map[*kdcTx]int // the flow that claimed a KDC exchange
+	kdcFlow  map[*kdcTx]int    // the flow that claimed a KDC exchange
 }
 
 func newAnalyzer(in *decode.Result) *analyzer {

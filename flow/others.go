@@ -225,36 +225,51 @@ func (a *analyzer) locatorFailure(t *dnsTx) {
 	a.finding(-1, "DNS_KDC_LOCATOR_FAILED", frames, "%s looked up %s SRV: %s.", t.client, t.name, how)
 }
 
-// kerberosOnlyFlows builds flows for service tickets no HTTP flow claimed:
-// file shares, directories and other services whose carrier is not decoded.
-func (a *analyzer) kerberosOnlyFlows() {
+// unclaimed groups the KDC exchanges of one kind that no flow claimed by
+// capture, client address and the name name returns ("" skips one), in
+// order of first appearance.
+func (a *analyzer) unclaimed(kind decode.Kind, name func(m *decode.Message) string) [][]*kdcTx {
 	type key struct {
 		capture int
 		client  netip.Addr
-		spn     string
+		name    string
 	}
-	groups := map[key][]*kdcTx{}
-	var order []key
+	groups := map[key]int{}
+	var out [][]*kdcTx
 	for _, t := range a.kdc {
 		m := &a.msgs[t.req]
-		if t.claimed || m.Kind != decode.KindTGSReq {
+		if t.claimed || m.Kind != kind {
 			continue
 		}
-		class, _, _ := spnHost(m.Krb.SName)
-		if class == "krbtgt" || class == "" {
+		n := name(m)
+		if n == "" {
 			continue
 		}
-		k := key{m.Capture, t.client.Addr(), strings.ToLower(m.Krb.SName.String())}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
+		k := key{m.Capture, t.client.Addr(), n}
+		i, ok := groups[k]
+		if !ok {
+			i = len(out)
+			groups[k] = i
+			out = append(out, nil)
 		}
-		groups[k] = append(groups[k], t)
+		out[i] = append(out[i], t)
 	}
-	for _, k := range order {
-		txs := groups[k]
+	return out
+}
+
+// kerberosOnlyFlows builds flows for service tickets no other flow claimed:
+// services whose carrier is not decoded, or not in the capture.
+func (a *analyzer) kerberosOnlyFlows() {
+	groups := a.unclaimed(decode.KindTGSReq, func(m *decode.Message) string {
+		if class, _, _ := spnHost(m.Krb.SName); class == "krbtgt" || class == "" {
+			return ""
+		}
+		return strings.ToLower(m.Krb.SName.String())
+	})
+	for _, txs := range groups {
 		m := &a.msgs[txs[0].req]
 		class, host, _ := spnHost(m.Krb.SName)
-		fi := a.addFlow(newFlow(k.capture, k.client, host, class))
+		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), host, class))
 		for _, t := range txs {
 			a.claim(fi, t)
 		}
@@ -289,28 +304,12 @@ func (a *analyzer) kerberosOnlyFlows() {
 // asOnlyFlows builds flows for AS exchanges no other flow claimed: a logon
 // or kinit with nothing after it in the capture.
 func (a *analyzer) asOnlyFlows() {
-	type key struct {
-		capture int
-		client  netip.Addr
-		user    string
-	}
-	groups := map[key][]*kdcTx{}
-	var order []key
-	for _, t := range a.kdc {
-		m := &a.msgs[t.req]
-		if t.claimed || m.Kind != decode.KindASReq {
-			continue
-		}
-		k := key{m.Capture, t.client.Addr(), strings.ToLower(m.Krb.CName.String() + "@" + m.Krb.Realm)}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], t)
-	}
-	for _, k := range order {
-		txs := groups[k]
+	groups := a.unclaimed(decode.KindASReq, func(m *decode.Message) string {
+		return strings.ToLower(m.Krb.CName.String() + "@" + m.Krb.Realm)
+	})
+	for _, txs := range groups {
 		m := &a.msgs[txs[0].req]
-		fi := a.addFlow(newFlow(k.capture, k.client, m.Krb.Realm, "krbtgt"))
+		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), m.Krb.Realm, "krbtgt"))
 		for _, t := range txs {
 			a.claim(fi, t)
 		}

@@ -20,7 +20,8 @@ type Options struct {
 
 // Build assembles the report model from a dissection and its analysis.
 func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
-	r := &Report{Version: SchemaVersion, Captures: []Capture{}, Messages: []Message{}, Flows: []Flow{}, Findings: []Finding{}}
+	r := &Report{Version: SchemaVersion, Captures: []Capture{}, Messages: []Message{}, Flows: []Flow{}, Findings: []Finding{},
+		Anomalies: append([]string{}, d.Anomalies...)}
 	for _, c := range d.Captures {
 		rc := Capture{File: c.File, Format: string(c.Format), LinkTypes: c.LinkTypes, Packets: c.Packets,
 			First: timeText(c.First), Last: timeText(c.Last), Warnings: []string{}}

@@ -21,6 +21,9 @@ type Report struct {
 	Messages []Message `json:"messages"`
 	Flows    []Flow    `json:"flows"`
 	Findings []Finding `json:"findings"`
+	// Anomalies are the bytes kerbtrace could not decode, each naming the
+	// file and frame ("x.pcap: frame 12: kerberos: ..."), in capture order.
+	Anomalies []string `json:"anomalies"`
 }
 
 // Capture describes one input file.

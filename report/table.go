@@ -34,6 +34,7 @@ func Table(w io.Writer, r *Report) error {
 		}
 	}
 	findingsText(bw, r.Findings)
+	anomaliesText(bw, r.Anomalies)
 	return bw.Flush()
 }
 
@@ -110,5 +111,23 @@ func findingsText(w *bufio.Writer, fs []Finding) {
 		fmt.Fprintf(w, "  %s\n", Sanitize(f.Summary))
 		fmt.Fprintf(w, "  cause:  %s\n", f.Cause)
 		fmt.Fprintf(w, "  remedy: %s\n", f.Remedy)
+	}
+}
+
+// maxAnomalies is how many undecodable messages the table lists; the JSON
+// report has them all.
+const maxAnomalies = 10
+
+func anomaliesText(w *bufio.Writer, as []string) {
+	if len(as) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nNot decoded (%d):\n", len(as))
+	for i, a := range as {
+		if i == maxAnomalies {
+			fmt.Fprintf(w, "  ... and %d more (see --format json)\n", len(as)-maxAnomalies)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", Sanitize(a))
 	}
 }
