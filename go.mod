@@ -5,7 +5,9 @@ go 1.26
 require (
 	github.com/google/gopacket v1.1.19
 	github.com/jcmturner/gokrb5/v8 v8.4.4
+	github.com/klauspost/compress v1.20.4
 	github.com/olekukonko/tablewriter v1.1.5
+	github.com/ulikunitz/xz v0.5.17
 )
 
 require (

@@ -17,7 +17,11 @@ import (
 func Table(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range r.Captures {
-		fmt.Fprintf(bw, "Capture %s: %s, %s, %d packets", Sanitize(c.File), c.Format, strings.Join(c.LinkTypes, "+"), c.Packets)
+		fmt.Fprintf(bw, "Capture %s: %s", Sanitize(c.File), c.Format)
+		if len(c.LinkTypes) > 0 {
+			fmt.Fprintf(bw, ", %s", strings.Join(c.LinkTypes, "+"))
+		}
+		fmt.Fprintf(bw, ", %d packets", c.Packets)
 		if c.First != "" {
 			fmt.Fprintf(bw, ", %s .. %s", c.First, c.Last)
 		}

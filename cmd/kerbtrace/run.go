@@ -23,10 +23,13 @@ const (
 const usage = `kerbtrace: why did Kerberos authentication work or not?
 
 usage:
-  kerbtrace analyze [flags] CAPTURE...   analyze pcap/pcapng captures
-  kerbtrace version                      print the version
+  kerbtrace analyze [flags] CAPTURE...      analyze captures: pcap, pcapng, Network Monitor .cap,
+                                            HAR; gzip/zstd/xz; directories; - for standard input
+  kerbtrace token [--format text|json] VALUE|-
+                                            decode a pasted Negotiate/Kerberos/NTLM token or header
+  kerbtrace version                         print the version
 
-Run 'kerbtrace analyze -h' for the flags.
+Run 'kerbtrace analyze -h' or 'kerbtrace token -h' for the flags.
 `
 
 // version is the tool's version, printed by 'kerbtrace version'.
@@ -40,7 +43,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "analyze":
-		return analyze(args[1:], stdout, stderr)
+		return analyze(args[1:], stdin, stdout, stderr)
+	case "token":
+		return tokenCmd(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version)
 		return exitOK
@@ -79,7 +84,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func analyze(args []string, stdout, stderr io.Writer) int {
+func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var fl analyzeFlags
 	fs := flag.NewFlagSet("kerbtrace analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -89,7 +94,10 @@ func analyze(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&fl.ignore, "ignore", "", "comma-separated finding `IDs` to drop from the report")
 	fs.BoolVar(&fl.rawTokens, "raw-tokens", false, "include the base64 of authentication tokens (they hold tickets and NTLM responses)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: kerbtrace analyze [flags] CAPTURE...\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: kerbtrace analyze [flags] CAPTURE...\n\n"+
+			"CAPTURE is a pcap, pcapng or Network Monitor file, a HAR file (browser dev tools),\n"+
+			"any of them gzip-, zstd- or xz-compressed, a directory (walked for %s),\n"+
+			"or - for standard input.\n\nflags:\n", strings.Join(captureExts, " "))
 		fs.PrintDefaults()
 	}
 	files, err := parseInterleaved(fs, args)
@@ -122,9 +130,10 @@ func analyze(args []string, stdout, stderr io.Writer) int {
 
 	d := decode.NewDissector()
 	read := 0
-	for _, name := range files {
-		if err := addFile(d, name); err != nil {
-			fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
+	warn := func(err error) { fmt.Fprintf(stderr, "kerbtrace: %v\n", err) }
+	for _, name := range expandInputs(files, warn) {
+		if err := addInput(d, name, stdin); err != nil {
+			warn(err)
 			continue
 		}
 		read++
@@ -159,15 +168,6 @@ func analyze(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
-}
-
-func addFile(d *decode.Dissector, name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return d.Add(name, f)
 }
 
 func splitList(s string) []string {
