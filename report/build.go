@@ -23,7 +23,7 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 	r := &Report{Version: SchemaVersion, Captures: []Capture{}, Messages: []Message{}, Flows: []Flow{}, Findings: []Finding{},
 		Anomalies: append([]string{}, d.Anomalies...)}
 	for _, c := range d.Captures {
-		rc := Capture{File: c.File, Format: string(c.Format), LinkTypes: c.LinkTypes, Packets: c.Packets,
+		rc := Capture{File: c.File, Format: string(c.Format), LinkTypes: c.LinkTypes, Packets: c.Packets, Metadata: c.Metadata,
 			First: timeText(c.First), Last: timeText(c.Last), Warnings: []string{}}
 		if rc.LinkTypes == nil {
 			rc.LinkTypes = []string{}

@@ -32,6 +32,7 @@ type Capture struct {
 	Format    string   `json:"format"`
 	LinkTypes []string `json:"link_types"`
 	Packets   int      `json:"packets"`
+	Metadata  int      `json:"metadata_records,omitempty"` // numbered records that hold no packet (NetMon ETW events, pcapng custom blocks)
 	First     string   `json:"first,omitempty"`
 	Last      string   `json:"last,omitempty"`
 	Warnings  []string `json:"warnings"`

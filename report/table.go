@@ -22,6 +22,9 @@ func Table(w io.Writer, r *Report) error {
 			fmt.Fprintf(bw, ", %s", strings.Join(c.LinkTypes, "+"))
 		}
 		fmt.Fprintf(bw, ", %d packets", c.Packets)
+		if c.Metadata > 0 {
+			fmt.Fprintf(bw, " (%d of them metadata records, not packets)", c.Metadata)
+		}
 		if c.First != "" {
 			fmt.Fprintf(bw, ", %s .. %s", c.First, c.Last)
 		}
