@@ -54,6 +54,10 @@ func (a *analyzer) nameResolution(fi int, host string, before int) []string {
 		return nil
 	}
 	txs := a.lookups(f.Capture, f.Client, host, before)
+	if len(txs) == 0 && a.httpOnly(f.Capture) {
+		f.set(StepNameResolution, StatusNotApplicable, httpOnlyDetail)
+		return nil
+	}
 	if len(txs) == 0 {
 		f.set(StepNameResolution, StatusMissing,
 			fmt.Sprintf("no DNS lookup of %s in the capture: the client had it in its resolver cache or hosts file", host))
@@ -152,4 +156,13 @@ func qname(m *dns.Message) string {
 		return ""
 	}
 	return m.Questions[0].Name
+}
+
+// httpOnlyDetail explains the steps an HTTP archive cannot show.
+const httpOnlyDetail = "not in a HAR: it holds only the browser's HTTP exchanges, not DNS, TCP or KDC traffic"
+
+// httpOnly reports whether a capture holds HTTP exchanges only (a HAR), so
+// that steps it cannot show are not taken for missing.
+func (a *analyzer) httpOnly(capture int) bool {
+	return capture < len(a.in.Captures) && a.in.Captures[capture].Format == "har"
 }

@@ -99,6 +99,10 @@ func (a *analyzer) collect(fi, req, resp int) {
 func (a *analyzer) connectStep(fi int, client, server netip.AddrPort, frame int) {
 	f := &a.res.Flows[fi]
 	c := a.connOf(f.Capture, client, server, frame)
+	if c == nil && a.httpOnly(f.Capture) {
+		f.set(StepConnect, StatusNotApplicable, httpOnlyDetail)
+		return
+	}
 	if c == nil {
 		f.set(StepConnect, StatusMissing, "the connection's handshake is not in the capture")
 		return
@@ -217,7 +221,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 				fr = append(fr, a.msgs[txs[0].resp].Frame)
 			}
 			why := ""
-			if f.Step(StepTicketRequest).Status == StatusMissing {
+			if f.Step(StepTicketRequest).Status == StatusMissing && !a.httpOnly(f.Capture) {
 				why = fmt.Sprintf(", and it never asked the KDC for a ticket for %s: %s", f.SPN, a.noRequestReason(fi, txs[0].host))
 			}
 			a.finding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE", fr,
@@ -342,6 +346,10 @@ func (a *analyzer) whyNoKerberos(fi int, first, krbTx, ntlmTx *httpTx) {
 		reason = "the client has no TGT: " + tgs.Detail
 		frames = append(frames, tgs.Frames...)
 	default:
+		if a.httpOnly(f.Capture) {
+			reason = "a HAR cannot show whether the client asked the KDC for " + f.SPN + " (klist get " + f.SPN + " on the client shows the Kerberos error)"
+			break
+		}
 		reason = "the client never sent a TGS-REQ for " + f.SPN + ": " + a.noRequestReason(fi, first.host)
 		fr := []int{a.msgs[first.req].Frame}
 		if first.resp >= 0 {

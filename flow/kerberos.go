@@ -157,6 +157,13 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 	case len(tgs) > 0:
 		a.tgsSteps(fi, tgs, asDetail, asFrames, &tg, mismatch)
 		a.cnameAlias(fi, tgs)
+	case a.httpOnly(f.Capture):
+		f.SPN = spnFor(f.Service, tg.host)
+		if apreq >= 0 && a.msgs[apreq].Krb.Ticket != nil {
+			f.SPN = a.msgs[apreq].Krb.Ticket.SName.String()
+		}
+		f.set(StepTicketRequest, StatusNotApplicable, httpOnlyDetail)
+		f.set(StepTicketReply, StatusNotApplicable, httpOnlyDetail)
 	case apreq >= 0:
 		ap := &a.msgs[apreq]
 		if ap.Krb.Ticket != nil {

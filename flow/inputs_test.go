@@ -1,0 +1,103 @@
+package flow_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/flow"
+	"github.com/kerbtrace/kerbtrace/internal/testutil"
+)
+
+// TestHARSteps: a HAR holds only HTTP, so the steps it cannot show are
+// not_applicable (not missing), and no finding blames the capture for them.
+func TestHARSteps(t *testing.T) {
+	f, err := os.Open(filepath.Join(testutil.RepoRoot(t), "decode", "har", "testdata", "success.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := decode.NewDissector()
+	if err := d.AddHAR("success.har", f); err != nil {
+		t.Fatal(err)
+	}
+	r := flow.Analyze(d.Result())
+	if len(r.Flows) != 1 {
+		t.Fatalf("%d flows, want 1", len(r.Flows))
+	}
+	fl := r.Flows[0]
+	want := map[flow.StepID]flow.Status{
+		flow.StepNameResolution: flow.StatusNotApplicable, flow.StepConnect: flow.StatusNotApplicable,
+		flow.StepAnonymousRequest: flow.StatusOK, flow.StepChallenge: flow.StatusOK,
+		flow.StepTicketRequest: flow.StatusNotApplicable, flow.StepTicketReply: flow.StatusNotApplicable,
+		flow.StepAuthenticatedRequest: flow.StatusOK, flow.StepAcceptance: flow.StatusOK,
+	}
+	for id, st := range want {
+		if got := fl.Step(id).Status; got != st {
+			t.Errorf("step %s = %s, want %s", id, got, st)
+		}
+	}
+	if fl.Outcome != flow.OutcomeKerberosOK || fl.SPN != "HTTP/www.kerbtrace.test" {
+		t.Errorf("outcome %s, SPN %s", fl.Outcome, fl.SPN)
+	}
+	if len(r.Findings) != 0 {
+		t.Errorf("findings %v, want none", r.Findings)
+	}
+}
+
+// TestLDAPAndSMBFlows: Microsoft's domain capture of an LDAP session
+// (ms-prot-od-netcaps MS-ADOD Example 2.18; tshark shows the SMB2
+// SESSION_SETUP with an AP-REQ at frame 16 answered at 18, and the SASL
+// GSS-SPNEGO bindRequest with an AP-REQ at 42 answered by a successful
+// bindResponse at 44).
+func TestLDAPAndSMBFlows(t *testing.T) {
+	path := filepath.Join(testutil.SharedCaptures(t), "ms-prot-od-netcaps",
+		"MS-ADOD_Example2_18_WS2019v2004_X64_Win10v2004_X64_Domain_ManageAccessControlOnDirectoryObjects.pcapng")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	d := decode.NewDissector()
+	if err := d.Add("adod", f); err != nil {
+		t.Fatal(err)
+	}
+	r := flow.Analyze(d.Result())
+	cases := []struct {
+		service, spn string
+		auth, accept int
+		negotiate    flow.Status
+	}{
+		{"cifs", "cifs/dc.contoso.com", 16, 18, flow.StatusOK},
+		{"ldap", "ldap/dc.contoso.com", 42, 44, flow.StatusNotApplicable},
+	}
+	for _, c := range cases {
+		var got *flow.Flow
+		for i := range r.Flows {
+			if r.Flows[i].Service == c.service && r.Flows[i].SPN == c.spn {
+				got = &r.Flows[i]
+				break
+			}
+		}
+		if got == nil {
+			t.Errorf("no %s flow for %s", c.service, c.spn)
+			continue
+		}
+		if got.Outcome != flow.OutcomeKerberosOK {
+			t.Errorf("%s: outcome %s", c.spn, got.Outcome)
+		}
+		if s := got.Step(flow.StepAnonymousRequest); s.Status != c.negotiate {
+			t.Errorf("%s: step 3 %s", c.spn, s.Status)
+		}
+		if s := got.Step(flow.StepTicketRequest); s.Status != flow.StatusSkipped {
+			t.Errorf("%s: step 5 %s, want skipped (ticket from cache)", c.spn, s.Status)
+		}
+		if s := got.Step(flow.StepAuthenticatedRequest); s.Status != flow.StatusOK || len(s.Frames) != 1 || s.Frames[0] != c.auth {
+			t.Errorf("%s: step 7 %s %v, want ok [%d]", c.spn, s.Status, s.Frames, c.auth)
+		}
+		if s := got.Step(flow.StepAcceptance); s.Status != flow.StatusOK || len(s.Frames) != 1 || s.Frames[0] != c.accept {
+			t.Errorf("%s: step 8 %s %v, want ok [%d]", c.spn, s.Status, s.Frames, c.accept)
+		}
+	}
+}
