@@ -44,6 +44,9 @@ func (a *analyzer) failedConnectFlows() {
 		if len(c.SYN) == 0 || c.SYNACK != 0 {
 			continue
 		}
+		if c.RST == 0 && a.in.Captures[c.Capture].Last.Sub(c.FirstTime).Seconds() < 3 {
+			continue // the capture ended before the SYN could be answered or retried
+		}
 		k := key{c.Capture, c.Client.Addr(), c.Server}
 		frames := append([]int(nil), c.SYN...)
 		if c.RST != 0 {
