@@ -182,6 +182,11 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		}
 	}
 	id, ok := errorIDs[code]
+	if code == 31 && len(txs) > 0 && a.msgs[a.kdc[txs[0]].req].Kind == decode.KindASReq {
+		// MIT answers a wrong password under encrypted-timestamp or FAST
+		// pre-authentication with BAD_INTEGRITY: no service key is involved.
+		id = "KRB_PREAUTH_FAILED"
+	}
 	if !ok {
 		id = "KRB_ERROR_OTHER"
 		what += ": " + em.Krb.ErrorCode.Meaning()

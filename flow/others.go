@@ -95,13 +95,13 @@ var ignoredNames = []string{"wpad", "isatap", "_ldap", "_kerberos", "_msdcs", "_
 // dnsFailureFlows builds flows for host names that never resolved and were
 // therefore never contacted, and reports failed KDC locator lookups.
 func (a *analyzer) dnsFailureFlows() {
+	a.locatorFailures()
 	domains := a.knownDomains()
 	done := map[string]bool{}
 	for i := range a.dns {
 		t := &a.dns[i]
 		m := &a.msgs[t.q]
-		if t.qtype == 33 { // SRV
-			a.locatorFailure(t)
+		if t.qtype == 33 { // SRV: see locatorFailures
 			continue
 		}
 		if !isAddressQuery(t.qtype) || len(a.resolved(t)) > 0 || ignored(t.name) {
@@ -199,33 +199,55 @@ func (a *analyzer) hasFlowFor(capture int, client netip.Addr, host string) bool 
 	return false
 }
 
-// locatorFailure reports a failed KDC/DC SRV lookup that never succeeded.
-func (a *analyzer) locatorFailure(t *dnsTx) {
-	if !strings.HasPrefix(t.name, "_kerberos.") && !strings.HasPrefix(t.name, "_ldap._tcp.dc._msdcs.") && !strings.HasPrefix(t.name, "_kerberos-master.") {
-		return
+// locatorFailures reports the failed KDC/DC SRV lookups that never
+// succeeded, one finding per client and name with every retry's frames.
+func (a *analyzer) locatorFailures() {
+	type key struct {
+		client netip.Addr
+		name   string
 	}
-	if t.r >= 0 {
-		r := a.msgs[t.r].DNS
-		if r.RCode == 0 && len(r.Answers) > 0 {
-			return
+	frames := map[key][]int{}
+	how := map[key]string{}
+	var order []key
+	for i := range a.dns {
+		t := &a.dns[i]
+		if t.qtype != 33 || !isLocatorName(t.name) || a.srvAnswered(t.client, t.name) {
+			continue
+		}
+		k := key{t.client, t.name}
+		if _, ok := frames[k]; !ok {
+			order = append(order, k)
+			how[k] = "no answer"
+		}
+		frames[k] = append(frames[k], a.msgs[t.q].Frame)
+		if t.r >= 0 {
+			frames[k] = append(frames[k], a.msgs[t.r].Frame)
+			how[k] = a.msgs[t.r].DNS.RCode.String()
+			if how[k] == "NOERROR" {
+				how[k] = "no SRV record"
+			}
 		}
 	}
+	for _, k := range order {
+		a.finding(-1, "DNS_KDC_LOCATOR_FAILED", frames[k], "%s looked up %s SRV: %s.", k.client, k.name, how[k])
+	}
+}
+
+// isLocatorName reports whether a SRV name is one the KDC or DC locator uses.
+func isLocatorName(name string) bool {
+	return strings.HasPrefix(name, "_kerberos.") || strings.HasPrefix(name, "_kerberos-master.") ||
+		strings.HasPrefix(name, "_ldap._tcp.dc._msdcs.")
+}
+
+// srvAnswered reports whether client ever got SRV records for name.
+func (a *analyzer) srvAnswered(client netip.Addr, name string) bool {
 	for i := range a.dns {
 		u := &a.dns[i]
-		if u.client == t.client && u.name == t.name && u.r >= 0 && a.msgs[u.r].DNS.RCode == 0 && len(a.msgs[u.r].DNS.Answers) > 0 {
-			return
+		if u.client == client && u.name == name && u.r >= 0 && a.msgs[u.r].DNS.RCode == 0 && len(a.msgs[u.r].DNS.Answers) > 0 {
+			return true
 		}
 	}
-	frames := []int{a.msgs[t.q].Frame}
-	how := "no answer"
-	if t.r >= 0 {
-		frames = append(frames, a.msgs[t.r].Frame)
-		how = a.msgs[t.r].DNS.RCode.String()
-		if how == "NOERROR" {
-			how = "no SRV record"
-		}
-	}
-	a.finding(-1, "DNS_KDC_LOCATOR_FAILED", frames, "%s looked up %s SRV: %s.", t.client, t.name, how)
+	return false
 }
 
 // unclaimed groups the KDC exchanges of one kind that no flow claimed by
