@@ -1,12 +1,11 @@
 package dns
 
 import (
-	"bufio"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode/internal/vectorfile"
 )
 
 // vector is one block of testdata/vectors.txt: a DNS message from a public
@@ -21,45 +20,22 @@ type vector struct {
 
 func loadVectors(tb testing.TB) []vector {
 	tb.Helper()
-	f, err := os.Open("testdata/vectors.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	var out []vector
-	var comment string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			comment = strings.TrimSpace(line[1:])
-			continue
-		}
-		if line == "" {
-			continue
-		}
-		key, val, _ := strings.Cut(line, " ")
-		if key == "vector" {
-			out = append(out, vector{name: val, source: comment, fields: map[string]string{}})
-			continue
-		}
-		v := &out[len(out)-1]
-		switch key {
-		case "hex":
-			if v.raw, err = hex.DecodeString(val); err != nil {
-				tb.Fatalf("%s: %v", v.name, err)
+	for _, b := range vectorfile.Load(tb, "testdata/vectors.txt") {
+		v := vector{name: b.Name, source: b.Source, fields: map[string]string{}}
+		for _, l := range b.Lines {
+			switch l.Key {
+			case "hex":
+				v.raw = b.Hex(tb, "hex")
+			case "tcp":
+				v.tcp = true
+			case "q", "an", "ns", "ar":
+				v.records = append(v.records, strings.TrimRight(l.String(), " "))
+			default:
+				v.fields[l.Key] = l.Value
 			}
-		case "tcp":
-			v.tcp = true
-		case "q", "an", "ns", "ar":
-			v.records = append(v.records, strings.TrimRight(line, " "))
-		default:
-			v.fields[key] = val
 		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+		out = append(out, v)
 	}
 	return out
 }

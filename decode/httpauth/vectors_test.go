@@ -1,13 +1,12 @@
 package httpauth
 
 import (
-	"bufio"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode/internal/vectorfile"
 )
 
 // vector is one block of testdata/vectors.txt: an HTTP head from a public
@@ -20,35 +19,17 @@ type vector struct {
 
 func loadVectors(tb testing.TB) []vector {
 	tb.Helper()
-	f, err := os.Open("testdata/vectors.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	var out []vector
-	var comment string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "#"):
-			comment = strings.TrimSpace(line[1:])
-		case line == "":
-		case strings.HasPrefix(line, "vector "):
-			out = append(out, vector{name: line[7:], source: comment})
-		case strings.HasPrefix(line, "hex "):
-			v := &out[len(out)-1]
-			if v.raw, err = hex.DecodeString(line[4:]); err != nil {
-				tb.Fatal(err)
+	for _, b := range vectorfile.Load(tb, "testdata/vectors.txt") {
+		v := vector{name: b.Name, source: b.Source}
+		for _, l := range b.Lines {
+			if l.Key == "hex" {
+				v.raw = b.Hex(tb, "hex")
+				continue
 			}
-		default:
-			v := &out[len(out)-1]
-			v.lines = append(v.lines, strings.TrimRight(line, " "))
+			v.lines = append(v.lines, strings.TrimRight(l.String(), " "))
 		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+		out = append(out, v)
 	}
 	return out
 }

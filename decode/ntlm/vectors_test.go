@@ -1,15 +1,13 @@
 package ntlm
 
 import (
-	"bufio"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/vectorfile"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -24,42 +22,17 @@ type vector struct {
 
 func loadVectors(tb testing.TB) []vector {
 	tb.Helper()
-	f, err := os.Open("testdata/vectors.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	var out []vector
-	var cur *vector
-	var comment string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "#"):
-			comment = strings.TrimSpace(strings.TrimPrefix(line, "#"))
-			continue
-		case line == "":
-			continue
-		}
-		key, val, _ := strings.Cut(line, " ")
-		switch key {
-		case "vector":
-			out = append(out, vector{name: val, source: comment, want: map[string]string{}})
-			cur = &out[len(out)-1]
-		case "hex":
-			b, err := hex.DecodeString(val)
-			if err != nil {
-				tb.Fatalf("%s: %v", cur.name, err)
+	for _, b := range vectorfile.Load(tb, "testdata/vectors.txt") {
+		v := vector{name: b.Name, source: b.Source, want: map[string]string{}}
+		for _, l := range b.Lines {
+			if l.Key == "hex" {
+				v.raw = b.Hex(tb, "hex")
+				continue
 			}
-			cur.raw = b
-		default:
-			cur.want[key] = val
+			v.want[l.Key] = l.Value
 		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+		out = append(out, v)
 	}
 	return out
 }

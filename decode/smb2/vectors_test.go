@@ -1,14 +1,12 @@
 package smb2
 
 import (
-	"bufio"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/vectorfile"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -24,48 +22,22 @@ type vector struct {
 
 func loadVectors(tb testing.TB) []vector {
 	tb.Helper()
-	f, err := os.Open("testdata/vectors.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	var out []vector
-	var comment string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			comment = strings.TrimSpace(strings.TrimPrefix(line, "#"))
-			continue
-		}
-		key, val, _ := strings.Cut(line, " ")
-		if key == "" {
-			continue
-		}
-		if key == "vector" {
-			out = append(out, vector{name: val, source: comment})
-			continue
-		}
-		if len(out) == 0 {
-			tb.Fatalf("%q before the first vector", line)
-		}
-		v := &out[len(out)-1]
-		switch key {
-		case "hex":
-			if v.raw, err = hex.DecodeString(val); err != nil {
-				tb.Fatalf("%s: %v", v.name, err)
+	for _, b := range vectorfile.Load(tb, "testdata/vectors.txt") {
+		v := vector{name: b.Name, source: b.Source}
+		for _, l := range b.Lines {
+			switch l.Key {
+			case "hex":
+				v.raw = b.Hex(tb, "hex")
+			case "msg":
+				v.msgs = append(v.msgs, l.Value)
+			case "err":
+				v.err = l.Value
+			default:
+				tb.Fatalf("%s: unknown key %q", v.name, l.Key)
 			}
-		case "msg":
-			v.msgs = append(v.msgs, val)
-		case "err":
-			v.err = val
-		default:
-			tb.Fatalf("%s: unknown key %q", v.name, key)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+		out = append(out, v)
 	}
 	return out
 }
