@@ -175,7 +175,7 @@ func TestDirectory(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	broken := filepath.Join(dir, "a", "broken.pcap")
-	if want := "kerbtrace: " + broken + ": not a pcap or pcapng capture"; !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+	if want := "kerbtrace: " + broken + ": not a pcap, pcapng or Network Monitor capture"; !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("stderr %q, want one line starting %q", stderr, want)
 	}
 	var rep struct {

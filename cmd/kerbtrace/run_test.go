@@ -30,7 +30,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"no file", []string{"analyze"}, 2, "needs at least one capture"},
 		{"missing file", []string{"analyze", filepath.Join(dir, "nope.pcap")}, 2, "nope.pcap"},
-		{"text file", []string{"analyze", text}, 2, "notes.txt: not a pcap or pcapng capture"},
+		{"text file", []string{"analyze", text}, 2, "notes.txt: not a pcap, pcapng or Network Monitor capture"},
 		{"bad format", []string{"analyze", "--format", "xml", text}, 2, `unknown format "xml"`},
 		{"bad fail-on", []string{"analyze", "--fail-on", "sometimes", text}, 2, `unknown --fail-on "sometimes"`},
 	}
@@ -82,7 +82,7 @@ func TestOneBadFileAmongGood(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.pcap")
 	os.WriteFile(bad, []byte("not a capture at all"), 0o644)
 	code, out, stderr := runCmd("analyze", "--fail-on", "never", bad, "testdata/captures/success.pcap")
-	if code != 0 || !strings.Contains(stderr, "bad.pcap: not a pcap or pcapng capture") || !strings.Contains(out, "KERBEROS_OK") {
+	if code != 0 || !strings.Contains(stderr, "bad.pcap: not a pcap, pcapng or Network Monitor capture") || !strings.Contains(out, "KERBEROS_OK") {
 		t.Errorf("exit %d, stderr %q, report:\n%s", code, stderr, out)
 	}
 }

@@ -87,17 +87,17 @@ func TestNotCapture(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"netmon 1", "RTSS\x00\x01", "not a pcap or pcapng capture (starts with 52 54 53 53: a Network Monitor 1.x capture, which this version cannot read)"},
-		{"gzip", "\x1f\x8b\x08\x00\x00\x00", "not a pcap or pcapng capture (starts with 1f 8b 08 00: gzip-compressed data: decompress it first)"},
-		{"zstd", "\x28\xb5\x2f\xfd\x00", "not a pcap or pcapng capture (starts with 28 b5 2f fd: zstd-compressed data: decompress it first)"},
-		{"xz", "\xfd7zXZ\x00", "not a pcap or pcapng capture (starts with fd 37 7a 58: xz-compressed data: decompress it first)"},
-		{"zip", "PK\x03\x04\x14\x00", "not a pcap or pcapng capture (starts with 50 4b 03 04: a ZIP archive: extract the capture first)"},
-		{"html", "<!DOCTYPE html><html>", "not a pcap or pcapng capture (starts with 3c 21 44 4f: an HTML page, not a capture (a download that went wrong?))"},
-		{"json", "{\"log\": {\"version\": \"1.2\"", "not a pcap or pcapng capture (starts with 7b 22 6c 6f: JSON text (a HAR file? save the capture as pcap or pcapng instead))"},
-		{"text", "hello world\n", "not a pcap or pcapng capture (starts with 68 65 6c 6c: text, not a capture)"},
-		{"binary", "\x00\x01\x02\x03\x04", "not a pcap or pcapng capture (starts with 00 01 02 03)"},
-		{"short", "\xd4\xc3", "not a pcap or pcapng capture (starts with d4 c3)"},
-		{"empty", "", "not a pcap or pcapng capture (the input is empty)"},
+		{"netmon 1", "RTSS\x00\x01", "not a pcap, pcapng or Network Monitor capture (starts with 52 54 53 53: a Network Monitor 1.x capture, which this version cannot read)"},
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00", "not a pcap, pcapng or Network Monitor capture (starts with 1f 8b 08 00: gzip-compressed data: decompress it first)"},
+		{"zstd", "\x28\xb5\x2f\xfd\x00", "not a pcap, pcapng or Network Monitor capture (starts with 28 b5 2f fd: zstd-compressed data: decompress it first)"},
+		{"xz", "\xfd7zXZ\x00", "not a pcap, pcapng or Network Monitor capture (starts with fd 37 7a 58: xz-compressed data: decompress it first)"},
+		{"zip", "PK\x03\x04\x14\x00", "not a pcap, pcapng or Network Monitor capture (starts with 50 4b 03 04: a ZIP archive: extract the capture first)"},
+		{"html", "<!DOCTYPE html><html>", "not a pcap, pcapng or Network Monitor capture (starts with 3c 21 44 4f: an HTML page, not a capture (a download that went wrong?))"},
+		{"json", "{\"log\": {\"version\": \"1.2\"", "not a pcap, pcapng or Network Monitor capture (starts with 7b 22 6c 6f: JSON text (a HAR file? save the capture as pcap or pcapng instead))"},
+		{"text", "hello world\n", "not a pcap, pcapng or Network Monitor capture (starts with 68 65 6c 6c: text, not a capture)"},
+		{"binary", "\x00\x01\x02\x03\x04", "not a pcap, pcapng or Network Monitor capture (starts with 00 01 02 03)"},
+		{"short", "\xd4\xc3", "not a pcap, pcapng or Network Monitor capture (starts with d4 c3)"},
+		{"empty", "", "not a pcap, pcapng or Network Monitor capture (the input is empty)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

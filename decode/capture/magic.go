@@ -19,11 +19,11 @@ type NotCaptureError struct {
 	Looks string
 }
 
-// Error formats as "not a pcap or pcapng capture (starts with 52 54 53 53:
+// Error formats as "not a pcap, pcapng or Network Monitor capture (starts with 52 54 53 53:
 // a Network Monitor 1.x capture, which this version cannot read)".
 func (e *NotCaptureError) Error() string {
 	var b strings.Builder
-	b.WriteString("not a pcap or pcapng capture (")
+	b.WriteString("not a pcap, pcapng or Network Monitor capture (")
 	if len(e.Magic) == 0 {
 		b.WriteString("the input is empty")
 	} else {

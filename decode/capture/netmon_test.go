@@ -684,7 +684,7 @@ func TestNetmonRefused(t *testing.T) {
 		{"version 1 GMBU", version(1), wire.ErrUnsupported, "netmon version at 0x4: version 1.1: unsupported"},
 		{"version 3", version(3), wire.ErrUnsupported, "version 3.1"},
 		{"Network Monitor 1.x", append([]byte("RTSS"), good[4:]...), wire.ErrUnsupported,
-			"not a pcap or pcapng capture (starts with 52 54 53 53: a Network Monitor 1.x capture, which this version cannot read)"},
+			"not a pcap, pcapng or Network Monitor capture (starts with 52 54 53 53: a Network Monitor 1.x capture, which this version cannot read)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
