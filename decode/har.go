@@ -77,15 +77,7 @@ func (d *Dissector) harHead(m Message, head []byte) {
 		d.anomaly(m.Frame, "http: %v", err)
 		return
 	}
-	m.HTTP = h
-	m.Kind = KindHTTPResponse
-	if h.Request {
-		m.Kind = KindHTTPRequest
-	}
-	if err != nil {
-		m.Err = err.Error()
-	}
-	d.httpTokens(d.emit(m))
+	d.emitHead(m, h, err)
 }
 
 // harTime widens the capture's time span to t.

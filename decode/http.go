@@ -109,17 +109,8 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 		n = len(b)
 	}
 	m := cs.base(ds, 0, n)
-	m.HTTP = h
-	m.Kind = KindHTTPResponse
-	if h.Request {
-		m.Kind = KindHTTPRequest
-	}
-	if err != nil {
-		m.Truncated = true
-		m.Err = err.Error()
-	}
-	idx := d.emit(m)
-	d.httpTokens(idx)
+	m.Truncated = err != nil
+	idx := d.emitHead(m, h, err)
 	ds.buf.consume(n)
 	d.bodyState(cs, ds, h)
 	if ds.bodyLeft > 0 || ds.chunked || ds.untilClose {
@@ -159,6 +150,22 @@ func (d *Dissector) finishHTTP(cs *connState, ds *dirState) {
 		}
 	}
 	ds.pendStart, ds.pendEnd, ds.pendFrames = 0, 0, ds.pendFrames[:0]
+}
+
+// emitHead emits an HTTP head as a request or response message, then the
+// messages of the authentication tokens it carries; it returns the head's index.
+func (d *Dissector) emitHead(m Message, h *httpauth.Head, err error) int {
+	m.HTTP = h
+	m.Kind = KindHTTPResponse
+	if h.Request {
+		m.Kind = KindHTTPRequest
+	}
+	if err != nil {
+		m.Err = err.Error()
+	}
+	idx := d.emit(m)
+	d.httpTokens(idx)
+	return idx
 }
 
 // resyncSkipOne moves past the first byte so that resynchronisation does not
