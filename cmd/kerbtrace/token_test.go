@@ -7,13 +7,15 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/kerbtrace/kerbtrace/internal/flowvectors"
 )
 
 // The two Negotiate tokens of /work/shared/spec/flow.md ("Test vectors from
 // the reference trace"), both cut short by the text export they came from.
 const (
-	flowServerToken = "oYG2MIGzoAMKAQChCwYJKoZIgvcSAQICooGeBIGbYIGYBgkqhkiG9xIBAgICAG+BiDCBhaADAgEFoQMCAQ+ieTB3oAMCARKicARuIF62dHj2/qKDRV5XjGKmyFl2/z6b9OHTCTKigAatXS1vZTVC1dMvtNniSN8GpXJspqNvEfbETSinF0ee7KLaprxNgTYwTrMVMnd95SoqBkm/FuY7WbTAuPvyRmUuBY3EKZEy"
-	flowClientToken = "YIIHGwYGKwYBBQUCoIIHDzCCBwugMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICHgYKKwYBBAGCNwICCqKCBtUEggbRYIIGzQYJKoZIhvcSAQICAQBugga8MIIGuKADAgEFoQMCAQ6iBwMFACAAAACjggTvYYIE6zCCBOegAwIBBaENGwtDT05UT1NPLkNPTaIoMCagAwIBAqEfMB0bBEhUVFAbF"
+	flowServerToken = flowvectors.ServerToken
+	flowClientToken = flowvectors.ClientToken
 )
 
 // NTLMSSP inside SPNEGO from testdata/captures/ntlm-fallback.pcap, frames
