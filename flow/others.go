@@ -136,20 +136,14 @@ func ignored(name string) bool {
 	return false
 }
 
-// knownDomains returns the DNS domains the capture's Kerberos realms and
-// resolved names belong to, lower case.
+// knownDomains returns the DNS domains of the capture's Kerberos realms,
+// lower case: a failed lookup outside them (telemetry, update checks) says
+// nothing about the authentication being diagnosed.
 func (a *analyzer) knownDomains() []string {
 	var out []string
 	for i := range a.msgs {
 		if k := a.msgs[i].Krb; k != nil && k.Realm != "" {
 			out = appendUniq(out, strings.ToLower(k.Realm))
-		}
-	}
-	for i := range a.dns {
-		if len(a.resolved(&a.dns[i])) > 0 {
-			if j := strings.IndexByte(a.dns[i].name, '.'); j > 0 {
-				out = appendUniq(out, a.dns[i].name[j+1:])
-			}
 		}
 	}
 	return out
