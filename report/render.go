@@ -11,7 +11,14 @@ import (
 )
 
 // Renderer writes a report in one format.
-type Renderer func(w io.Writer, r *Report) error
+type Renderer func(w io.Writer, r *Report, o RenderOptions) error
+
+// RenderOptions are the choices a renderer takes from the command line and
+// the terminal, never from the report itself.
+type RenderOptions struct {
+	// Color asks for ANSI colours (stdout is a terminal and NO_COLOR unset).
+	Color bool
+}
 
 var renderers = map[string]Renderer{
 	"table": Table,
@@ -35,7 +42,7 @@ func Formats() []string {
 }
 
 // JSON writes the report as the indented JSON document of the contract.
-func JSON(w io.Writer, r *Report) error {
+func JSON(w io.Writer, r *Report, _ RenderOptions) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -45,7 +45,7 @@ func sample() *Report {
 // TestJSONContract checks the fixed key names of spec/report-json.md.
 func TestJSONContract(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JSON(&buf, sample()); err != nil {
+	if err := JSON(&buf, sample(), RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -80,7 +80,7 @@ func TestJSONContract(t *testing.T) {
 // TestTableEscapes checks that capture strings cannot drive the terminal.
 func TestTableEscapes(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Table(&buf, sample()); err != nil {
+	if err := Table(&buf, sample(), RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -99,10 +99,10 @@ func TestRenderDeterministic(t *testing.T) {
 	for _, name := range Formats() {
 		r, _ := Lookup(name)
 		var a, b bytes.Buffer
-		if err := r(&a, sample()); err != nil {
+		if err := r(&a, sample(), RenderOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := r(&b, sample()); err != nil {
+		if err := r(&b, sample(), RenderOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(a.Bytes(), b.Bytes()) {

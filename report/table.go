@@ -14,7 +14,7 @@ import (
 // Table writes the report for a terminal: per flow its eight steps, then
 // the findings with cause and remedy. Borders are ASCII so that the output
 // diffs cleanly in golden files and survives any ticket system.
-func Table(w io.Writer, r *Report) error {
+func Table(w io.Writer, r *Report, o RenderOptions) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range r.Captures {
 		fmt.Fprintf(bw, "Capture %s: %s", Sanitize(c.File), c.Format)
