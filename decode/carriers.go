@@ -16,7 +16,59 @@ const (
 // parseSMB2 frames SMB2 messages (Direct TCP / NetBIOS session framing) and
 // emits NEGOTIATE and SESSION_SETUP with the security tokens they carry.
 func (d *Dissector) parseSMB2(cs *connState, ds *dirState) {
+	if !skipRecords(ds, smb2Skippable) {
+		return
+	}
 	d.records(cs, ds, "smb2", smb2.SplitFrame, maxSMB2Message, d.smb2Messages)
+}
+
+// smb2Skippable reports whether the record at the start of b is one SMB2
+// message (not a compound) whose command is neither NEGOTIATE nor
+// SESSION_SETUP, which nothing here decodes, and returns its length with
+// its Direct TCP header. Such records (READ and WRITE data, most of an SMB
+// connection's bytes) are skipped without being buffered, whatever their
+// size.
+func smb2Skippable(b []byte) (int, bool) {
+	const hdr = 4 + 64
+	if len(b) < hdr || b[0] != 0 || b[4] != 0xfe || b[5] != 'S' || b[6] != 'M' || b[7] != 'B' {
+		return 0, false
+	}
+	cmd := uint16(b[4+12]) | uint16(b[4+13])<<8
+	next := uint32(b[4+20]) | uint32(b[4+21])<<8 | uint32(b[4+22])<<16 | uint32(b[4+23])<<24
+	if cmd == 0 || cmd == 1 || next != 0 {
+		return 0, false
+	}
+	n := 4 + (int(b[1])<<16 | int(b[2])<<8 | int(b[3]))
+	return n, n >= hdr
+}
+
+// skipRecords drops the records at the front of the direction's buffer that
+// skippable says nothing decodes: a whole one at once, the rest of one cut
+// by the end of the buffer through ds.skipLeft (Stream then drops the bytes
+// as they come, unbuffered). It reports whether bytes are left to frame.
+func skipRecords(ds *dirState, skippable func([]byte) (int, bool)) bool {
+	for {
+		b := ds.buf.bytes()
+		if len(b) == 0 {
+			return false
+		}
+		if ds.skipLeft > 0 {
+			k := min(ds.skipLeft, len(b))
+			ds.skipLeft -= k
+			ds.buf.consume(k)
+			continue
+		}
+		n, ok := skippable(b)
+		if !ok {
+			return true
+		}
+		if n > len(b) {
+			ds.skipLeft = n - len(b)
+			ds.buf.consume(len(b))
+			return false
+		}
+		ds.buf.consume(n)
+	}
 }
 
 func (d *Dissector) smb2Messages(base Message, p []byte) {

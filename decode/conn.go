@@ -38,9 +38,9 @@ type connState struct {
 	toServer    *dirState
 	toClient    *dirState
 	dirs        [2]*dirState
-	times       map[int]time.Time
 	methods     []string // request methods awaiting their response, for body rules
 	finSeen     bool     // a FIN was seen in either direction
+	last        int      // the last frame of the connection seen, for evictConns
 }
 
 func (cs *connState) dir(src netip.AddrPort) *dirState {
@@ -60,16 +60,20 @@ type dirState struct {
 	bodyLeft   int64 // HTTP body bytes still to skip
 	chunked    bool  // skipping a chunked HTTP body
 	untilClose bool  // HTTP body runs until the connection closes
+	skipLeft   int   // bytes of a record that is skipped without being buffered
 	// An HTTP message is complete only with its body: the messages of its
 	// head (the head and its tokens, indices [pendStart, pendEnd) of the
 	// result) take the frames of the body as it is skipped.
 	pendStart, pendEnd int
 	pendFrames         []int
+	pendLast           int       // the highest of pendFrames
+	pendLastTime       time.Time // its capture time
 }
 
 func (ds *dirState) reset() {
 	ds.buf.reset()
 	ds.bodyLeft, ds.chunked, ds.untilClose, ds.dead = 0, false, false, false
+	ds.skipLeft = 0
 }
 
 // serverPorts are the ports whose listener is taken as the server when no
@@ -127,7 +131,6 @@ func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture
 			Capture: d.capIdx, Client: client, Server: server,
 			FirstFrame: f.Number, FirstTime: f.Time.UTC(), MidStream: !syn && !synack,
 		},
-		times: make(map[int]time.Time),
 	}
 	cs.toServer = &dirState{fromClient: true}
 	cs.toClient = &dirState{}
@@ -139,6 +142,9 @@ func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture
 	switch server.Port() {
 	case 443, 22, 3389, 636, 993, 995, 465:
 		cs.ignored = true // encrypted: nothing to see
+	}
+	if len(d.conns) >= d.connLimit() {
+		d.evictConns(f.Number)
 	}
 	d.conns[k] = cs
 	return cs
@@ -153,7 +159,21 @@ type streamBuf struct {
 }
 
 func (b *streamBuf) reset() {
+	if cap(b.data) > keepBuffer {
+		b.release()
+		return
+	}
 	b.data, b.start, b.spans = b.data[:0], 0, b.spans[:0]
+}
+
+// keepBuffer is the largest buffer capacity a direction keeps once its
+// bytes are decoded: a larger one (a big message was framed) is given back,
+// so that a connection idle after a large message holds no memory.
+const keepBuffer = 16 << 10
+
+// release empties the buffer and gives its memory back.
+func (b *streamBuf) release() {
+	b.data, b.start, b.spans = nil, 0, nil
 }
 
 // bytes returns the undecoded bytes.
@@ -198,10 +218,11 @@ func (b *streamBuf) consume(n int) {
 }
 
 // frames returns the frames that carried bytes [off, off+n) of the undecoded
-// data, ascending and without repeats, and the frame that completed them:
-// the highest, since segments captured out of order complete a message
-// only when the last of them arrives (Wireshark's tcp.reassembled_in).
-func (b *streamBuf) frames(off, n int) (all []int, last int) {
+// data, ascending and without repeats, and the frame that completed them
+// with its capture time: the highest, since segments captured out of order
+// complete a message only when the last of them arrives (Wireshark's
+// tcp.reassembled_in).
+func (b *streamBuf) frames(off, n int) (all []int, last int, lastTime time.Time) {
 	lo, hi := b.start+off, b.start+off+n
 	for _, s := range b.spans {
 		if s.Off+s.Len <= lo || s.Off >= hi || s.Frame == 0 {
@@ -209,11 +230,11 @@ func (b *streamBuf) frames(off, n int) (all []int, last int) {
 		}
 		all = append(all, s.Frame)
 		if s.Frame > last {
-			last = s.Frame
+			last, lastTime = s.Frame, s.Time
 		}
 	}
 	sortUniq(&all)
-	return all, last
+	return all, last, lastTime
 }
 
 func sortUniq(p *[]int) {

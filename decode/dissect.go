@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"sort"
-	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
@@ -24,11 +24,25 @@ const (
 // Feed captures with Add, then call Result.
 type Dissector struct {
 	res    Result
+	msgs   msgStore // the messages, in the order emitted
 	capIdx int
 	conns  map[connKey]*connState
 	opts   capture.Options
 	file   string
+	crypt  *decrypter // set by SetKeys (decrypt.go); nil decrypts nothing
+	// lastIgnored is whether the connection of the last TCP or Stream call
+	// is ignored, for IgnoreLast.
+	lastIgnored bool
+	spanBuf     []capture.Span // reused by cutSpans
+	maxConns    int            // maxTrackedConns, lower in tests (0: the constant)
+	evicted     int            // connections retired early in this capture
+	warnings    []capture.Warning
 }
+
+// IgnoreLast implements capture.Ignorer: connections that carry nothing
+// decoded here (encrypted ports, streams whose first bytes are no known
+// protocol) are not reassembled.
+func (d *Dissector) IgnoreLast() bool { return d.lastIgnored }
 
 // NewDissector returns an empty Dissector.
 func NewDissector() *Dissector {
@@ -37,17 +51,33 @@ func NewDissector() *Dissector {
 
 // Add reads one capture from r, named file in messages and warnings. It
 // returns an error only when not a single packet could be read (the error is
-// then a *capture.NotCaptureError or an I/O error); damage later in the file
-// becomes a warning in the capture's Info and everything before it is kept.
+// then a *capture.NotCaptureError, an I/O error, or the damage that stopped
+// the first record); damage later in the file becomes a warning in the
+// capture's Info and everything before it is kept. A capture with no record
+// and no damage is an empty capture, not an error.
 func (d *Dissector) Add(file string, r io.Reader) error {
+	return d.add(file, r, d)
+}
+
+// add is Add with the handler given to capture.Read: the Dissector itself,
+// or in tests a wrapper that inspects its state between calls.
+func (d *Dissector) add(file string, r io.Reader, h capture.Handler) error {
 	d.capIdx = len(d.res.Captures)
 	d.file = file
 	d.conns = make(map[connKey]*connState)
-	info, err := capture.Read(r, d, d.opts)
+	info, err := capture.Read(r, h, d.opts)
 	if err != nil && info.Packets == 0 {
 		return fmt.Errorf("%s: %w", file, err)
 	}
+	if info.Packets == 0 && len(info.Warnings) > 0 {
+		// A good file header followed by nothing readable: there is no
+		// analysis to give, only the reason.
+		return fmt.Errorf("%s: no packet could be read: %s", file, info.Warnings[0])
+	}
 	d.flushConns()
+	d.evictionSummary()
+	info.Warnings = append(info.Warnings, d.warnings...)
+	d.warnings, d.evicted = nil, 0
 	if err != nil {
 		info.Warnings = append(info.Warnings, capture.Warning{Frame: info.Packets + 1, Offset: -1, Msg: err.Error()})
 	}
@@ -57,36 +87,15 @@ func (d *Dissector) Add(file string, r io.Reader) error {
 
 // Result sorts what was found into capture order and returns it.
 func (d *Dissector) Result() *Result {
-	msgs := d.res.Messages
-	idx := make([]int, len(msgs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		ma, mb := &msgs[idx[a]], &msgs[idx[b]]
-		if ma.Capture != mb.Capture {
-			return ma.Capture < mb.Capture
+	// The messages of later captures sort after those of earlier ones:
+	// each call appends what was emitted since the previous one, and
+	// frees the store.
+	d.res.Messages = d.msgs.appendSorted(d.res.Messages)
+	slices.SortStableFunc(d.res.Conns, func(a, b Conn) int {
+		if a.Capture != b.Capture {
+			return a.Capture - b.Capture
 		}
-		return ma.Frame < mb.Frame
-	})
-	newPos := make([]int, len(msgs))
-	sorted := make([]Message, len(msgs))
-	for to, from := range idx {
-		newPos[from] = to
-		sorted[to] = msgs[from]
-	}
-	for i := range sorted {
-		if p := sorted[i].Parent; p >= 0 {
-			sorted[i].Parent = newPos[p]
-		}
-	}
-	d.res.Messages = sorted
-	sort.SliceStable(d.res.Conns, func(a, b int) bool {
-		ca, cb := d.res.Conns[a], d.res.Conns[b]
-		if ca.Capture != cb.Capture {
-			return ca.Capture < cb.Capture
-		}
-		return ca.FirstFrame < cb.FirstFrame
+		return a.FirstFrame - b.FirstFrame
 	})
 	return &d.res
 }
@@ -94,8 +103,7 @@ func (d *Dissector) Result() *Result {
 // emit appends a message and returns its index.
 func (d *Dissector) emit(m Message) int {
 	m.Capture = d.capIdx
-	d.res.Messages = append(d.res.Messages, m)
-	return len(d.res.Messages) - 1
+	return d.msgs.add(m)
 }
 
 func (d *Dissector) anomaly(frame int, format string, args ...any) {
@@ -158,6 +166,7 @@ func (d *Dissector) krbMessages(base Message, p []byte, carrier Carrier) int {
 			base.Err = err.Error()
 		}
 	}
+	base.Decrypted = d.decrypt(p, m, &base)
 	return d.emit(base)
 }
 
@@ -165,8 +174,11 @@ func (d *Dissector) krbMessages(base Message, p []byte, carrier Carrier) int {
 func (d *Dissector) TCP(s *capture.Segment) {
 	cs := d.connFor(s.Src, s.Dst, s.SYN && !s.ACK, s.SYN && s.ACK, s.Frame)
 	if cs == nil {
+		d.lastIgnored = false
 		return
 	}
+	d.lastIgnored = cs.ignored
+	cs.last = s.Frame.Number
 	c := cs.conn
 	switch {
 	case s.SYN && !s.ACK:
@@ -183,18 +195,25 @@ func (d *Dissector) TCP(s *capture.Segment) {
 		c.RST = s.Frame.Number
 		c.RSTFromServer = s.Src == c.Server
 	}
-	if s.PayloadLen > 0 && !cs.ignored {
-		cs.times[s.Frame.Number] = s.Frame.Time.UTC()
-	}
 }
 
 // Stream implements capture.Handler: it feeds reassembled bytes to the
 // framing of the connection's protocol.
 func (d *Dissector) Stream(ch *capture.Chunk) {
+	if len(ch.Data) == 0 && ch.Gap == 0 {
+		// Only an end: of nothing, when the connection was retired early
+		// (evictConns), which must not bring it back.
+		if _, ok := d.conns[makeConnKey(ch.Src, ch.Dst)]; !ok {
+			d.lastIgnored = false
+			return
+		}
+	}
 	cs := d.connFor(ch.Src, ch.Dst, false, false, ch.Frame)
 	if cs == nil || cs.ignored {
+		d.lastIgnored = cs != nil
 		return
 	}
+	defer func() { d.lastIgnored = cs.ignored }()
 	dir := cs.dir(ch.Src)
 	if ch.Gap > 0 {
 		cs.conn.Gaps += ch.Gap
@@ -204,21 +223,14 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 		dir.reset()
 		dir.afterGap = true
 	}
-	if ch.Frame.Number > 0 {
-		cs.times[ch.Frame.Number] = ch.Frame.Time.UTC()
-	}
-	if len(ch.Data) > 0 {
-		dir.buf.append(ch.Data, ch.Spans)
+	data, spans := d.skipFast(cs, dir, ch.Data, ch.Spans)
+	if len(data) > 0 {
+		dir.buf.append(data, spans)
 		d.parseDir(cs, dir)
 	}
 	if ch.End {
 		d.endDir(cs, dir)
 	}
-}
-
-// frameTime returns the capture time of a frame of this connection.
-func (cs *connState) frameTime(frame int) time.Time {
-	return cs.times[frame]
 }
 
 // flushConns finishes every connection still open at the end of a capture.

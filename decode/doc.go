@@ -17,6 +17,25 @@
 // Truncated set; one that cannot be decoded becomes an anomaly naming file
 // and frame.
 //
+// # Cost and bounds
+//
+// Work and memory follow the authentication traffic, not the bytes. TCP
+// connections on ports that carry nothing decoded here (443, 22, 3389, 636,
+// ...) and streams on unknown ports whose first 16 bytes are not HTTP are
+// no longer reassembled (capture.Ignorer); SMB2 records other than
+// NEGOTIATE and SESSION_SETUP (READ and WRITE data) and HTTP bodies are
+// skipped straight from the reassembled chunks without being buffered, of
+// any size; stream buffers over 16 KiB are given back once framed and all of
+// them when a direction ends; messages are kept in fixed blocks, never
+// moved until Result. What is buffered while a message completes is
+// bounded per direction (maxKerberosRecord, maxHTTPHead, maxDNSMessage,
+// maxSMB2Message, maxLDAPMessage: past it, the direction is given up with
+// an anomaly), and the connections tracked per capture by maxTrackedConns
+// (past it, the least recently active half are retired with a warning in
+// the capture's Info). decode/capture bounds its reassembly buffers and
+// the connections it follows. Each bound has a test that floods past it
+// (bounds_test.go).
+//
 // This package knows nothing of flows, findings or output formats.
 //
 // To add a protocol:

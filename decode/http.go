@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"errors"
+	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 )
@@ -114,7 +115,8 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 	ds.buf.consume(n)
 	d.bodyState(cs, ds, h)
 	if ds.bodyLeft > 0 || ds.chunked || ds.untilClose {
-		ds.pendStart, ds.pendEnd, ds.pendFrames = idx, len(d.res.Messages), ds.pendFrames[:0]
+		ds.pendStart, ds.pendEnd, ds.pendFrames = idx, d.msgs.len(), ds.pendFrames[:0]
+		ds.pendLast, ds.pendLastTime = 0, time.Time{}
 	}
 	return true
 }
@@ -122,8 +124,11 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 // skipBody consumes n body bytes, remembering the frames that carried them.
 func (d *Dissector) skipBody(ds *dirState, n int) {
 	if ds.pendEnd > ds.pendStart {
-		frames, _ := ds.buf.frames(0, n)
+		frames, last, t := ds.buf.frames(0, n)
 		ds.pendFrames = append(ds.pendFrames, frames...)
+		if last > ds.pendLast {
+			ds.pendLast, ds.pendLastTime = last, t
+		}
 	}
 	ds.buf.consume(n)
 }
@@ -134,22 +139,17 @@ func (d *Dissector) finishHTTP(cs *connState, ds *dirState) {
 	if ds.pendEnd <= ds.pendStart {
 		return
 	}
-	last := 0
-	for _, f := range ds.pendFrames {
-		if f > last {
-			last = f
-		}
-	}
-	for i := ds.pendStart; i < ds.pendEnd && i < len(d.res.Messages); i++ {
-		m := &d.res.Messages[i]
+	for i := ds.pendStart; i < ds.pendEnd && i < d.msgs.len(); i++ {
+		m := d.msgs.at(i)
 		m.Frames = append(m.Frames, ds.pendFrames...)
 		sortUniq(&m.Frames)
-		if last > m.Frame {
-			m.Frame = last
-			m.Time = cs.frameTime(last)
+		if ds.pendLast > m.Frame {
+			m.Frame = ds.pendLast
+			m.Time = ds.pendLastTime
 		}
 	}
 	ds.pendStart, ds.pendEnd, ds.pendFrames = 0, 0, ds.pendFrames[:0]
+	ds.pendLast, ds.pendLastTime = 0, time.Time{}
 }
 
 // emitHead emits an HTTP head as a request or response message, then the
@@ -203,7 +203,7 @@ func (d *Dissector) bodyState(cs *connState, ds *dirState, h *httpauth.Head) {
 // httpTokens decodes the tokens in the authentication headers of the HTTP
 // message at index idx.
 func (d *Dissector) httpTokens(idx int) {
-	m := d.res.Messages[idx]
+	m := *d.msgs.at(idx)
 	h := m.HTTP
 	if h.Authorization != nil {
 		d.authToken(m, idx, "Authorization", h.Authorization)

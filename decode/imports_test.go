@@ -15,7 +15,7 @@ import (
 // TestImportRules enforces the one-way data flow of the design: capture ->
 // decode -> flow -> report, with cmd wiring them. Protocol decoders import
 // none of each other, gopacket stays in decode/capture, gokrb5 stays in
-// decode/krb, and flow knows no output format.
+// decode/krb and decode/kcrypt, and flow knows no output format.
 func TestImportRules(t *testing.T) {
 	const mod = "github.com/kerbtrace/kerbtrace/"
 	rules := []struct {
@@ -28,6 +28,8 @@ func TestImportRules(t *testing.T) {
 		{"decode/spnego", []string{mod + "decode/dns", mod + "decode/krb", mod + "decode/ntlm", mod + "decode/httpauth", "github.com/google/gopacket", "github.com/jcmturner/gokrb5"}},
 		{"decode/krb", []string{mod + "decode/dns", mod + "decode/spnego", mod + "decode/ntlm", mod + "decode/httpauth", "github.com/google/gopacket", "github.com/jcmturner/gokrb5/v8/client", "github.com/jcmturner/gokrb5/v8/service", "github.com/jcmturner/gokrb5/v8/spnego"}},
 		{"decode/capture", []string{mod + "decode/dns", mod + "decode/krb", mod + "decode/spnego", mod + "decode/ntlm", mod + "decode/httpauth", "github.com/jcmturner", "github.com/google/gopacket/pcap"}},
+		{"decode/kcrypt", []string{mod + "decode/dns", mod + "decode/spnego", mod + "decode/ntlm", mod + "decode/httpauth", mod + "decode/capture", "github.com/google/gopacket", "github.com/jcmturner/gokrb5/v8/client", "github.com/jcmturner/gokrb5/v8/service", "github.com/jcmturner/gokrb5/v8/spnego"}},
+		{"decode/pac", []string{mod + "decode/dns", mod + "decode/krb", mod + "decode/kcrypt", mod + "decode/spnego", mod + "decode/ntlm", mod + "decode/httpauth", mod + "decode/capture", "github.com/google/gopacket", "github.com/jcmturner"}},
 		{"decode", []string{mod + "flow", mod + "report", mod + "cmd", "github.com/olekukonko"}},
 		{"flow", []string{mod + "report", mod + "cmd", "github.com/google/gopacket", "github.com/jcmturner", "github.com/olekukonko", "encoding/json"}},
 		{"report", []string{mod + "cmd", "github.com/google/gopacket", "github.com/jcmturner"}},

@@ -7,6 +7,7 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
+	"github.com/kerbtrace/kerbtrace/decode/kcrypt"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 	"github.com/kerbtrace/kerbtrace/decode/ldap"
 	"github.com/kerbtrace/kerbtrace/decode/ntlm"
@@ -81,6 +82,10 @@ type Message struct {
 	NTLM   *ntlm.Message
 	SMB2   *smb2.Message
 	LDAP   *ldap.Message
+
+	// Decrypted is what the keys given to SetKeys revealed (kcrypt); nil
+	// without keys or when the message has nothing they open.
+	Decrypted *kcrypt.Result
 }
 
 // Conn is what the capture shows of one TCP connection that carried, or was

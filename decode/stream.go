@@ -60,13 +60,13 @@ func sniffStream(b []byte) proto {
 // base builds the common part of a message spanning n bytes at off of the
 // direction's undecoded data.
 func (cs *connState) base(ds *dirState, off, n int) Message {
-	frames, last := ds.buf.frames(off, n)
+	frames, last, at := ds.buf.frames(off, n)
 	s, t := cs.conn.Client, cs.conn.Server
 	if !ds.fromClient {
 		s, t = t, s
 	}
 	return Message{
-		Frame: last, Frames: frames, Time: cs.frameTime(last),
+		Frame: last, Frames: frames, Time: at,
 		Src: s, Dst: t, Transport: "tcp", Parent: -1,
 	}
 }
@@ -128,6 +128,8 @@ func (d *Dissector) endDir(cs *connState, ds *dirState) {
 	d.finishHTTP(cs, ds)
 	d.decodeRest(cs, ds)
 	ds.reset()
+	ds.buf.release()
+	ds.pendFrames = nil
 }
 
 // decodeRest decodes what is left in a direction's buffer when the stream

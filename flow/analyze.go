@@ -10,8 +10,17 @@ import (
 )
 
 // Analyze rebuilds the flows of a dissection and diagnoses them.
+//
+// Several captures that show the same conversation (taken on the client and
+// on the server) are merged into one timeline first (see merge.go); the
+// Result then cites each message by its own capture and frame, with Refs.
 func Analyze(in *decode.Result) *Result {
-	a := newAnalyzer(in)
+	tl := buildTimeline(in)
+	src := in
+	if tl != nil {
+		src = tl.merged
+	}
+	a := newAnalyzer(src)
 	a.httpFlows()
 	a.carrierFlows()
 	a.failedConnectFlows()
@@ -20,7 +29,14 @@ func Analyze(in *decode.Result) *Result {
 	a.asOnlyFlows()
 	a.kdcFindings()
 	a.captureFindings()
+	a.proofs() // proof.go: what --keytab decrypted
+	if tl != nil {
+		a.finding(-1, "CAPTURE_MERGED", nil, "%s.", tl.summary())
+	}
 	a.finish()
+	if tl != nil {
+		tl.mapBack(&a.res)
+	}
 	return &a.res
 }
 
@@ -67,8 +83,29 @@ func (a *analyzer) addFlow(f Flow) int {
 	return len(a.res.Flows) - 1
 }
 
-// finding adds a finding of the catalogue id about flow fi (-1: the capture).
+// finding adds a finding of the catalogue id about flow fi (-1: the capture),
+// with the catalogue's severity.
 func (a *analyzer) finding(fi int, id string, frames []int, format string, args ...any) {
+	e, ok := catalogue[id]
+	if !ok {
+		panic("flow: finding id not in the catalogue: " + id)
+	}
+	a.findingAs(fi, id, e.sev, "", frames, format, args...)
+}
+
+// clientFinding adds a capture-wide finding that concerns one client
+// (there is no flow to take it from).
+func (a *analyzer) clientFinding(client netip.Addr, id string, frames []int, format string, args ...any) {
+	if fd := a.findingAs(-1, id, catalogue[id].sev, "", frames, format, args...); fd != nil {
+		fd.Client = client.String()
+	}
+}
+
+// findingAs adds a finding with an explicit severity (a catalogue error the
+// capture shows the client recovered from is less severe) and SPN ("": the
+// flow's), and returns it (nil when the same finding was already made).
+func (a *analyzer) findingAs(fi int, id string, sev Severity, spn string, frames []int, format string, args ...any) *Finding {
+
 	e, ok := catalogue[id]
 	if !ok {
 		panic("flow: finding id not in the catalogue: " + id)
@@ -76,24 +113,30 @@ func (a *analyzer) finding(fi int, id string, frames []int, format string, args 
 	frames = sortInts(append([]int(nil), frames...))
 	dedup := fmt.Sprintf("%d|%s|%v", fi, id, frames)
 	if a.seen[dedup] {
-		return
+		return nil
 	}
 	a.seen[dedup] = true
-	fd := Finding{ID: id, Severity: e.sev, Frames: frames, Summary: fmt.Sprintf(format, args...),
+	fd := Finding{ID: id, Severity: sev, Frames: frames, Summary: fmt.Sprintf(format, args...),
 		Cause: e.cause, Remedy: e.remedy, flow: fi}
 	if fi >= 0 {
 		f := &a.res.Flows[fi]
 		fd.Client, fd.Server, fd.SPN = f.Client.String(), f.Server, f.SPN
-		fd.Remedy = fillRemedy(fd.Remedy, f)
+		if spn != "" {
+			fd.SPN = spn
+		}
+		fd.Remedy = fillRemedy(fd.Remedy, f, fd.SPN)
+	} else {
+		fd.SPN = spn
 	}
 	a.res.Findings = append(a.res.Findings, fd)
+	return &a.res.Findings[len(a.res.Findings)-1]
 }
 
 // finish orders findings and flows and links each flow to its findings.
 func (a *analyzer) finish() {
 	for i := range a.res.Flows {
 		f := &a.res.Flows[i]
-		f.Messages = sortInts(f.Messages)
+		f.Messages = sortIndices(f.Messages)
 		f.first = 0
 		for j := range f.Steps {
 			f.Steps[j].Frames = sortInts(f.Steps[j].Frames)
@@ -200,9 +243,9 @@ func (r *Result) Drop(ids []string) {
 
 // fillRemedy puts the flow's own names into a remedy's placeholders, so that
 // the commands can be pasted as they are.
-func fillRemedy(s string, f *Flow) string {
+func fillRemedy(s string, f *Flow, spn string) string {
 	host, _ := splitHost(f.Server)
-	r := strings.NewReplacer("<spn>", orPlaceholder(f.SPN, "<spn>"), "<host>", orPlaceholder(host, "<host>"),
+	r := strings.NewReplacer("<spn>", orPlaceholder(spn, "<spn>"), "<host>", orPlaceholder(host, "<host>"),
 		"<server>", orPlaceholder(host, "<server>"), "<name>", orPlaceholder(host, "<name>"))
 	return r.Replace(s)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/ldap"
 )
 
 // svcTx is an SMB2 or LDAP request with its response (resp is -1 when none came).
@@ -72,6 +73,9 @@ func (a *analyzer) carrierFlows() {
 	var order []key
 	for _, t := range a.pairCarriers() {
 		m := &a.msgs[t.req]
+		if m.LDAP != nil && (m.LDAP.Auth == ldap.AuthSimple || !strings.HasPrefix(strings.ToUpper(m.LDAP.SASLMechanism), "GSS")) {
+			continue // a password bind, or SASL without GSS-API: not an authentication kerbtrace diagnoses
+		}
 		service := "cifs"
 		if m.LDAP != nil {
 			service = "ldap"
@@ -159,6 +163,7 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
 		req := &a.msgs[ntlmTx.req]
 		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(req)+" carries NTLMSSP, not Kerberos", req.Frame)
 		a.carrierAcceptance(fi, setups, ntlmTx, false)
+		a.carrierFallback(fi, host, req)
 	default:
 		req := &a.msgs[setups[0].req]
 		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(req)+" carries no Kerberos token", req.Frame)
@@ -301,4 +306,27 @@ func carrierStatus(m *decode.Message) (string, bool) {
 		return "bindResponse " + s, s == "success"
 	}
 	return string(m.Kind), false
+}
+
+// carrierFallback explains an SMB2 or LDAP logon with NTLM (request req).
+// When the server's NEGOTIATE response did not offer Kerberos, the client
+// had no choice: that is the step 4 failure, not a fallback.
+func (a *analyzer) carrierFallback(fi int, host string, req *decode.Message) {
+	f := &a.res.Flows[fi]
+	ch := f.Step(StepChallenge)
+	if ch.Status == StatusFailed {
+		// The server offered no Kerberos: the client had no choice.
+		a.finding(fi, "HTTP_NTLM_FALLBACK", append(append([]int(nil), ch.Frames...), req.Frame),
+			"%s authenticated to %s with NTLM over SMB2 (frame %d) because the server's SMB2 NEGOTIATE response (frame %s) offers %s and no Kerberos: a server outside the domain (workgroup, local accounts), or one without a Kerberos key for cifs/%s.",
+			f.Client, f.Server, req.Frame, joinFrames(ch.Frames), strings.TrimPrefix(ch.Detail, "NEGOTIATE response offers "), host)
+		return
+	}
+	via, offer := " over LDAP", []int{req.Frame}
+	if req.SMB2 != nil {
+		via = " over SMB2"
+		if len(ch.Frames) > 0 {
+			offer = ch.Frames
+		}
+	}
+	a.ntlmFallback(fi, 0, req.Frame, host, offer, via)
 }

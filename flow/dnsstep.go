@@ -17,7 +17,7 @@ func isAddressQuery(t dns.Type) bool {
 // search suffix appended) before frame before (0: any time).
 func (a *analyzer) lookups(capture int, client netip.Addr, host string, before int) []int {
 	var out []int
-	for i := range a.dns {
+	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
 		m := &a.msgs[t.q]
 		if m.Capture != capture || t.client != client || !isAddressQuery(t.qtype) {

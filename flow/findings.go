@@ -44,9 +44,11 @@ func (a *analyzer) kdcFindings() {
 		req := &a.msgs[t.req]
 		if t.rep < 0 {
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
-				a.finding(fi, "KDC_UNREACHABLE", []int{req.Frame},
+				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, req.Krb.SName.String(), []int{req.Frame},
 					"%s sent %s for %s to the KDC %s over %s and got no reply.",
-					t.client.Addr(), withArticle(kindName(req.Kind)), orSPN(req.Krb.SName.String()), t.kdc, req.Transport)
+					t.client.Addr(), withArticle(kindName(req.Kind)), orSPN(req.Krb.SName.String()), t.kdc, req.Transport); fd != nil && fi < 0 {
+					fd.Client = t.client.Addr().String()
+				}
 			}
 			continue
 		}
@@ -76,7 +78,7 @@ func (a *analyzer) kdcFindings() {
 func (a *analyzer) answeredLater(i int) bool {
 	t := a.kdc[i]
 	req := &a.msgs[t.req]
-	for _, u := range a.kdc[i+1:] {
+	for _, u := range a.kdcAfter(i) {
 		r := &a.msgs[u.req]
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind &&
 			r.Krb.SName.String() == req.Krb.SName.String() && u.rep >= 0 {
@@ -91,7 +93,7 @@ func (a *analyzer) answeredLater(i int) bool {
 func (a *analyzer) followUp(i int) *kdcTx {
 	t := a.kdc[i]
 	req := &a.msgs[t.req]
-	for _, u := range a.kdc[i+1:] {
+	for _, u := range a.kdcAfter(i) {
 		r := &a.msgs[u.req]
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind {
 			return u
@@ -194,7 +196,95 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	if code == 37 || code == 33 {
 		what += ". " + skewText(em, len(txs) > 0)
 	}
-	a.finding(fi, id, frames, "%s.", what)
+	sev, spn := catalogue[id].sev, ""
+	if len(txs) > 0 {
+		// The finding is about the service the request named (a TGS-REQ,
+		// or an AS-REQ for a service ticket), not the flow's.
+		if req := a.msgs[a.kdc[txs[0]].req]; req.Kind == decode.KindTGSReq || !isTGT(req.Krb.SName) {
+			spn = req.Krb.SName.String()
+		}
+	}
+	if id == "KRB_PREAUTH_FAILED" && txi >= 0 {
+		if u := a.laterTGT(txi); u != nil {
+			sev = SeverityWarning
+			what += fmt.Sprintf("; the client got a TGT later (frame %d), so the right password was used then, but a wrong or stale one was tried first (each try counts towards lockout)",
+				a.msgs[u.rep].Frame)
+		}
+	}
+	if code == 7 && txi >= 0 {
+		if u := a.recoveredTGS(fi, txi); u != nil {
+			// The client tried another name (MIT's dns_canonicalize_hostname =
+			// fallback, a referral) and got its ticket: a detour, not the failure.
+			sev = SeverityInfo
+			what += fmt.Sprintf("; the client then asked for %s and got a ticket (frame %d), so this only cost a round trip",
+				a.msgs[u.req].Krb.SName, a.msgs[u.rep].Frame)
+		}
+	}
+	fd := a.findingAs(fi, id, sev, spn, frames, "%s.", what)
+	if fd == nil {
+		return
+	}
+	if r, ok := otherRemedies[code]; ok && id == "KRB_ERROR_OTHER" {
+		fd.Remedy = r
+	}
+	if fi < 0 && len(txs) > 0 {
+		fd.Client, fd.SPN = a.kdc[txs[0]].client.Addr().String(), a.msgs[a.kdc[txs[0]].req].Krb.SName.String()
+	}
+}
+
+// otherRemedies are what to check for the Kerberos errors without an id of
+// their own (spec/kerberos-errors.md): KRB_ERROR_OTHER carries the code's
+// own advice rather than "look it up".
+var otherRemedies = map[int32]string{
+	16: "The client offered pre-authentication the KDC does not support (PKINIT, smart card): check the KDC's PKINIT configuration and certificates.",
+	33: "Ticket not yet valid: a clock difference. Synchronise time on the client, the KDC and the service (w32tm /resync /rediscover, chrony); compare with the offset measured here.",
+	36: "Ticket and authenticator do not match: the TGS-REQ went to a KDC of another realm, or the S4U configuration mixes accounts. Check which DC answered and the realm.",
+	38: "The ticket holds addresses and the request came through NAT or a proxy: request tickets without addresses (noaddresses = true).",
+	40: "A message of the wrong type: for user-to-user over UDP, force Kerberos over TCP; otherwise check the client implementation.",
+	45: "The service has no key for the ticket's realm or encryption type: compare the keytab's etypes and kvno with the account's (klist -ket).",
+	60: "KRB_ERR_GENERIC: often an oversized PAC (too many groups), an SPN that is too long, or a password change not yet replicated; the e-text or NTSTATUS says which.",
+}
+
+// isTGT reports whether an SPN names the ticket-granting service.
+func isTGT(p krb.Principal) bool {
+	class, _, _ := spnHost(p)
+	return class == "krbtgt"
+}
+
+// laterTGT returns a later AS exchange of the same client and principal
+// that got a TGT, or nil.
+func (a *analyzer) laterTGT(i int) *kdcTx {
+	t := a.kdc[i]
+	req := &a.msgs[t.req]
+	for _, u := range a.kdcAfter(i) {
+		r := &a.msgs[u.req]
+		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == decode.KindASReq && u.rep >= 0 &&
+			strings.EqualFold(r.Krb.CName.String(), req.Krb.CName.String()) && isTGT(r.Krb.SName) && a.msgs[u.rep].Kind == decode.KindASRep {
+			return u
+		}
+	}
+	return nil
+}
+
+// recoveredTGS returns a later TGS exchange of the same client (and flow,
+// when fi >= 0) for the same service class that got a ticket, or nil.
+func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
+	t := a.kdc[i]
+	req := &a.msgs[t.req]
+	class, _, _ := spnHost(req.Krb.SName)
+	for _, u := range a.kdcAfter(i) {
+		r := &a.msgs[u.req]
+		if r.Capture != req.Capture || u.client.Addr() != t.client.Addr() || r.Kind != decode.KindTGSReq || u.rep < 0 {
+			continue
+		}
+		if fi >= 0 && a.kdcFlow[u] != fi {
+			continue
+		}
+		if c, _, _ := spnHost(r.Krb.SName); c == class && a.msgs[u.rep].Kind == decode.KindTGSRep {
+			return u
+		}
+	}
+	return nil
 }
 
 func hasPreauth(m *krb.Message) bool {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -39,6 +40,35 @@ func FuzzAnalyze(f *testing.F) {
 		for _, fd := range r.Findings {
 			if fi := fd.FlowOf(); fi >= len(r.Flows) {
 				t.Fatalf("finding %s points at flow %d of %d", fd.ID, fi, len(r.Flows))
+			}
+		}
+	})
+}
+
+// FuzzMerge gives the analysis two captures: the client's side of success
+// and arbitrary bytes as the server's, so that the timeline merge meets
+// every kind of partner capture; seeded with the real server side, shifted.
+func FuzzMerge(f *testing.F) {
+	all := labPackets(f, "success")
+	client := pcapBytes(vantage(all, "192.0.2.101"))
+	f.Add(pcapBytes(shifted(vantage(all, "192.0.2.20"), 1, 3*time.Second)))
+	f.Add(pcapBytes(vantage(labPackets(f, "spn-missing"), "192.0.2.21")))
+	f.Add(pcapBytes(all))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d := decode.NewDissector()
+		if err := d.Add("client.pcap", bytes.NewReader(client)); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Add("server.pcap", bytes.NewReader(b)); err != nil {
+			return
+		}
+		r := flow.Analyze(d.Result())
+		for _, fd := range r.Findings {
+			if fi := fd.FlowOf(); fi >= len(r.Flows) {
+				t.Fatalf("finding %s points at flow %d of %d", fd.ID, fi, len(r.Flows))
+			}
+			if fd.Refs != nil && len(fd.Refs) != len(fd.Frames) {
+				t.Fatalf("finding %s: %d refs for %d frames", fd.ID, len(fd.Refs), len(fd.Frames))
 			}
 		}
 	})

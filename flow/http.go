@@ -80,6 +80,21 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 	a.whyNoKerberos(fi, first, krbTx, ntlmTx)
 	a.userOf(fi)
 	a.outcome(fi)
+	if a.hasFinding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE") {
+		// The user got the 401 page: the authentication failed, although no
+		// step did (the client never tried).
+		a.res.Flows[fi].Outcome = OutcomeFailed
+	}
+}
+
+// hasFinding reports whether flow fi has a finding with the id.
+func (a *analyzer) hasFinding(fi int, id string) bool {
+	for i := range a.res.Findings {
+		if a.res.Findings[i].flow == fi && a.res.Findings[i].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // collect adds a request, its response (-1: none) and every message they
@@ -112,6 +127,14 @@ func (a *analyzer) connectStep(fi int, client, server netip.AddrPort, frame int)
 			fmt.Sprintf("the connection %s -> %s was already open when the capture started", c.Client, c.Server), c.FirstFrame)
 		a.finding(fi, "CAPTURE_STARTED_MID_FLOW", []int{c.FirstFrame},
 			"The capture starts in the middle of the connection from %s to %s (no SYN).", c.Client, c.Server)
+		return
+	}
+	if a.oneSided(c) {
+		f.set(StepConnect, StatusOK, fmt.Sprintf("SYN %s -> %s; the server's answer is not in the capture, but the client went on sending on the connection",
+			c.Client, c.Server), c.SYN...)
+		a.finding(fi, "CAPTURE_ONE_DIRECTION", c.SYN,
+			"The capture holds only the client's side of the connection %s -> %s: not one packet from the server, yet the client kept sending, so the server's packets were not captured.",
+			c.Client, c.Server)
 		return
 	}
 	frames := append(append([]int(nil), c.SYN...), c.SYNACK)
@@ -207,6 +230,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 			f.set(StepAuthenticatedRequest, StatusFailed,
 				fmt.Sprintf("Authorization: %s carries no Kerberos token", a.authScheme(auth.req)), req.Frame)
 			a.acceptance(fi, auth, false)
+			a.otherScheme(fi, txs, auth)
 			return
 		}
 		if challenged {
@@ -297,7 +321,7 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 func (a *analyzer) authLoop(fi int, t *httpTx) {
 	var frames []int
 	uri := a.msgs[t.req].HTTP.URI
-	for _, u := range a.http {
+	for _, u := range a.idx.httpBy[addrName{t.client.Addr(), t.host}] {
 		if u.client != t.client && u.client.Addr() != t.client.Addr() || u.host != t.host || u.resp < 0 {
 			continue
 		}
@@ -326,44 +350,58 @@ func (a *analyzer) whyNoKerberos(fi int, first, krbTx, ntlmTx *httpTx) {
 	if krbTx != nil && ntlmTx == nil || !challenged && ntlmTx == nil {
 		return
 	}
-	tgs, rep := f.Step(StepTicketRequest), f.Step(StepTicketReply)
-	var reason string
-	var frames []int
 	negotiate := challenged
 	if ntlmTx != nil && strings.EqualFold(a.authScheme(ntlmTx.req), "Negotiate") {
 		negotiate = true
 	}
+	if ntlmTx != nil && !negotiate {
+		reason := fmt.Sprintf("the client chose the NTLM scheme itself (Authorization: %s) without a Negotiate offer in the capture", a.authScheme(ntlmTx.req))
+		a.finding(fi, "HTTP_NTLM_FALLBACK", []int{a.msgs[ntlmTx.req].Frame}, "%s authenticated to %s with NTLM (frame %d) because %s.",
+			f.Client, f.Server, a.msgs[ntlmTx.req].Frame, reason)
+		return
+	}
+	krbFrame := 0
+	if krbTx != nil {
+		krbFrame = a.msgs[krbTx.req].Frame
+	}
+	fr := []int{a.msgs[first.req].Frame}
+	if first.resp >= 0 {
+		fr = append(fr, a.msgs[first.resp].Frame)
+	}
+	if ntlmTx != nil {
+		a.ntlmFallback(fi, krbFrame, a.msgs[ntlmTx.req].Frame, first.host, fr, "")
+	}
+}
+
+// ntlmFallback reports that flow fi's client authenticated with NTLM (at
+// frame ntlm) instead of Kerberos, and why, from what preceded it: a
+// rejected AP-REQ (at krbFrame, 0: none), a failed TGS or AS exchange, or
+// no TGS-REQ at all (then KRB_NO_TICKET_REQUEST too, citing offer, the
+// frames where Kerberos was offered). via names the carrier ("" for HTTP).
+func (a *analyzer) ntlmFallback(fi, krbFrame, ntlm int, host string, offer []int, via string) {
+	f := &a.res.Flows[fi]
+	tgs, rep := f.Step(StepTicketRequest), f.Step(StepTicketReply)
+	var reason string
+	var frames []int
 	switch {
-	case ntlmTx != nil && !negotiate:
-		reason = fmt.Sprintf("the client chose the NTLM scheme itself (Authorization: %s) without a Negotiate offer in the capture", a.authScheme(ntlmTx.req))
-	case krbTx != nil:
-		reason = fmt.Sprintf("the server rejected the Kerberos AP-REQ of frame %d", a.msgs[krbTx.req].Frame)
-		frames = append(frames, a.msgs[krbTx.req].Frame)
+	case krbFrame > 0:
+		reason = fmt.Sprintf("the server rejected the Kerberos AP-REQ of frame %d", krbFrame)
+		frames = append(frames, krbFrame)
 	case rep.Status == StatusFailed:
 		reason = fmt.Sprintf("the TGS-REQ for %s failed: %s", f.SPN, rep.Detail)
 		frames = append(frames, rep.Frames...)
 	case tgs.Status == StatusFailed:
 		reason = "the client has no TGT: " + tgs.Detail
 		frames = append(frames, tgs.Frames...)
+	case a.httpOnly(f.Capture):
+		reason = "a HAR cannot show whether the client asked the KDC for " + f.SPN + " (klist get " + f.SPN + " on the client shows the Kerberos error)"
 	default:
-		if a.httpOnly(f.Capture) {
-			reason = "a HAR cannot show whether the client asked the KDC for " + f.SPN + " (klist get " + f.SPN + " on the client shows the Kerberos error)"
-			break
-		}
-		reason = "the client never sent a TGS-REQ for " + f.SPN + ": " + a.noRequestReason(fi, first.host)
-		fr := []int{a.msgs[first.req].Frame}
-		if first.resp >= 0 {
-			fr = append(fr, a.msgs[first.resp].Frame)
-		}
-		if ntlmTx != nil {
-			a.finding(fi, "KRB_NO_TICKET_REQUEST", fr, "%s answered Negotiate without Kerberos, and %s.", f.Client, reason)
-		}
+		reason = "the client never sent a TGS-REQ for " + f.SPN + ": " + a.noRequestReason(fi, host)
+		a.finding(fi, "KRB_NO_TICKET_REQUEST", offer, "%s answered the offer of Kerberos without it, and %s.", f.Client, reason)
 	}
-	if ntlmTx != nil {
-		frames = append(frames, a.msgs[ntlmTx.req].Frame)
-		a.finding(fi, "HTTP_NTLM_FALLBACK", frames, "%s authenticated to %s with NTLM (frame %d) because %s.",
-			f.Client, f.Server, a.msgs[ntlmTx.req].Frame, reason)
-	}
+	frames = append(frames, ntlm)
+	a.finding(fi, "HTTP_NTLM_FALLBACK", frames, "%s authenticated to %s with NTLM%s (frame %d) because %s.",
+		f.Client, f.Server, via, ntlm, reason)
 }
 
 // noRequestReason guesses why no ticket was requested for host.
@@ -375,10 +413,38 @@ func (a *analyzer) noRequestReason(fi int, host string) string {
 	if !strings.Contains(host, ".") {
 		return "the URL uses the short name " + host + ", so check that the client maps it to the realm"
 	}
-	for _, t := range a.kdc {
+	for _, t := range a.kdcOf(f.Capture, f.Client) {
 		if t.client.Addr() == f.Client && a.msgs[t.req].Capture == f.Capture {
 			return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
 		}
 	}
 	return "no Kerberos traffic from this client at all: it may have no TGT (not logged on to the domain), or its ticket cache already held one and it did not try"
+}
+
+// otherScheme explains a client that authenticated with a scheme that is
+// not Negotiate, NTLM or Kerberos (Basic, Digest, Bearer): Kerberos was
+// never in play, because the server did not offer it or the client did not
+// take the offer.
+func (a *analyzer) otherScheme(fi int, txs []*httpTx, auth *httpTx) {
+	f := &a.res.Flows[fi]
+	scheme := a.authScheme(auth.req)
+	switch strings.ToLower(scheme) {
+	case "negotiate", "ntlm", "kerberos":
+		return
+	}
+	if f.Step(StepChallenge).Status == StatusFailed {
+		return // HTTP_NEGOTIATE_NOT_OFFERED already says it
+	}
+	req := &a.msgs[auth.req]
+	for _, t := range txs {
+		if t.resp >= 0 && a.msgs[t.resp].HTTP.Status == 401 && offers(a.msgs[t.resp].HTTP, "Negotiate") {
+			a.finding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE", []int{a.msgs[t.resp].Frame, req.Frame},
+				"%s offered Negotiate (frame %d) and %s answered with %s credentials (frame %d): it did not try Kerberos.",
+				f.Server, a.msgs[t.resp].Frame, f.Client, scheme, req.Frame)
+			return
+		}
+	}
+	a.finding(fi, "HTTP_NEGOTIATE_NOT_OFFERED", []int{req.Frame},
+		"%s authenticated to %s with %s (frame %d), and no response in the capture offers Negotiate: Kerberos was never in play.",
+		f.Client, f.Server, scheme, req.Frame)
 }

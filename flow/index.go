@@ -46,6 +46,7 @@ type analyzer struct {
 	seen     map[string]bool   // finding de-duplication
 	cnames   map[int]cnameNote // flow index -> CNAME chain of its host
 	kdcFlow  map[*kdcTx]int    // the flow that claimed a KDC exchange
+	idx      lookupIndex       // transactions grouped by client
 }
 
 func newAnalyzer(in *decode.Result) *analyzer {
@@ -58,6 +59,7 @@ func newAnalyzer(in *decode.Result) *analyzer {
 	a.pairDNS()
 	a.pairKDC()
 	a.pairHTTP()
+	a.buildIndex()
 	return a
 }
 
@@ -213,6 +215,20 @@ func spnHost(p krb.Principal) (class, host, port string) {
 
 func sortStrings(s []string) { sort.Strings(s) }
 
+// sortIndices sorts message indices and drops repeats; unlike sortInts it
+// keeps index 0, the first message of the capture.
+func sortIndices(s []int) []int {
+	sort.Ints(s)
+	out := s[:0]
+	for i, v := range s {
+		if v >= 0 && (i == 0 || v != s[i-1]) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sortInts sorts frame numbers and drops repeats and zeros (no frame).
 func sortInts(s []int) []int {
 	sort.Ints(s)
 	out := s[:0]

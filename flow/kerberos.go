@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -41,7 +42,7 @@ func hostMatches(p krb.Principal, class string, hosts []string) bool {
 func (a *analyzer) tgsFor(fi int, class string, hosts []string, end int) []*kdcTx {
 	f := &a.res.Flows[fi]
 	var out []*kdcTx
-	for _, t := range a.kdc {
+	for _, t := range a.kdcOf(f.Capture, f.Client) {
 		m := &a.msgs[t.req]
 		if t.claimed || m.Kind != decode.KindTGSReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
 			continue
@@ -66,7 +67,7 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, end int) []*kdcT
 func (a *analyzer) asFor(fi int, end int) []*kdcTx {
 	f := &a.res.Flows[fi]
 	var out []*kdcTx
-	for _, t := range a.kdc {
+	for _, t := range a.kdcOf(f.Capture, f.Client) {
 		m := &a.msgs[t.req]
 		if t.claimed || m.Kind != decode.KindASReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
 			continue
@@ -183,6 +184,81 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 		f.set(StepTicketRequest, StatusMissing, joinDetail(asDetail, fmt.Sprintf("no TGS-REQ for %s in the capture", f.SPN)), asFrames...)
 		f.set(StepTicketReply, StatusMissing, "no TGS exchange")
 	}
+	if f := &a.res.Flows[fi]; f.Service == "http" && !mismatch {
+		evidence := 0
+		switch {
+		case len(tgs) > 0:
+			evidence = a.msgs[tgs[len(tgs)-1].req].Frame
+		case apreq >= 0:
+			evidence = a.msgs[apreq].Frame
+		}
+		if evidence > 0 {
+			a.spnCheck(fi, tg, chain, evidence)
+		}
+	}
+}
+
+// spnCheck compares the SPN flow fi asked for (or presented, at frame
+// evidence) with the host and port the client browsed and the CNAME chain
+// DNS returned for it.
+func (a *analyzer) spnCheck(fi int, tg target, chain []string, evidence int) {
+	f := &a.res.Flows[fi]
+	_, host, port := splitSPN(f.SPN)
+	_, browsedPort := splitHost(f.Server)
+	if host == "" || a.hasFinding(fi, "DNS_CNAME_ALIAS") {
+		return
+	}
+	frames := []int{tg.start, evidence}
+	gotTicket := f.Step(StepTicketReply).Status != StatusFailed
+	switch {
+	case host != tg.host && slices.Contains(chain, host):
+		sev := SeverityInfo
+		s := fmt.Sprintf("The client browsed %s, a CNAME alias of %s, and asked for %s (frame %d): it built the SPN from the canonical name",
+			tg.host, chain[len(chain)-1], f.SPN, evidence)
+		if gotTicket {
+			s += fmt.Sprintf(", which worked. Clients that do not canonicalise (Edge/Chrome with DisableAuthNegotiateCnameLookup, MIT with dns_canonicalize_hostname = false) ask for %s instead",
+				spnFor(f.Service, tg.host))
+		} else {
+			sev = SeverityWarning
+			s += ", and that failed"
+		}
+		a.findingAs(fi, "KRB_SPN_HOST_MISMATCH", sev, "", frames, "%s.", s)
+	case host != tg.host:
+		a.finding(fi, "KRB_SPN_HOST_MISMATCH", frames, "The client browsed %s but the SPN it used names %s (%s, frame %d), and DNS did not show %s as an alias of it.",
+			f.Server, host, f.SPN, evidence, tg.host)
+	case port != "" && port != orDefault(browsedPort, "80"):
+		a.finding(fi, "KRB_SPN_HOST_MISMATCH", frames, "The SPN %s (frame %d) names port %s, but the client browsed port %s.",
+			f.SPN, evidence, port, orDefault(browsedPort, "80"))
+	case port == "" && browsedPort != "" && browsedPort != "80" && !gotTicket:
+		// Browsers leave the port out of the SPN by default; an SPN
+		// registered with it (HTTP/host:8080) is then never asked for.
+		a.finding(fi, "KRB_SPN_HOST_MISMATCH", frames,
+			"The client browsed %s (port %s) and asked for %s without the port (frame %d), which the KDC does not know: if the SPN is registered with the port (%s/%s:%s), register it without, or make clients include the port (EnableAuthNegotiatePort, FEATURE_INCLUDE_PORT_IN_SPN_KB908209).",
+			f.Server, browsedPort, f.SPN, evidence, strings.ToUpper(f.Service), host, browsedPort)
+	}
+}
+
+// splitSPN splits "HTTP/host:port@REALM" into its class, lower-case host and port.
+func splitSPN(spn string) (class, host, port string) {
+	if i := strings.LastIndexByte(spn, '@'); i >= 0 {
+		spn = spn[:i]
+	}
+	class, rest, ok := strings.Cut(spn, "/")
+	if !ok {
+		return strings.ToLower(spn), "", ""
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	host, port = splitHost(rest)
+	return strings.ToLower(class), host, port
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
 }
 
 func spnFor(service, host string) string {
@@ -241,7 +317,7 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 			if tk.Kvno >= 0 {
 				d += fmt.Sprintf(", kvno %d", tk.Kvno)
 			}
-			a.weakEtype(fi, rep.Frame, tk.Etype, "ticket")
+			a.weakEtype(fi, rep.Frame, tk.Etype, "ticket for "+tk.SName.String()+" issued in frame")
 		}
 		f.set(StepTicketReply, StatusOK, d, repFrames...)
 	case decode.KindKRBError:
@@ -249,11 +325,11 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 	}
 }
 
-// weakEtype flags RC4 and DES.
+// weakEtype flags RC4 and DES; what names the thing ("ticket ... in frame").
 func (a *analyzer) weakEtype(fi, frame int, e krb.Etype, what string) {
 	switch int32(e) {
 	case 1, 2, 3, 23, 24:
-		a.finding(fi, "KRB_WEAK_ETYPE", []int{frame}, "The %s of frame %d is encrypted with %s.", what, frame, e)
+		a.finding(fi, "KRB_WEAK_ETYPE", []int{frame}, "The %s %d is encrypted with %s.", what, frame, e)
 	}
 }
 

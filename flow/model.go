@@ -91,6 +91,9 @@ type Step struct {
 	Status Status
 	Frames []int
 	Detail string
+	// Refs name the frames as "file#frame", in timeline order, when several
+	// captures were merged (Frames alone are ambiguous then); else nil.
+	Refs []string
 }
 
 // Flow is one client's attempt to authenticate to one service.
@@ -129,7 +132,8 @@ type Finding struct {
 	Summary  string
 	Cause    string
 	Remedy   string
-	flow     int // index of the flow it belongs to, -1 for capture-wide findings
+	Refs     []string // frames as "file#frame" when several captures were merged, else nil
+	flow     int      // index of the flow it belongs to, -1 for capture-wide findings
 }
 
 // Result is the analysis of a set of captures.

@@ -17,7 +17,7 @@ func (f *Flow) notApplicable(detail string, ids ...StepID) {
 
 // nameOf returns a name the client resolved to addr, or the address itself.
 func (a *analyzer) nameOf(capture int, client netip.Addr, addr netip.Addr) string {
-	for i := range a.dns {
+	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
 		if t.client != client || a.msgs[t.q].Capture != capture {
 			continue
@@ -41,7 +41,7 @@ func (a *analyzer) failedConnectFlows() {
 	done := map[key]int{}
 	for i := range a.in.Conns {
 		c := &a.in.Conns[i]
-		if len(c.SYN) == 0 || c.SYNACK != 0 {
+		if len(c.SYN) == 0 || c.SYNACK != 0 || a.oneSided(c) {
 			continue
 		}
 		if c.RST == 0 && a.in.Captures[c.Capture].Last.Sub(c.FirstTime).Seconds() < 3 {
@@ -57,7 +57,7 @@ func (a *analyzer) failedConnectFlows() {
 			how = "the SYN was answered by a reset"
 		}
 		if c.Server.Port() == 88 {
-			a.finding(-1, "KDC_UNREACHABLE", frames, "%s could not open TCP 88 to the KDC %s: %s.", c.Client.Addr(), c.Server, how)
+			a.clientFinding(c.Client.Addr(), "KDC_TCP_BLOCKED", frames, "%s could not open TCP 88 to the KDC %s: %s.", c.Client.Addr(), c.Server, how)
 			continue
 		}
 		if fi, ok := done[k]; ok {
@@ -171,7 +171,7 @@ func inDomains(name string, domains []string) bool {
 // everResolved reports whether client resolved name, or name with a suffix,
 // or a prefix of it, successfully.
 func (a *analyzer) everResolved(capture int, client netip.Addr, name string) bool {
-	for i := range a.dns {
+	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
 		if t.client != client || a.msgs[t.q].Capture != capture || len(a.resolved(t)) == 0 {
 			continue
@@ -223,7 +223,7 @@ func (a *analyzer) locatorFailures() {
 		}
 	}
 	for _, k := range order {
-		a.finding(-1, "DNS_KDC_LOCATOR_FAILED", frames[k], "%s looked up %s SRV: %s.", k.client, k.name, how[k])
+		a.clientFinding(k.client, "DNS_KDC_LOCATOR_FAILED", frames[k], "%s looked up %s SRV: %s.", k.client, k.name, how[k])
 	}
 }
 
@@ -235,13 +235,7 @@ func isLocatorName(name string) bool {
 
 // srvAnswered reports whether client ever got SRV records for name.
 func (a *analyzer) srvAnswered(client netip.Addr, name string) bool {
-	for i := range a.dns {
-		u := &a.dns[i]
-		if u.client == client && u.name == name && u.r >= 0 && a.msgs[u.r].DNS.RCode == 0 && len(a.msgs[u.r].DNS.Answers) > 0 {
-			return true
-		}
-	}
-	return false
+	return a.idx.srvOK[addrName{client, name}]
 }
 
 // unclaimed groups the KDC exchanges of one kind that no flow claimed by
@@ -324,7 +318,9 @@ func (a *analyzer) kerberosOnlyFlows() {
 // or kinit with nothing after it in the capture.
 func (a *analyzer) asOnlyFlows() {
 	groups := a.unclaimed(decode.KindASReq, func(m *decode.Message) string {
-		return strings.ToLower(m.Krb.CName.String() + "@" + m.Krb.Realm)
+		// One flow per client principal and service asked for: kinit -S
+		// (a service ticket straight from the AS) is not the TGT's flow.
+		return strings.ToLower(m.Krb.CName.String() + "@" + m.Krb.Realm + "|" + m.Krb.SName.String())
 	})
 	for _, txs := range groups {
 		m := &a.msgs[txs[0].req]
@@ -342,6 +338,11 @@ func (a *analyzer) asOnlyFlows() {
 		case got:
 			f.set(StepTicketReply, StatusOK, detail, a.frameOf(txs, false)...)
 			f.Outcome = OutcomeKerberosOK
+		case lastErr != nil && int32(lastErr.Krb.ErrorCode) == 25:
+			// The client never answered the pre-authentication request (a
+			// probe, a cancelled prompt): nothing failed, the exchange stopped.
+			f.set(StepTicketReply, StatusMissing, detail+": the client did not continue with a pre-authenticated AS-REQ", a.frameOf(txs, false)...)
+			f.Outcome = OutcomeIncomplete
 		case lastErr != nil:
 			f.set(StepTicketReply, StatusFailed, detail, a.frameOf(txs, false)...)
 			f.Outcome = OutcomeFailed
@@ -364,4 +365,15 @@ func (a *analyzer) frameOf(txs []*kdcTx, requests bool) []int {
 		}
 	}
 	return out
+}
+
+// oneSided reports a connection whose SYN got no answer in the capture
+// although the client went on sending data on it: the connection did open,
+// the capture just holds one direction (asymmetric routing, a one-way
+// mirror port or filter).
+func (a *analyzer) oneSided(c *decode.Conn) bool {
+	if c.SYNACK != 0 || c.RST != 0 {
+		return false
+	}
+	return a.tcpSent(c.Capture, c.Client, c.Server)
 }

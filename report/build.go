@@ -33,6 +33,7 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 		}
 		r.Captures = append(r.Captures, rc)
 	}
+	r.Messages = make([]Message, 0, len(d.Messages))
 	for i := range d.Messages {
 		r.Messages = append(r.Messages, message(d, i, opt))
 	}
@@ -40,14 +41,14 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 		rf := Flow{Capture: f.Capture, Client: f.Client.String(), User: f.User, Server: f.Server, Service: f.Service,
 			SPN: f.SPN, Outcome: string(f.Outcome), Findings: append([]string{}, f.Findings...)}
 		for _, s := range f.Steps {
-			rf.Steps = append(rf.Steps, Step{Step: string(s.ID), Status: string(s.Status), Frames: nonNil(s.Frames), Detail: s.Detail})
+			rf.Steps = append(rf.Steps, Step{Step: string(s.ID), Status: string(s.Status), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: s.Refs})
 		}
 		r.Flows = append(r.Flows, rf)
 	}
 	for i := range fr.Findings {
 		f := &fr.Findings[i]
 		rf := Finding{ID: f.ID, Severity: f.Severity.String(), Client: f.Client, Server: f.Server, SPN: f.SPN,
-			Frames: nonNil(f.Frames), Summary: f.Summary, Cause: f.Cause, Remedy: f.Remedy}
+			Frames: nonNil(f.Frames), Summary: f.Summary, Cause: f.Cause, Remedy: f.Remedy, Refs: f.Refs}
 		if fi := f.FlowOf(); fi >= 0 {
 			n := fi + 1
 			rf.Flow = &n
@@ -83,6 +84,7 @@ func message(d *decode.Result, i int, opt Options) Message {
 		httpFields(&rm, d, i, opt)
 	case m.Krb != nil:
 		krbFields(&rm, m.Krb)
+		decryptedFields(&rm, m) // ticket.go
 	case m.NTLM != nil:
 		n := m.NTLM
 		rm.Domain, rm.User, rm.Workstation = n.Domain, n.User, n.Workstation

@@ -24,6 +24,9 @@ type Report struct {
 	// Anomalies are the bytes kerbtrace could not decode, each naming the
 	// file and frame ("x.pcap: frame 12: kerberos: ..."), in capture order.
 	Anomalies []string `json:"anomalies"`
+	// Frames are the UDP datagrams and TCP segments of the captures, for
+	// the summary format with --all (framesummary.go); empty otherwise.
+	Frames []TransportFrame `json:"frames,omitempty"`
 }
 
 // Capture describes one input file.
@@ -95,6 +98,12 @@ type Message struct {
 	APOptions   []string `json:"ap_options,omitempty"`
 	EncEtype    string   `json:"enc_part_etype,omitempty"`
 
+	// Decrypted with --keytab / --password-file (ticket.go).
+	Ticket        *TicketInfo        `json:"ticket,omitempty"`
+	TGT           *TicketInfo        `json:"tgt,omitempty"`
+	Authenticator *AuthenticatorInfo `json:"authenticator,omitempty"`
+	EncPart       *EncPartInfo       `json:"enc_part,omitempty"`
+
 	// NTLM
 	Domain      string   `json:"domain,omitempty"`
 	User        string   `json:"user,omitempty"`
@@ -131,6 +140,9 @@ type Step struct {
 	Status string `json:"status"`
 	Frames []int  `json:"frames"`
 	Detail string `json:"detail"`
+	// Refs ("file#frame") beside frames when several captures were merged
+	// into one timeline: frame numbers alone are ambiguous then.
+	Refs []string `json:"refs,omitempty"`
 }
 
 // Flow is one client's authentication to one service.
@@ -158,6 +170,8 @@ type Finding struct {
 	Cause    string `json:"cause"`
 	Remedy   string `json:"remedy"`
 	Flow     *int   `json:"flow,omitempty"`
+	// Refs ("file#frame") beside frames when several captures were merged.
+	Refs []string `json:"refs,omitempty"`
 }
 
 // timeText formats a time as the contract asks: RFC 3339 with nanoseconds, UTC.

@@ -21,8 +21,11 @@ type RenderOptions struct {
 }
 
 var renderers = map[string]Renderer{
-	"table": Table,
-	"json":  JSON,
+	"table":    Table,
+	"json":     JSON,
+	"summary":  Summary,
+	"markdown": Markdown,
+	"html":     HTML,
 }
 
 // Lookup returns the renderer for a format name.

@@ -15,7 +15,7 @@ import (
 // the findings with cause and remedy. Borders are ASCII so that the output
 // diffs cleanly in golden files and survives any ticket system.
 func Table(w io.Writer, r *Report, o RenderOptions) error {
-	bw := bufio.NewWriter(w)
+	bw := bufio.NewWriter(colorLines(w, o)) // color.go
 	for _, c := range r.Captures {
 		fmt.Fprintf(bw, "Capture %s: %s", Sanitize(c.File), c.Format)
 		if len(c.LinkTypes) > 0 {
@@ -36,10 +36,11 @@ func Table(w io.Writer, r *Report, o RenderOptions) error {
 	fmt.Fprintf(bw, "%d messages decoded, %d %s, %d %s\n", len(r.Messages),
 		len(r.Flows), pluralWord(len(r.Flows), "flow", "flows"), len(r.Findings), pluralWord(len(r.Findings), "finding", "findings"))
 	for i, f := range r.Flows {
-		if err := flowTable(bw, i+1, &f, len(r.Captures) > 1); err != nil {
+		if err := flowTable(bw, i+1, &f, len(r.Captures) > 1, r.Findings); err != nil {
 			return err
 		}
 	}
+	ticketsText(bw, r.Messages) // ticket.go
 	findingsText(bw, r.Findings)
 	anomaliesText(bw, r.Anomalies)
 	return bw.Flush()
@@ -52,8 +53,8 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-func flowTable(w *bufio.Writer, n int, f *Flow, multi bool) error {
-	fmt.Fprintf(w, "\nFlow %d: %s -> %s (%s)", n, f.Client, Sanitize(f.Server), f.Service)
+func flowTable(w *bufio.Writer, n int, f *Flow, multi bool, findings []Finding) error {
+	fmt.Fprintf(w, "\nFlow %d: %s -> %s (%s)", n, Sanitize(f.Client), Sanitize(f.Server), Sanitize(f.Service))
 	if multi {
 		fmt.Fprintf(w, " [capture %d]", f.Capture)
 	}
@@ -68,6 +69,7 @@ func flowTable(w *bufio.Writer, n int, f *Flow, multi bool) error {
 	if len(who) > 0 {
 		fmt.Fprintf(w, "  %s\n", strings.Join(who, ", "))
 	}
+	leadText(w, n, f, findings)
 	t := tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -78,7 +80,7 @@ func flowTable(w *bufio.Writer, n int, f *Flow, multi bool) error {
 	)
 	t.Header([]string{"#", "step", "status", "frames", "detail"})
 	for i, s := range f.Steps {
-		if err := t.Append([]string{fmt.Sprint(i + 1), s.Step, s.Status, framesText(s.Frames), Sanitize(s.Detail)}); err != nil {
+		if err := t.Append([]string{fmt.Sprint(i + 1), s.Step, s.Status, stepFrames(&s), Sanitize(s.Detail)}); err != nil {
 			return fmt.Errorf("report: table: %w", err)
 		}
 	}
@@ -111,13 +113,15 @@ func findingsText(w *bufio.Writer, fs []Finding) {
 		if f.Flow != nil {
 			fmt.Fprintf(w, " (flow %d)", *f.Flow)
 		}
-		if len(f.Frames) > 0 {
+		if len(f.Refs) > 0 {
+			fmt.Fprintf(w, " frames %s", strings.Join(f.Refs, ", "))
+		} else if len(f.Frames) > 0 {
 			fmt.Fprintf(w, " frames %s", framesText(f.Frames))
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "  %s\n", Sanitize(f.Summary))
-		fmt.Fprintf(w, "  cause:  %s\n", f.Cause)
-		fmt.Fprintf(w, "  remedy: %s\n", f.Remedy)
+		fmt.Fprintf(w, "  cause:  %s\n", Sanitize(f.Cause))
+		fmt.Fprintf(w, "  remedy: %s\n", Sanitize(f.Remedy))
 	}
 }
 

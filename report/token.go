@@ -238,7 +238,7 @@ func (t *tree) line(depth int, key, val string) {
 	t.b.WriteString(key)
 	if val != "" {
 		t.b.WriteString(": ")
-		t.b.WriteString(val)
+		t.b.WriteString(Sanitize(val))
 	}
 	t.b.WriteByte('\n')
 }

@@ -23,6 +23,9 @@ type analyzeFlags struct {
 	failOn    string
 	ignore    string
 	rawTokens bool
+	diag      diagnoseFlags
+	out       outputFlags // output.go
+	keys      keyFlags    // keys.go
 }
 
 // register declares the core flags.
@@ -32,6 +35,9 @@ func (fl *analyzeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&fl.failOn, "fail-on", "error", "exit 1 when a finding of this `severity` or above remains: error, warning, info, never")
 	fs.StringVar(&fl.ignore, "ignore", "", "comma-separated finding `IDs` to drop from the report")
 	fs.BoolVar(&fl.rawTokens, "raw-tokens", false, "include the base64 of authentication tokens (they hold tickets and NTLM responses)")
+	fl.diag.register(fs)
+	fl.out.register(fs)
+	fl.keys.register(fs)
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -80,10 +86,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	format := fl.format
-	if format == "" {
-		format = "table"
-	}
+	format := formatFor(fl.format, fl.output)
 	render, ok := report.Lookup(format)
 	if !ok {
 		fmt.Fprintf(stderr, "kerbtrace: unknown format %q (want one of %s)\n", format, strings.Join(report.Formats(), ", "))
@@ -99,18 +102,27 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fl.rawTokens {
 		fmt.Fprintln(stderr, "kerbtrace: warning: --raw-tokens prints authentication tokens; they hold tickets and NTLM responses")
 	}
+	if !fl.out.check(format, fl.output, fl.rawTokens, stderr) {
+		return exitUsage
+	}
 
 	// Capture → decode.
 	d := decode.NewDissector()
+	if !fl.keys.apply(d, stderr) {
+		return exitUsage
+	}
 	read := 0
 	warn := func(err error) { fmt.Fprintf(stderr, "kerbtrace: %v\n", err) }
+	stdin = fl.out.begin(stdin, stderr)
 	for _, name := range expandInputs(files, warn) {
 		if err := addInput(d, name, stdin); err != nil {
 			warn(err)
 			continue
 		}
+		fl.out.addFrames(name, read, warn)
 		read++
 	}
+	fl.out.endRead()
 	if read == 0 {
 		return exitUsage
 	}
@@ -119,10 +131,16 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Decode → flow.
 	fres := flow.Analyze(dres)
 	fres.Drop(splitList(fl.ignore))
+	if code, ok := fl.diag.apply(fres, stderr); !ok {
+		return code
+	}
 
 	// Flow → report.
 	rep := report.Build(dres, fres, report.Options{RawTokens: fl.rawTokens})
-	ropt := report.RenderOptions{}
+	if !fl.out.finish(rep, stderr) {
+		return exitUsage
+	}
+	ropt := report.RenderOptions{Color: fl.out.color(stdout, fl.output)}
 
 	out := stdout
 	if fl.output != "" {
@@ -137,6 +155,9 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := render(out, rep, ropt); err != nil {
 		fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
 		return exitUsage
+	}
+	if code, decided := fl.diag.verdict(rep, stderr); decided {
+		return code
 	}
 	if !never {
 		for _, f := range fres.Findings {

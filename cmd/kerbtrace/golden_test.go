@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/internal/testutil"
+	"github.com/kerbtrace/kerbtrace/report"
 )
 
 // labCaptures lists the captures the lab made, relative to the repository.
@@ -41,20 +42,30 @@ func analyzeOut(t *testing.T, args ...string) ([]byte, int) {
 	return stdout.Bytes(), code
 }
 
-// TestGolden compares the table and JSON reports of every lab capture with
-// its golden files in testdata/golden/. Rewrite them with -update and review
+// TestGolden compares the reports of every lab capture, in every format of
+// report.Formats(), with its golden files in testdata/golden/. Rewrite them with -update and review
 // the diff.
 func TestGolden(t *testing.T) {
 	t.Chdir(testutil.RepoRoot(t))
 	for _, path := range labCaptures(t, ".pcap") {
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		t.Run(name, func(t *testing.T) {
-			for _, format := range []string{"table", "json"} {
+			for _, format := range report.Formats() {
 				out, _ := analyzeOut(t, "--fail-on", "never", "--format", format, path)
-				testutil.Golden(t, filepath.Join("testdata", "golden", name+"."+format), out)
+				testutil.Golden(t, filepath.Join("testdata", "golden", name+goldenExt(format)), out)
 			}
 		})
 	}
+}
+
+// goldenExt is the golden file extension of a report format: the format's
+// name, except where a file type has its usual extension.
+func goldenExt(format string) string {
+	switch format {
+	case "markdown":
+		return ".md"
+	}
+	return "." + format
 }
 
 // TestCopiesDecodeAlike checks that the pcapng and Network Monitor copies of

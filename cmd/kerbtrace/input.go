@@ -127,7 +127,7 @@ func addInput(d *decode.Dissector, name string, stdin io.Reader) error {
 		return err // *fs.PathError names the file
 	}
 	defer f.Close()
-	return addReader(d, name, f)
+	return addReader(d, name, watch(f)) // watch: progress.go
 }
 
 // addReader undoes the compression of r, if any, and hands the result to
@@ -207,6 +207,9 @@ func decompress(r io.Reader) (*bufio.Reader, func(), []string, error) {
 			closers = append(closers, zr.Close)
 			next, kind = zr, "zstd"
 		case bytes.HasPrefix(head, magicXz):
+			if err := checkXzDict(br); err != nil {
+				return br, closeAll, kinds, fmt.Errorf("xz: %w", err)
+			}
 			xr, err := xz.NewReader(br)
 			if err != nil {
 				return br, closeAll, kinds, fmt.Errorf("xz: %w", err)

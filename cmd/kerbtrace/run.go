@@ -22,6 +22,7 @@ usage:
                                             HAR; gzip/zstd/xz; directories; - for standard input
   kerbtrace token [--format text|json] VALUE|-
                                             decode a pasted Negotiate/Kerberos/NTLM token or header
+  kerbtrace diff OLD.json NEW.json          what changed between two JSON reports (exit 1: worse)
   kerbtrace version                         print the version
 
 Run 'kerbtrace analyze -h' or 'kerbtrace token -h' for the flags.
@@ -41,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return analyze(args[1:], stdin, stdout, stderr)
 	case "token":
 		return tokenCmd(args[1:], stdin, stdout, stderr)
+	case "diff":
+		return diffCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version)
 		return exitOK

@@ -103,6 +103,23 @@ type Handler interface {
 	Stream(c *Chunk)
 }
 
+// Ignorer may be implemented by a Handler to stop the reassembly of TCP
+// connections it has no use for (encrypted, or of a protocol it does not
+// decode), which is most of the work on bulk traffic.
+//
+// IgnoreLast is called right after each TCP call, and after each Stream
+// call of a connection still reassembled. It reports whether the handler
+// wants no more Stream calls for the connection of that call. From then on
+// the connection's segments are still given to TCP (and IgnoreLast is asked
+// again after each: false resumes reassembly at the next segment of each
+// direction, as if the connection began there), but they are not
+// reassembled, queued or delivered, and the connection ends without a
+// Stream call. A SYN with a
+// new initial sequence number starts a new connection, followed again.
+type Ignorer interface {
+	IgnoreLast() bool
+}
+
 // Datagram is one UDP datagram.
 type Datagram struct {
 	// Frame is the frame that completed the datagram (its last fragment).
@@ -155,10 +172,12 @@ type Chunk struct {
 	End bool
 }
 
-// Span says that Data[Off:Off+Len] came from frame Frame.
+// Span says that Data[Off:Off+Len] came from frame Frame, captured at Time
+// (UTC).
 type Span struct {
 	Frame    int
 	Off, Len int
+	Time     time.Time
 }
 
 // Options bound the memory and the waiting of Read. Zero fields take the

@@ -197,15 +197,38 @@ func (s *netmonSource) table(off, length uint32) {
 	case present == 0 && s.f.size <= netmonFirstFrame:
 		// An empty capture.
 	case present == 0:
-		s.scan, s.scanOff, s.scanEnd = true, netmonFirstFrame, s.f.size
-		if s.tableOff >= netmonFirstFrame && s.tableOff < s.f.size {
+		start := s.firstRecord()
+		s.scan, s.scanOff, s.scanEnd = true, start, s.f.size
+		if s.tableOff >= start && s.tableOff < s.f.size {
 			s.scanEnd = s.tableOff
 		}
 		s.warn(Warning{Offset: s.tableOff, Msg: fmt.Sprintf("no usable frame table (%d entries at offset 0x%x, file of %d bytes): "+
-			"reading the records in file order from offset 0x%x", want, off, s.f.size, netmonFirstFrame)})
+			"reading the records in file order from offset 0x%x", want, off, s.f.size, start)})
 	case present < want:
 		s.warn(Warning{Offset: s.tableOff, Msg: fmt.Sprintf("frame table cut short: %d of %d entries present (truncated file?)", present, want)})
 	}
+}
+
+// netmonShortHeader is where the records start in files whose 72-byte
+// header is not padded to netmonFirstFrame (Network Monitor 3.4 and
+// Message Analyzer write them so: the captures of Microsoft's protocol
+// documents start their first record at 0x48).
+const netmonShortHeader = 0x48
+
+// firstRecord tells where the records start in a file without a usable
+// frame table: right after the 72-byte header, unless the bytes from there
+// to netmonFirstFrame are all zero (the header's padding).
+func (s *netmonSource) firstRecord() int64 {
+	b, err := s.f.at(netmonShortHeader, netmonFirstFrame-netmonShortHeader)
+	if err != nil {
+		return netmonFirstFrame
+	}
+	for _, c := range b {
+		if c != 0 {
+			return netmonShortHeader
+		}
+	}
+	return netmonFirstFrame
 }
 
 func (s *netmonSource) next(rec *record) error {
@@ -269,6 +292,9 @@ func (s *netmonSource) nextOffset() (int64, error) {
 // read reads the record at off. A damaged record gives a *damage, an I/O
 // error an error.
 func (s *netmonSource) read(off int64, rec *record) (netmonRecordKind, *damage, error) {
+	if off < netmonHeaderLen {
+		return 0, damagef(off, "record offset 0x%x lies inside the file header", off), nil
+	}
 	if off+netmonRecordLen > s.f.size {
 		return 0, damagef(off, "record offset 0x%x lies past the end of the file (%d bytes)", off, s.f.size), nil
 	}

@@ -638,7 +638,7 @@ func TestNetmonDamaged(t *testing.T) {
 		{"frame offset past the end", edit(func(b []byte) []byte { return put32(b, table+4, 0xffffff00) }), []int{1, 3, 4}, 4,
 			[]warn{{2, 0xffffff00, "record offset 0xffffff00 lies past the end of the file"}}},
 		{"frame offset inside the header", edit(func(b []byte) []byte { return put32(b, table+4, 0) }), []int{1, 3, 4}, 4,
-			[]warn{{2, 0, "record truncated: 65541 bytes captured"}}},
+			[]warn{{2, 0, "record offset 0x0 lies inside the file header"}}},
 		{"captured length past the end", edit(func(b []byte) []byte { return put32(b, offs[3]+12, 10000) }), []int{1, 2, 3}, 4,
 			[]warn{{4, int64(offs[3]), "record truncated: 10000 bytes captured but the file ends first"}}},
 		{"absurd captured length", edit(func(b []byte) []byte { return put32(b, offs[1]+12, 0xfffffff0) }), []int{1, 3, 4}, 4,

@@ -96,6 +96,7 @@ func newDecoder(h Handler, opt Options) *decoder {
 	d := &decoder{h: h, opt: opt}
 	d.defrag = newDefragmenter(opt.ReorderTimeout, d.warn)
 	d.tcp = newReassembler(h, opt)
+	d.tcp.warn = d.warn
 	return d
 }
 
@@ -340,5 +341,6 @@ func (d *decoder) tcpSegment(p *ipPacket, f Frame) {
 	// with s.
 	own := *s
 	d.h.TCP(s)
-	d.tcp.segment(&own, payload, wire, d.now)
+	ignore := d.tcp.ig != nil && d.tcp.ig.IgnoreLast()
+	d.tcp.segment(&own, payload, wire, d.now, ignore)
 }

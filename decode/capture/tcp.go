@@ -2,13 +2,16 @@ package capture
 
 import (
 	"container/list"
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
 )
 
-// maxConns bounds the connections followed at once (some 600 bytes each):
-// past it, the least recently seen is ended to make room, as if idle.
+// maxConns bounds the TCP connections followed at once (some 600 bytes
+// each, 150 MiB in all): past it, the least recently seen is ended to make
+// room, as if idle, and a Warning names the frame where it first happened
+// (a count of all such connections comes at the end). Reading goes on.
 const maxConns = 1 << 18
 
 // maxQueuedSegs bounds the out-of-order segments queued per direction, so
@@ -62,6 +65,7 @@ type tcpConn struct {
 	dirs     [2]tcpDir
 	lastSeen time.Time
 	elem     *list.Element // in reassembler.conns
+	ignored  bool          // the handler wants no Stream calls (see Ignorer)
 }
 
 // reassembler puts the payload of each TCP direction back in sequence
@@ -69,10 +73,16 @@ type tcpConn struct {
 type reassembler struct {
 	opt     Options
 	h       Handler
+	ig      Ignorer // h as an Ignorer, or nil
 	conns   map[tcpKey]*tcpConn
 	lru     list.List // *tcpConn, least recently seen first
 	pending list.List // *tcpDir with queued data, in the order they began waiting
 	total   int       // bytes queued in all directions
+	// maxConns is the bound on len(conns): the constant maxConns, lower in
+	// tests.
+	maxConns int
+	evicted  int           // connections ended early to stay under maxConns
+	warn     func(Warning) // records a warning of the capture
 	// reused for every chunk
 	out    []byte
 	pieces []piece
@@ -86,14 +96,16 @@ type piece struct {
 }
 
 func newReassembler(h Handler, opt Options) *reassembler {
-	return &reassembler{opt: opt, h: h, conns: map[tcpKey]*tcpConn{}}
+	ig, _ := h.(Ignorer)
+	return &reassembler{opt: opt, h: h, ig: ig, conns: map[tcpKey]*tcpConn{},
+		maxConns: maxConns, warn: func(Warning) {}}
 }
 
 // segment takes one TCP segment whose header s was already given to the
 // handler. payload is its captured payload; wire is its length on the
 // wire, more than len(payload) when a snapshot length cut the frame. now is
-// the capture clock.
-func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Time) {
+// the capture clock. ignore is the handler's IgnoreLast after the TCP call.
+func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Time, ignore bool) {
 	key, i := keyOf(s.Src, s.Dst)
 	c := r.conns[key]
 	if c != nil && s.SYN && newConnection(&c.dirs[i], s.Seq) {
@@ -101,12 +113,16 @@ func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Tim
 		c = nil
 	}
 	if c == nil {
-		c = r.open(key, now)
+		c = r.open(key, now, s.Frame.Number)
 	}
 	c.lastSeen = now
 	r.lru.MoveToBack(c.elem)
 	d := &c.dirs[i]
 	d.last = s.Frame
+	if r.ignoring(c, ignore) {
+		r.track(d, s)
+		return
+	}
 	if s.ACK {
 		r.ack(&c.dirs[1-i], s.Ack)
 	}
@@ -138,6 +154,35 @@ func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Tim
 	}
 }
 
+// ignoring applies the handler's wish about c and reports whether c is
+// ignored.
+func (r *reassembler) ignoring(c *tcpConn, ignore bool) bool {
+	switch {
+	case ignore && !c.ignored:
+		c.ignored = true
+		for i := range c.dirs {
+			r.dropQueue(&c.dirs[i])
+		}
+	case !ignore && c.ignored:
+		// Followed again: each direction restarts at its next segment,
+		// as if the connection began there.
+		c.ignored = false
+		for i := range c.dirs {
+			d := &c.dirs[i]
+			d.started, d.haveISN, d.finSeen, d.ended, d.gap = false, false, false, false, 0
+		}
+	}
+	return c.ignored
+}
+
+// track keeps what an ignored connection needs to be recognised later: its
+// initial sequence numbers (a SYN with a new one starts a new connection).
+func (r *reassembler) track(d *tcpDir, s *Segment) {
+	if s.SYN && !d.started {
+		d.started, d.haveISN, d.isn = true, true, s.Seq
+	}
+}
+
 // newConnection reports whether a SYN with sequence number seq in
 // direction d starts a new connection on the same endpoints rather than
 // repeating the SYN already seen.
@@ -145,8 +190,13 @@ func newConnection(d *tcpDir, seq uint32) bool {
 	return d.started && (!d.haveISN || seq != d.isn)
 }
 
-func (r *reassembler) open(key tcpKey, now time.Time) *tcpConn {
-	if len(r.conns) >= maxConns {
+func (r *reassembler) open(key tcpKey, now time.Time, frame int) *tcpConn {
+	if len(r.conns) >= r.maxConns {
+		if r.evicted == 0 {
+			r.warn(Warning{Frame: frame, Offset: -1, Msg: fmt.Sprintf(
+				"more than %d TCP connections open at once: from here on the least recently seen are ended early to make room", r.maxConns)})
+		}
+		r.evicted++
 		r.close(r.lru.Front().Value.(*tcpConn))
 	}
 	c := &tcpConn{key: key, lastSeen: now}
@@ -287,6 +337,10 @@ func (r *reassembler) dropQueue(d *tcpDir) {
 // emit builds a chunk from r.pieces and the pending gap of d, calls the
 // handler and empties r.pieces.
 func (r *reassembler) emit(d *tcpDir, end bool, trigger Frame) {
+	if d.conn.ignored {
+		r.pieces = r.pieces[:0]
+		return
+	}
 	c := &r.chunk
 	*c = Chunk{Src: d.src, Dst: d.dst, Gap: d.gap, End: end, Frame: trigger, Spans: c.Spans[:0]}
 	d.gap = 0
@@ -301,7 +355,7 @@ func (r *reassembler) emit(d *tcpDir, end bool, trigger Frame) {
 		if n := len(c.Spans); n > 0 && c.Spans[n-1].Frame == pc.frame.Number {
 			c.Spans[n-1].Len += len(pc.data)
 		} else {
-			c.Spans = append(c.Spans, Span{Frame: pc.frame.Number, Off: off, Len: len(pc.data)})
+			c.Spans = append(c.Spans, Span{Frame: pc.frame.Number, Off: off, Len: len(pc.data), Time: pc.frame.Time})
 		}
 		off += len(pc.data)
 	}
@@ -318,6 +372,13 @@ func (r *reassembler) emit(d *tcpDir, end bool, trigger Frame) {
 	}
 	r.pieces = r.pieces[:0]
 	r.h.Stream(c)
+	if r.ig != nil && !end && r.ig.IgnoreLast() {
+		conn := d.conn
+		conn.ignored = true
+		for i := range conn.dirs {
+			r.dropQueue(&conn.dirs[i])
+		}
+	}
 }
 
 // finish delivers everything queued in d, with gaps, and ends it.
@@ -339,7 +400,9 @@ func (r *reassembler) finish(d *tcpDir, f Frame) {
 // close finishes both directions of c and forgets it.
 func (r *reassembler) close(c *tcpConn) {
 	for i := range c.dirs {
-		r.finish(&c.dirs[i], c.dirs[i].last)
+		if !c.ignored {
+			r.finish(&c.dirs[i], c.dirs[i].last)
+		}
 	}
 	r.lru.Remove(c.elem)
 	delete(r.conns, c.key)
@@ -382,5 +445,9 @@ func oldest(q []tcpSeg) time.Time {
 func (r *reassembler) flush() {
 	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
 		r.close(e.Value.(*tcpConn))
+	}
+	if r.evicted > 0 {
+		r.warn(Warning{Offset: -1, Msg: fmt.Sprintf(
+			"%d TCP connections were ended early to keep at most %d open at once", r.evicted, r.maxConns)})
 	}
 }

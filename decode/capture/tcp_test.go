@@ -78,21 +78,21 @@ func TestTCPReassembly(t *testing.T) {
 			c2s(1001, ct.PSH, "abc"), c2s(1004, ct.PSH, "defg"), c2s(1008, ct.FIN, ""))...),
 		src: cli,
 		want: []chunkWant{
-			{"frame 4: 3 bytes", "abc", []Span{{4, 0, 3}}},
-			{"frame 5: 4 bytes", "defg", []Span{{5, 0, 4}}},
+			{"frame 4: 3 bytes", "abc", []Span{{Frame: 4, Off: 0, Len: 3}}},
+			{"frame 5: 4 bytes", "defg", []Span{{Frame: 5, Off: 0, Len: 4}}},
 			{"frame 6: end", "", nil},
 		},
 	}, {
 		name: "data with FIN",
 		pkts: ct.Frames(append(handshake(), c2s(1001, ct.PSH|ct.FIN, "abc"))...),
 		src:  cli,
-		want: []chunkWant{{"frame 4: 3 bytes, end", "abc", []Span{{4, 0, 3}}}},
+		want: []chunkWant{{"frame 4: 3 bytes, end", "abc", []Span{{Frame: 4, Off: 0, Len: 3}}}},
 	}, {
 		name: "out of order",
 		pkts: ct.Frames(append(handshake(), c2s(1004, ct.PSH, "defg"), c2s(1001, 0, "abc"))...),
 		src:  cli,
 		want: []chunkWant{
-			{"frame 5: 7 bytes", "abcdefg", []Span{{5, 0, 3}, {4, 3, 4}}},
+			{"frame 5: 7 bytes", "abcdefg", []Span{{Frame: 5, Off: 0, Len: 3}, {Frame: 4, Off: 3, Len: 4}}},
 			{"frame 5: end", "", nil}, // flushed at end of file
 		},
 	}, {
@@ -102,7 +102,7 @@ func TestTCPReassembly(t *testing.T) {
 		src: cli,
 		want: []chunkWant{
 			{"frame 4: 3 bytes", "abc", nil},
-			{"frame 6: 4 bytes", "defg", []Span{{6, 0, 4}}},
+			{"frame 6: 4 bytes", "defg", []Span{{Frame: 6, Off: 0, Len: 4}}},
 			{"frame 6: end", "", nil},
 		},
 	}, {
@@ -111,7 +111,7 @@ func TestTCPReassembly(t *testing.T) {
 		src:  cli,
 		want: []chunkWant{
 			{"frame 4: 4 bytes", "abcd", nil},
-			{"frame 5: 3 bytes", "efg", []Span{{5, 0, 3}}},
+			{"frame 5: 3 bytes", "efg", []Span{{Frame: 5, Off: 0, Len: 3}}},
 			{"frame 5: end", "", nil},
 		},
 	}, {
@@ -120,7 +120,7 @@ func TestTCPReassembly(t *testing.T) {
 			c2s(1005, 0, "efg"), c2s(1003, 0, "cdef"), c2s(1001, 0, "ab"))...),
 		src: cli,
 		want: []chunkWant{
-			{"frame 6: 7 bytes", "abcdefg", []Span{{6, 0, 2}, {5, 2, 4}, {4, 6, 1}}},
+			{"frame 6: 7 bytes", "abcdefg", []Span{{Frame: 6, Off: 0, Len: 2}, {Frame: 5, Off: 2, Len: 4}, {Frame: 4, Off: 6, Len: 1}}},
 			{"frame 6: end", "", nil},
 		},
 	}, {
@@ -130,7 +130,7 @@ func TestTCPReassembly(t *testing.T) {
 		src: cli,
 		want: []chunkWant{
 			{"frame 4: 3 bytes", "abc", nil},
-			{"frame 5: 3 bytes, end after a gap of 7", "hij", []Span{{5, 0, 3}}},
+			{"frame 5: 3 bytes, end after a gap of 7", "hij", []Span{{Frame: 5, Off: 0, Len: 3}}},
 		},
 	}, {
 		name: "gap acknowledged by the peer",
@@ -216,7 +216,7 @@ func TestTCPReassembly(t *testing.T) {
 		),
 		src: "[2001:db8::1]:50000",
 		want: []chunkWant{
-			{"frame 3: 6 bytes", "abcdef", []Span{{3, 0, 3}, {2, 3, 3}}},
+			{"frame 3: 6 bytes", "abcdef", []Span{{Frame: 3, Off: 0, Len: 3}, {Frame: 2, Off: 3, Len: 3}}},
 			{"frame 3: end", "", nil},
 		},
 	}}
@@ -229,7 +229,7 @@ func TestTCPReassembly(t *testing.T) {
 			var got []chunkWant
 			for _, c := range rec.chunks {
 				if c.Src.String() == tt.src {
-					got = append(got, chunkWant{chunkSummary(c), string(c.Data), c.Spans})
+					got = append(got, chunkWant{chunkSummary(c), string(c.Data), withoutTimes(c.Spans)})
 				}
 			}
 			if len(got) != len(tt.want) {
@@ -315,4 +315,14 @@ func TestTCPSequenceWrap(t *testing.T) {
 	if string(s.data) != "hello, world" || !slices.Equal(s.framesOf(0, 7), []int{3}) || !slices.Equal(s.framesOf(7, 5), []int{2}) {
 		t.Errorf("stream %q from frames %v", s.data, s.framesOf(0, len(s.data)))
 	}
+}
+
+// withoutTimes returns spans with their times zeroed, for comparing with
+// literals.
+func withoutTimes(spans []Span) []Span {
+	out := slices.Clone(spans)
+	for i := range out {
+		out[i].Time = time.Time{}
+	}
+	return out
 }

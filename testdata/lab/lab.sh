@@ -38,7 +38,7 @@ SCENARIOS=(
 	skew-client skew-client-timesync skew-client-tgs skew-server skew-server-behind
 	wrong-password unknown-user locked-account disabled-account expired-password expired-account
 	etype-nosupp kdc-tcp-split kdc-udp-too-big no-negotiate two-clients ipv6 ntlm-fallback
-	cached-ticket forbidden header-too-long smb-success smb-rejected
+	cached-ticket forbidden header-too-long smb-success smb-rejected rc4-service
 )
 # Captures also written as pcapng and as Network Monitor 2.x (.cap).
 MULTIFORMAT=(success spn-missing stale-key ntlm-fallback smb-success)
@@ -184,11 +184,11 @@ net_down() {
 
 # ---------------------------------------------------------------- keys
 
-# keytab_write FILE PRINCIPAL KVNO PASSWORD
+# keytab_write FILE PRINCIPAL KVNO PASSWORD [ENCTYPES] : the AES keys, or the given ones
 keytab_write() {
-	local file=$1 princ=$2 kvno=$3 pw=$4 e cmds=""
+	local file=$1 princ=$2 kvno=$3 pw=$4 etypes=${5:-aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96} e cmds=""
 	rm -f "$file"
-	for e in aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96; do
+	for e in $etypes; do
 		cmds+="addent -password -p $princ -k $kvno -e $e"$'\n'"$pw"$'\n'
 	done
 	printf '%swkt %s\nquit\n' "$cmds" "$file" | KRB5_CONFIG=$STATE/krb5-server.conf ktutil >/dev/null
@@ -211,7 +211,18 @@ cmd_keys() {
 	keytab_write "$KEYS/cifs-fs.good.keytab" "cifs/fs.$DOMAIN@$REALM" 1 "$(pw "cifs/fs.$DOMAIN@$REALM" 1)"
 	keytab_write "$KEYS/cifs-fs.wrong.keytab" "cifs/fs.$DOMAIN@$REALM" 1 \
 		"$(awk -F'\t' '$4 ~ /^WRONG cifs/ {print $3}' "$KEYS/passwords.tsv")"
+	keytab_rc4
 	log "keytabs written to $KEYS"
+}
+
+# keytab_rc4 : rc4-service's web server keytab, the www keys (kvno 2) and the rc4-hmac-only
+# HTTP/rc4 key (kvno 1)
+keytab_rc4() {
+	keytab_write "$STATE/rc4.keytab" "HTTP/rc4.$DOMAIN@$REALM" 1 "$(pw "HTTP/rc4.$DOMAIN@$REALM" 1)" rc4-hmac
+	rm -f "$KEYS/http-www-rc4.keytab"
+	printf 'rkt %s\nrkt %s\nwkt %s\nquit\n' "$KEYS/http-www.good.keytab" "$STATE/rc4.keytab" "$KEYS/http-www-rc4.keytab" |
+		KRB5_CONFIG=$STATE/krb5-server.conf ktutil >/dev/null
+	rm -f "$STATE/rc4.keytab"
 }
 
 # ---------------------------------------------------------------- dc: KDC + DNS
@@ -241,7 +252,10 @@ kdc_init() {
 	# MIT 1.20 puts a PAC in every ticket; Samba in standalone mode refuses tickets with a PAC
 	# (NT_STATUS_BAD_TOKEN_TYPE), so the cifs service gets tickets without authorization data
 	kadm "addprinc -pw $(pw "cifs/fs.$DOMAIN@$REALM" 1) +no_auth_data_required cifs/fs.$DOMAIN"
+	# rc4-service: a service with an rc4-hmac key only (tickets and session keys in etype 23)
+	kadm "addprinc -e rc4-hmac:normal -pw $(pw "HTTP/rc4.$DOMAIN@$REALM" 1) HTTP/rc4.$DOMAIN"
 	[[ -f $KEYS/http-www.good.keytab && -f $KEYS/cifs-fs.good.keytab ]] || cmd_keys
+	[[ -f $KEYS/http-www-rc4.keytab ]] || keytab_rc4
 	# the keytabs in keys/ must hold the keys the KDC now has (deterministic from passwords)
 	nsx dc env KRB5_CONFIG="$STATE/krb5-server.conf" KRB5_KDC_PROFILE="$STATE/kdc.conf" \
 		kadmin.local -q "getprinc HTTP/www.$DOMAIN" 2>/dev/null | grep -q 'vno 2, aes256' ||
@@ -857,6 +871,20 @@ smbclient_ls() {
 	render "$CONF/smb-client.conf.in" "$SCN_DIR/smb-client.conf" DIR="$SCN_DIR"
 	on "$host" "smbclient-$host" smbclient -s "$SCN_DIR/smb-client.conf" "//fs.$DOMAIN/share" \
 		--use-kerberos=required -c 'ls'
+}
+
+# rc4-service: HTTP/rc4 (a name of www) has only an rc4-hmac key: ticket, session key,
+# authenticator and AP-REP are all rc4-hmac; Apache's keytab holds it beside the www keys.
+pre_rc4_service() { www_start "$KEYS/http-www-rc4.keytab" krb5; }
+sc_rc4_service() {
+	kinit_as client1 alice
+	browse client1 "http://rc4.$DOMAIN/"
+}
+ck_rc4_service() {
+	expect 'kerberos.msg_type == 12 && kerberos.SNameString == "rc4.kerbtrace.test"' 1 1
+	expect 'kerberos.msg_type == 13 && kerberos.etype == 23' 1 1
+	expect 'http.authorization && kerberos.msg_type == 14 && kerberos.etype == 23' 1 1
+	expect 'http.response.code == 200 && kerberos.msg_type == 15' 1 1
 }
 
 pre_smb_success() { smb_start "$KEYS/cifs-fs.good.keytab"; }

@@ -15,7 +15,11 @@ func (printer) UDP(d *capture.Datagram) {
 }
 func (printer) TCP(s *capture.Segment) {}
 func (printer) Stream(c *capture.Chunk) {
-	fmt.Printf("frame %d: %s -> %s %q spans %v end %v\n", c.Frame.Number, c.Src, c.Dst, c.Data, c.Spans, c.End)
+	var spans []string
+	for _, s := range c.Spans {
+		spans = append(spans, fmt.Sprintf("{%d %d %d}", s.Frame, s.Off, s.Len))
+	}
+	fmt.Printf("frame %d: %s -> %s %q spans %v end %v\n", c.Frame.Number, c.Src, c.Dst, c.Data, spans, c.End)
 }
 
 // Example builds a capture with a fragmented Kerberos datagram and a TCP

@@ -1,0 +1,5 @@
+package kcrypt
+
+import "time"
+
+func usec(n int) time.Duration { return time.Duration(n) * time.Microsecond }

@@ -1,0 +1,94 @@
+package flow
+
+import (
+	"net/netip"
+)
+
+// clientKey names one client address in one capture.
+type clientKey struct {
+	capture int
+	client  netip.Addr
+}
+
+// addrName names a client address and a host name, in any capture.
+type addrName struct {
+	client netip.Addr
+	name   string
+}
+
+// lookupIndex holds the transactions grouped by client, each group in
+// capture order, so that a flow's lookups scan only its own client's
+// transactions instead of every transaction of the input.
+type lookupIndex struct {
+	dnsBy   map[clientKey][]int    // indices into a.dns
+	kdcBy   map[clientKey][]*kdcTx // in a.kdc order
+	kdcPos  map[*kdcTx]int         // position of a KDC exchange in its kdcBy group
+	srvOK   map[addrName]bool      // client got SRV records (or any answer) for name
+	httpBy  map[addrName][]*httpTx // by client address and host, in a.http order
+	tcpSeen map[tcpDir]bool        // (capture, src, dst) of every TCP message; built on first use
+}
+
+// tcpDir is one direction of a TCP connection in one capture.
+type tcpDir struct {
+	capture  int
+	src, dst netip.AddrPort
+}
+
+// buildIndex fills the lookup index; call it after the pairing.
+func (a *analyzer) buildIndex() {
+	x := &a.idx
+	x.dnsBy = make(map[clientKey][]int)
+	x.srvOK = make(map[addrName]bool)
+	for i := range a.dns {
+		t := &a.dns[i]
+		k := clientKey{a.msgs[t.q].Capture, t.client}
+		x.dnsBy[k] = append(x.dnsBy[k], i)
+		if t.r >= 0 && a.msgs[t.r].DNS.RCode == 0 && len(a.msgs[t.r].DNS.Answers) > 0 {
+			x.srvOK[addrName{t.client, t.name}] = true
+		}
+	}
+	x.kdcBy = make(map[clientKey][]*kdcTx)
+	x.kdcPos = make(map[*kdcTx]int, len(a.kdc))
+	for _, t := range a.kdc {
+		k := clientKey{a.msgs[t.req].Capture, t.client.Addr()}
+		x.kdcPos[t] = len(x.kdcBy[k])
+		x.kdcBy[k] = append(x.kdcBy[k], t)
+	}
+	x.httpBy = make(map[addrName][]*httpTx)
+	for _, t := range a.http {
+		k := addrName{t.client.Addr(), t.host}
+		x.httpBy[k] = append(x.httpBy[k], t)
+	}
+}
+
+// dnsOf returns the DNS transactions of client in capture, in capture order.
+func (a *analyzer) dnsOf(capture int, client netip.Addr) []int {
+	return a.idx.dnsBy[clientKey{capture, client}]
+}
+
+// kdcOf returns the KDC exchanges of client in capture, in capture order.
+func (a *analyzer) kdcOf(capture int, client netip.Addr) []*kdcTx {
+	return a.idx.kdcBy[clientKey{capture, client}]
+}
+
+// kdcAfter returns the KDC exchanges of the same capture and client address
+// that come after a.kdc[i], in order.
+func (a *analyzer) kdcAfter(i int) []*kdcTx {
+	t := a.kdc[i]
+	g := a.kdcOf(a.msgs[t.req].Capture, t.client.Addr())
+	return g[a.idx.kdcPos[t]+1:]
+}
+
+// tcpSent reports whether a TCP message went from src to dst in capture.
+func (a *analyzer) tcpSent(capture int, src, dst netip.AddrPort) bool {
+	if a.idx.tcpSeen == nil {
+		a.idx.tcpSeen = make(map[tcpDir]bool)
+		for i := range a.msgs {
+			m := &a.msgs[i]
+			if m.Transport == "tcp" {
+				a.idx.tcpSeen[tcpDir{m.Capture, m.Src, m.Dst}] = true
+			}
+		}
+	}
+	return a.idx.tcpSeen[tcpDir{capture, src, dst}]
+}

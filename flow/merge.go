@@ -1,0 +1,503 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/capture"
+)
+
+// Several captures of one problem (Microsoft's guidance: capture on the
+// client and on the server at once) are merged into one timeline before
+// the analysis, so that a flow uses what either side saw:
+//
+//   - A message seen by both sides (same kind, addresses, transport and
+//     content fields) is kept once, from the capture given first; the other
+//     copy's file and frame stay attached to it as an alias.
+//   - The clock offset of each further capture against the first is the
+//     median of the time differences of those pairs; its times are
+//     corrected by it, and a pair more than mergeTolerance away from the
+//     median is not taken for the same message.
+//   - Every frame any message or connection cites gets a rank in the merged
+//     timeline (corrected time, then capture, then frame). The analysis runs
+//     on one synthetic capture numbered by rank; its results are mapped back
+//     to each message's own capture and frame, with Refs ("file#frame")
+//     beside the ambiguous frame numbers.
+//
+// Captures are merged only when every one of them shares at least one
+// message with the first; otherwise (unrelated files, a directory of
+// captures) each is analysed on its own, as before.
+
+// mergeTolerance is how far a pair of copies may lie from the estimated
+// clock offset and still be the same message.
+const mergeTolerance = 2 * time.Second
+
+// ref is one frame of one capture.
+type ref struct{ capture, frame int }
+
+// timeline is the merged view of several captures and the way back.
+type timeline struct {
+	in      *decode.Result
+	merged  *decode.Result
+	ranks   []ref         // rank-1 -> the frame it stands for
+	aliases map[int][]ref // rank -> the same message's frames in other captures
+	msgIdx  []int         // merged message index -> original index
+	offsets []time.Duration
+	pairs   []int // per capture: messages matched with the first capture
+}
+
+// contentKey identifies a message across captures: what both ends see
+// alike (not frame numbers or times).
+func contentKey(m *decode.Message) string {
+	k := fmt.Sprintf("%s|%s|%s|%s", m.Kind, m.Src, m.Dst, m.Transport)
+	switch {
+	case m.DNS != nil:
+		q := ""
+		if len(m.DNS.Questions) > 0 {
+			q = strings.ToLower(m.DNS.Questions[0].Name) + "/" + m.DNS.Questions[0].Type.String()
+		}
+		k += fmt.Sprintf("|%d|%s|%d|%d", m.DNS.ID, q, m.DNS.RCode, len(m.DNS.Answers))
+	case m.HTTP != nil:
+		h := m.HTTP
+		k += fmt.Sprintf("|%s|%s|%d|%s", h.Method, h.URI, h.Status, schemes(h))
+		if h.Authorization != nil {
+			k += fmt.Sprintf("|%s|%d", h.Authorization.Scheme, h.Authorization.TokenB64Len)
+		}
+	case m.Krb != nil:
+		x := m.Krb
+		k += fmt.Sprintf("|%d|%s|%s|%s|%d|%d|%s", x.Type, x.Realm, x.SName, x.CName, x.Nonce, x.ErrorCode, x.STime.Format(time.RFC3339))
+	case m.SMB2 != nil:
+		k += fmt.Sprintf("|%s|%d|%d|%s", m.SMB2.Command, m.SMB2.MessageID, m.SMB2.SessionID, m.SMB2.Status)
+	case m.LDAP != nil:
+		k += fmt.Sprintf("|%d|%s|%s", m.LDAP.MessageID, m.LDAP.Auth, m.LDAP.ResultCode)
+	}
+	return k
+}
+
+// buildTimeline merges the captures of in, or returns nil when there is
+// nothing to merge.
+func buildTimeline(in *decode.Result) *timeline {
+	n := len(in.Captures)
+	if n < 2 {
+		return nil
+	}
+	for _, c := range in.Captures {
+		if c.Format == "har" {
+			return nil
+		}
+	}
+	// Roots of capture 0 by key, in order.
+	base := map[string][]int{}
+	for i := range in.Messages {
+		if m := &in.Messages[i]; m.Capture == 0 && m.Parent < 0 {
+			k := contentKey(m)
+			base[k] = append(base[k], i)
+		}
+	}
+	tl := &timeline{in: in, aliases: map[int][]ref{}, offsets: make([]time.Duration, n), pairs: make([]int, n)}
+	dupOf := map[int]int{} // original index in capture k -> its twin in capture 0
+	for c := 1; c < n; c++ {
+		used := map[string]int{}
+		type pair struct{ k, b int }
+		var pairs []pair
+		var deltas []float64
+		for i := range in.Messages {
+			m := &in.Messages[i]
+			if m.Capture != c || m.Parent >= 0 {
+				continue
+			}
+			k := contentKey(m)
+			j := used[k]
+			if j >= len(base[k]) {
+				continue
+			}
+			used[k]++
+			b := base[k][j]
+			pairs = append(pairs, pair{i, b})
+			deltas = append(deltas, m.Time.Sub(in.Messages[b].Time).Seconds())
+		}
+		if len(pairs) == 0 {
+			return nil
+		}
+		off := median(deltas)
+		tl.offsets[c] = time.Duration(off * float64(time.Second))
+		for i, p := range pairs {
+			if math.Abs(deltas[i]-off) <= mergeTolerance.Seconds() {
+				dupOf[p.k] = p.b
+				tl.pairs[c]++
+			}
+		}
+		if tl.pairs[c] == 0 {
+			return nil
+		}
+	}
+	tl.build(dupOf)
+	return tl
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// corrected returns a capture's time on the first capture's clock.
+func (tl *timeline) corrected(c int, t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.Add(-tl.offsets[c])
+}
+
+// build ranks every cited frame and writes the merged Result.
+func (tl *timeline) build(dupOf map[int]int) {
+	in := tl.in
+	// Drop the second copies (and what they carry).
+	drop := make([]bool, len(in.Messages))
+	for i := range in.Messages {
+		root := i
+		for in.Messages[root].Parent >= 0 {
+			root = in.Messages[root].Parent
+		}
+		if _, ok := dupOf[root]; ok {
+			drop[i] = true
+		}
+	}
+	conns := tl.keptConns()
+
+	// Known times per capture, to place frames that are not messages.
+	known := make([]map[int]time.Time, len(in.Captures))
+	for c := range known {
+		known[c] = map[int]time.Time{}
+	}
+	for i := range in.Messages {
+		m := &in.Messages[i]
+		known[m.Capture][m.Frame] = m.Time
+	}
+	for _, c := range conns {
+		if _, ok := known[c.Capture][c.FirstFrame]; !ok && c.FirstFrame > 0 {
+			known[c.Capture][c.FirstFrame] = c.FirstTime
+		}
+	}
+	points := map[ref]bool{}
+	add := func(c int, frames ...int) {
+		for _, f := range frames {
+			if f > 0 {
+				points[ref{c, f}] = true
+			}
+		}
+	}
+	for i := range in.Messages {
+		if !drop[i] {
+			m := &in.Messages[i]
+			add(m.Capture, m.Frame)
+			add(m.Capture, m.Frames...)
+		}
+	}
+	for _, c := range conns {
+		add(c.Capture, c.SYN...)
+		add(c.Capture, c.SYNACK, c.RST, c.FirstFrame)
+		add(c.Capture, c.GapFrames...)
+	}
+	for ci, c := range in.Captures {
+		for _, w := range c.Warnings {
+			add(ci, w.Frame)
+		}
+	}
+	type point struct {
+		r ref
+		t time.Time
+	}
+	pts := make([]point, 0, len(points))
+	for r := range points {
+		pts = append(pts, point{r, tl.corrected(r.capture, timeOf(known[r.capture], r.frame))})
+	}
+	sort.Slice(pts, func(i, j int) bool {
+		x, y := pts[i], pts[j]
+		if !x.t.Equal(y.t) {
+			return x.t.Before(y.t)
+		}
+		if x.r.capture != y.r.capture {
+			return x.r.capture < y.r.capture
+		}
+		return x.r.frame < y.r.frame
+	})
+	rank := map[ref]int{}
+	for i, p := range pts {
+		rank[p.r] = i + 1
+		tl.ranks = append(tl.ranks, p.r)
+	}
+	for k, b := range dupOf {
+		mk, mb := &in.Messages[k], &in.Messages[b]
+		r := rank[ref{mb.Capture, mb.Frame}]
+		tl.aliases[r] = append(tl.aliases[r], ref{mk.Capture, mk.Frame})
+	}
+	for r := range tl.aliases {
+		a := tl.aliases[r]
+		sort.Slice(a, func(i, j int) bool {
+			if a[i].capture != a[j].capture {
+				return a[i].capture < a[j].capture
+			}
+			return a[i].frame < a[j].frame
+		})
+	}
+	tl.merged = tl.mergedResult(drop, conns, rank)
+}
+
+// timeOf returns the time of frame f, or of the nearest earlier frame whose
+// time is known (the nearest later one when none is earlier).
+func timeOf(known map[int]time.Time, f int) time.Time {
+	if t, ok := known[f]; ok {
+		return t
+	}
+	best, bestF := time.Time{}, 0
+	after, afterF := time.Time{}, 0
+	for k, t := range known {
+		if k < f && k > bestF {
+			best, bestF = t, k
+		}
+		if k > f && (afterF == 0 || k < afterF) {
+			after, afterF = t, k
+		}
+	}
+	if bestF > 0 {
+		return best
+	}
+	return after
+}
+
+// keptConns returns the connections of every capture, one copy of each
+// connection both sides saw: the one that shows most of it.
+func (tl *timeline) keptConns() []decode.Conn {
+	type key struct{ client, server string }
+	best := map[key]int{}
+	var order []key
+	score := func(c *decode.Conn) int {
+		s := 0
+		if c.SYNACK != 0 {
+			s += 4
+		}
+		if !c.MidStream {
+			s += 2
+		}
+		if c.Gaps == 0 {
+			s++
+		}
+		return s
+	}
+	var out []decode.Conn
+	for i := range tl.in.Conns {
+		c := &tl.in.Conns[i]
+		k := key{c.Client.String(), c.Server.String()}
+		j, seen := best[k]
+		if !seen {
+			best[k] = i
+			order = append(order, k)
+			continue
+		}
+		o := &tl.in.Conns[j]
+		if d := tl.corrected(c.Capture, c.FirstTime).Sub(tl.corrected(o.Capture, o.FirstTime)); o.Capture == c.Capture || d > 10*time.Second || d < -10*time.Second {
+			out = append(out, *c) // another connection with the same ports (port reuse), or one side only
+			continue
+		}
+		if score(c) > score(o) {
+			best[k] = i
+		}
+	}
+	for _, k := range order {
+		out = append(out, tl.in.Conns[best[k]])
+	}
+	return out
+}
+
+// mergedResult writes the synthetic single capture the analysis reads.
+func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]int) *decode.Result {
+	in := tl.in
+	ranks := func(c int, frames []int) []int {
+		if frames == nil {
+			return nil
+		}
+		out := make([]int, 0, len(frames))
+		for _, f := range frames {
+			out = append(out, rank[ref{c, f}])
+		}
+		return out
+	}
+	var idx []int
+	for i := range in.Messages {
+		if !drop[i] {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(x, y int) bool {
+		a, b := &in.Messages[idx[x]], &in.Messages[idx[y]]
+		return rank[ref{a.Capture, a.Frame}] < rank[ref{b.Capture, b.Frame}]
+	})
+	newIdx := make(map[int]int, len(idx))
+	for j, i := range idx {
+		newIdx[i] = j
+	}
+	out := &decode.Result{Anomalies: in.Anomalies}
+	info := decode.CaptureInfo{File: tl.names(), Info: capture.Info{Format: in.Captures[0].Format}}
+	for ci, c := range in.Captures {
+		info.Packets += c.Packets
+		info.LinkTypes = append(info.LinkTypes, c.LinkTypes...)
+		if f := tl.corrected(ci, c.First); !f.IsZero() && (info.First.IsZero() || f.Before(info.First)) {
+			info.First = f
+		}
+		if l := tl.corrected(ci, c.Last); l.After(info.Last) {
+			info.Last = l
+		}
+		for _, w := range c.Warnings {
+			w.Frame = rank[ref{ci, w.Frame}]
+			w.Msg = filepath.Base(c.File) + ": " + w.Msg
+			info.Warnings = append(info.Warnings, w)
+		}
+	}
+	out.Captures = []decode.CaptureInfo{info}
+	for _, i := range idx {
+		m := in.Messages[i]
+		m.Frames = ranks(m.Capture, m.Frames)
+		m.Frame = rank[ref{m.Capture, m.Frame}]
+		m.Time = tl.corrected(m.Capture, m.Time)
+		m.Capture = 0
+		if m.Parent >= 0 {
+			m.Parent = newIdx[m.Parent]
+		}
+		out.Messages = append(out.Messages, m)
+		tl.msgIdx = append(tl.msgIdx, i)
+	}
+	for _, c := range conns {
+		cc := c
+		cc.SYN = ranks(c.Capture, c.SYN)
+		cc.GapFrames = ranks(c.Capture, c.GapFrames)
+		cc.SYNACK, cc.RST, cc.FirstFrame = rank[ref{c.Capture, c.SYNACK}], rank[ref{c.Capture, c.RST}], rank[ref{c.Capture, c.FirstFrame}]
+		cc.FirstTime = tl.corrected(c.Capture, c.FirstTime)
+		cc.Capture = 0
+		out.Conns = append(out.Conns, cc)
+	}
+	sort.SliceStable(out.Conns, func(i, j int) bool { return out.Conns[i].FirstFrame < out.Conns[j].FirstFrame })
+	return out
+}
+
+// names joins the captures' file names.
+func (tl *timeline) names() string {
+	var s []string
+	for _, c := range tl.in.Captures {
+		s = append(s, c.File)
+	}
+	return strings.Join(s, " + ")
+}
+
+// refText names frame f of capture c as "file#frame".
+func (tl *timeline) refText(r ref) string {
+	return fmt.Sprintf("%s#%d", filepath.Base(tl.in.Captures[r.capture].File), r.frame)
+}
+
+// mapFrames turns ranks back into frame numbers and refs, in timeline
+// order, each message's aliases after it.
+func (tl *timeline) mapFrames(ranks []int) (frames []int, refs []string) {
+	seen := map[ref]bool{}
+	addRef := func(r ref) {
+		if seen[r] {
+			return
+		}
+		seen[r] = true
+		frames = append(frames, r.frame)
+		refs = append(refs, tl.refText(r))
+	}
+	for _, rk := range ranks {
+		if rk < 1 || rk > len(tl.ranks) {
+			continue
+		}
+		addRef(tl.ranks[rk-1])
+		for _, al := range tl.aliases[rk] {
+			addRef(al)
+		}
+	}
+	return frames, refs
+}
+
+// mapBack rewrites a Result computed on the merged capture in terms of the
+// original captures.
+func (tl *timeline) mapBack(r *Result) {
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		for j := range f.Steps {
+			f.Steps[j].Frames, f.Steps[j].Refs = tl.mapFrames(f.Steps[j].Frames)
+		}
+		f.Capture = 0
+		first := -1
+		for j, m := range f.Messages {
+			if first < 0 || tl.merged.Messages[m].Frame < tl.merged.Messages[first].Frame {
+				first = m
+			}
+			f.Messages[j] = tl.msgIdx[m]
+		}
+		if first >= 0 {
+			f.Capture = tl.in.Messages[tl.msgIdx[first]].Capture
+		}
+		sort.Ints(f.Messages)
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		f.Frames, f.Refs = tl.mapFrames(f.Frames)
+		f.Summary = tl.mapText(f.Summary)
+	}
+	for i := range r.Flows {
+		for j := range r.Flows[i].Steps {
+			r.Flows[i].Steps[j].Detail = tl.mapText(r.Flows[i].Steps[j].Detail)
+		}
+	}
+}
+
+// frameText finds the frame numbers the analysis wrote into its texts:
+// "frame 12", "frames 12, 14, 20".
+var frameText = regexp.MustCompile(`\b(frames?) (\d+(?:, \d+)*)`)
+
+// mapText rewrites the merged timeline's frame numbers in a text as
+// "file#frame".
+func (tl *timeline) mapText(s string) string {
+	return frameText.ReplaceAllStringFunc(s, func(m string) string {
+		sub := frameText.FindStringSubmatch(m)
+		var out []string
+		for _, n := range strings.Split(sub[2], ", ") {
+			rk, err := strconv.Atoi(n)
+			if err != nil || rk < 1 || rk > len(tl.ranks) {
+				return m
+			}
+			out = append(out, tl.refText(tl.ranks[rk-1]))
+		}
+		return sub[1] + " " + strings.Join(out, ", ")
+	})
+}
+
+// summary says what was merged, for the CAPTURE_MERGED finding.
+func (tl *timeline) summary() string {
+	var parts []string
+	first := filepath.Base(tl.in.Captures[0].File)
+	for c := 1; c < len(tl.in.Captures); c++ {
+		name := filepath.Base(tl.in.Captures[c].File)
+		off := tl.offsets[c].Seconds()
+		how := "in step with"
+		switch {
+		case off >= 0.0005:
+			how = fmt.Sprintf("%.3f s ahead of", off)
+		case off <= -0.0005:
+			how = fmt.Sprintf("%.3f s behind", -off)
+		}
+		parts = append(parts, fmt.Sprintf("%d %s seen in both %s and %s are reported once; %s's clock is %s %s's (median over those pairs, one-way network delay included), and its times are corrected by it",
+			tl.pairs[c], plural(tl.pairs[c], "message", "messages"), first, name, name, how, first))
+	}
+	return "The captures were merged into one timeline: " + strings.Join(parts, "; ")
+}
