@@ -144,8 +144,7 @@ func (a *analyzer) connectStep(fi int, client, server netip.AddrPort, frame int)
 // connOf finds the connection that carried a message at frame.
 func (a *analyzer) connOf(capture int, client, server netip.AddrPort, frame int) *decode.Conn {
 	var best *decode.Conn
-	for i := range a.in.Conns {
-		c := &a.in.Conns[i]
+	for _, c := range a.idx.connBy[connKey{capture, client, server}] {
 		if c.Capture == capture && c.Client == client && c.Server == server && c.FirstFrame <= frame {
 			best = c
 		}

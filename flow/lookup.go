@@ -2,6 +2,8 @@ package flow
 
 import (
 	"net/netip"
+
+	"github.com/kerbtrace/kerbtrace/decode"
 )
 
 // clientKey names one client address in one capture.
@@ -20,12 +22,21 @@ type addrName struct {
 // capture order, so that a flow's lookups scan only its own client's
 // transactions instead of every transaction of the input.
 type lookupIndex struct {
-	dnsBy   map[clientKey][]int    // indices into a.dns
-	kdcBy   map[clientKey][]*kdcTx // in a.kdc order
-	kdcPos  map[*kdcTx]int         // position of a KDC exchange in its kdcBy group
-	srvOK   map[addrName]bool      // client got SRV records (or any answer) for name
-	httpBy  map[addrName][]*httpTx // by client address and host, in a.http order
-	tcpSeen map[tcpDir]bool        // (capture, src, dst) of every TCP message; built on first use
+	dnsBy     map[clientKey][]int        // indices into a.dns
+	kdcBy     map[clientKey][]*kdcTx     // in a.kdc order
+	kdcPos    map[*kdcTx]int             // position of a KDC exchange in its kdcBy group
+	srvOK     map[addrName]bool          // client got a NOERROR answer with records for name (any query type)
+	httpBy    map[addrName][]*httpTx     // by client address and host, in a.http order
+	tcpSeen   map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
+	connBy    map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
+	flowBy    map[clientKey][]int        // flows by capture and client, for the first flowsSeen flows
+	flowsSeen int
+}
+
+// connKey names a TCP connection's endpoints in one capture.
+type connKey struct {
+	capture        int
+	client, server netip.AddrPort
 }
 
 // tcpDir is one direction of a TCP connection in one capture.
@@ -53,6 +64,12 @@ func (a *analyzer) buildIndex() {
 		k := clientKey{a.msgs[t.req].Capture, t.client.Addr()}
 		x.kdcPos[t] = len(x.kdcBy[k])
 		x.kdcBy[k] = append(x.kdcBy[k], t)
+	}
+	x.connBy = make(map[connKey][]*decode.Conn)
+	for i := range a.in.Conns {
+		c := &a.in.Conns[i]
+		k := connKey{c.Capture, c.Client, c.Server}
+		x.connBy[k] = append(x.connBy[k], c)
 	}
 	x.httpBy = make(map[addrName][]*httpTx)
 	for _, t := range a.http {
@@ -91,4 +108,20 @@ func (a *analyzer) tcpSent(capture int, src, dst netip.AddrPort) bool {
 		}
 	}
 	return a.idx.tcpSeen[tcpDir{capture, src, dst}]
+}
+
+// flowsOf returns the flows of client in capture, in order. Flows are only
+// appended during the analysis and never change capture or client, so the
+// index catches up with the new ones on each call.
+func (a *analyzer) flowsOf(capture int, client netip.Addr) []int {
+	x := &a.idx
+	if x.flowBy == nil {
+		x.flowBy = make(map[clientKey][]int)
+	}
+	for ; x.flowsSeen < len(a.res.Flows); x.flowsSeen++ {
+		f := &a.res.Flows[x.flowsSeen]
+		k := clientKey{f.Capture, f.Client}
+		x.flowBy[k] = append(x.flowBy[k], x.flowsSeen)
+	}
+	return x.flowBy[clientKey{capture, client}]
 }

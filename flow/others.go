@@ -184,7 +184,7 @@ func (a *analyzer) everResolved(capture int, client netip.Addr, name string) boo
 }
 
 func (a *analyzer) hasFlowFor(capture int, client netip.Addr, host string) bool {
-	for i := range a.res.Flows {
+	for _, i := range a.flowsOf(capture, client) {
 		f := &a.res.Flows[i]
 		if f.Capture == capture && f.Client == client && strings.HasPrefix(f.Server, host) {
 			return true

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -42,17 +41,6 @@ func Formats() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// JSON writes the report as the indented JSON document of the contract.
-func JSON(w io.Writer, r *Report, _ RenderOptions) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return fmt.Errorf("report: json: %w", err)
-	}
-	return nil
 }
 
 // Sanitize makes a string from a capture safe for a terminal: control
