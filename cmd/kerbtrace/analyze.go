@@ -142,17 +142,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ropt := report.RenderOptions{Color: fl.out.color(stdout, fl.output)}
 
-	out := stdout
-	if fl.output != "" {
-		f, err := os.Create(fl.output)
-		if err != nil {
-			fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		out = f
-	}
-	if err := render(out, rep, ropt); err != nil {
+	if err := writeReport(fl.output, stdout, render, rep, ropt); err != nil {
 		fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
 		return exitUsage
 	}
@@ -167,4 +157,25 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// writeReport renders the report to the file named output, or to stdout
+// when output is empty. A file that cannot be written completely (a full
+// disk shows only when it is closed) is an error.
+func writeReport(output string, stdout io.Writer, render report.Renderer, rep *report.Report, ropt report.RenderOptions) error {
+	if output == "" {
+		return render(stdout, rep, ropt)
+	}
+	f, err := os.Create(output)
+	if err != nil {
+		return err
+	}
+	if err := render(f, rep, ropt); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", output, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", output, err)
+	}
+	return nil
 }

@@ -112,3 +112,16 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestReportWriteFailure checks that a report file that cannot be written
+// (a full disk: /dev/full) is an error naming the file, not a silent loss.
+func TestReportWriteFailure(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	t.Chdir(testutil.RepoRoot(t))
+	code, _, stderr := runCmd("analyze", "--format", "json", "-o", "/dev/full", filepath.Join("testdata", "captures", "success.pcap"))
+	if code != exitUsage || !strings.Contains(stderr, "/dev/full") {
+		t.Fatalf("exit %d, stderr %q; want exit %d naming /dev/full", code, stderr, exitUsage)
+	}
+}
