@@ -105,6 +105,9 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !fl.out.check(format, fl.output, fl.rawTokens, stderr) {
 		return exitUsage
 	}
+	if code, ok := fl.diag.check(stderr); !ok {
+		return code
+	}
 
 	// Capture → decode.
 	d := decode.NewDissector()
@@ -131,9 +134,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Decode → flow.
 	fres := flow.Analyze(dres)
 	fres.Drop(splitList(fl.ignore))
-	if code, ok := fl.diag.apply(fres, stderr); !ok {
-		return code
-	}
+	fl.diag.apply(fres)
 
 	// Flow → report.
 	rep := report.Build(dres, fres, report.Options{RawTokens: fl.rawTokens})

@@ -17,7 +17,8 @@ import (
 type diagnoseFlags struct {
 	client   string
 	baseline string
-	base     *report.Report
+	base     *report.Report // the --baseline report, read by check
+	addr     netip.Addr     // the --client address, parsed by check
 }
 
 // register declares --client and --baseline.
@@ -26,9 +27,10 @@ func (d *diagnoseFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.baseline, "baseline", "", "compare with the JSON report `OLD.json` (from --format json): print what changed on stderr and exit 1 only when something got worse (--fail-on does not apply)")
 }
 
-// apply checks the flags and narrows the analysis to --client. ok is false
-// when a flag is bad; code is then the exit status.
-func (d *diagnoseFlags) apply(fres *flow.Result, stderr io.Writer) (code int, ok bool) {
+// check parses --client and reads the --baseline report, before any
+// capture is read, so that a mistyped flag costs nothing. ok is false when
+// a flag is bad; code is then the exit status.
+func (d *diagnoseFlags) check(stderr io.Writer) (code int, ok bool) {
 	if d.baseline != "" {
 		f, err := os.Open(d.baseline)
 		if err != nil {
@@ -47,9 +49,16 @@ func (d *diagnoseFlags) apply(fres *flow.Result, stderr io.Writer) (code int, ok
 			fmt.Fprintf(stderr, "kerbtrace: --client %q is not an IP address\n", d.client)
 			return exitUsage, false
 		}
-		fres.OnlyClient(addr.Unmap())
+		d.addr = addr.Unmap()
 	}
 	return exitOK, true
+}
+
+// apply narrows the analysis to --client.
+func (d *diagnoseFlags) apply(fres *flow.Result) {
+	if d.addr.IsValid() {
+		fres.OnlyClient(d.addr)
+	}
 }
 
 // verdict compares the report with the baseline, when one was given, and

@@ -87,3 +87,18 @@ func TestClientFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnoseFlagsCheckedFirst checks that a bad --client or --baseline is
+// reported before any capture is read (here, one that does not exist).
+func TestDiagnoseFlagsCheckedFirst(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pcap")
+	for _, c := range []struct{ flag, value, msg string }{
+		{"--client", "web01", `--client "web01" is not an IP address`},
+		{"--baseline", missing + ".json", "--baseline: open "},
+	} {
+		code, _, stderr := runCmd("analyze", c.flag, c.value, missing)
+		if code != exitUsage || !strings.Contains(stderr, c.msg) || strings.Contains(stderr, "missing.pcap:") {
+			t.Errorf("%s %s: exit %d, stderr %q; want exit 2 with %q and no word on the capture", c.flag, c.value, code, stderr, c.msg)
+		}
+	}
+}
