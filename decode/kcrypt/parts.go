@@ -15,7 +15,7 @@ import (
 
 // Bounds of the decrypted structures.
 const (
-	maxItems   = 64 // addresses, authorization-data elements, name components
+	maxItems   = 64 // addresses and authorization-data elements
 	maxADDepth = 4  // AD-IF-RELEVANT inside AD-IF-RELEVANT ...
 )
 
@@ -54,32 +54,9 @@ func (d *pdec) top(b []byte, app ...int) (ber.TLV, bool) {
 	return t, false
 }
 
+// principal decodes a PrincipalName with krb's decoder.
 func (d *pdec) principal(name string, c ber.TLV) krb.Principal {
-	d.Enter(name)
-	defer d.Leave()
-	var p krb.Principal
-	d.Fields(c, func(tag int, f ber.TLV) {
-		switch tag {
-		case 0:
-			p.NameType, _ = d.Int32("name-type", f)
-		case 1:
-			seq, ok := d.Sequence(f)
-			if !ok {
-				return
-			}
-			d.Walk(seq, func(s ber.TLV) {
-				v, err := ber.String(s)
-				if err != nil {
-					d.Fail(err)
-					return
-				}
-				if len(p.Components) < maxItems {
-					p.Components = append(p.Components, v)
-				}
-			})
-		}
-	})
-	return p
+	return krb.ReadPrincipal(&d.Decoder, name, c)
 }
 
 // encKey reads EncryptionKey ::= SEQUENCE { keytype [0], keyvalue [1] }.

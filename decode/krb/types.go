@@ -7,6 +7,14 @@ import "github.com/kerbtrace/kerbtrace/decode/internal/ber"
 // principal decodes PrincipalName ::= SEQUENCE { name-type [0] Int32,
 // name-string [1] SEQUENCE OF KerberosString } (5.2.2).
 func (d *dec) principal(name string, c ber.TLV) Principal {
+	return ReadPrincipal(&d.Decoder, name, c)
+}
+
+// ReadPrincipal decodes the PrincipalName c (RFC 4120 5.2.2) on d, for
+// the packages that walk decrypted Kerberos structures with the same
+// bounded decoder (decode/kcrypt). Errors are recorded in d under name;
+// at most 64 components are kept (more is an error).
+func ReadPrincipal(d *ber.Decoder, name string, c ber.TLV) Principal {
 	d.Enter(name)
 	defer d.Leave()
 	var p Principal
@@ -17,13 +25,13 @@ func (d *dec) principal(name string, c ber.TLV) Principal {
 				p.NameType = v
 			}
 		case 1:
-			p.Components = d.nameStrings(f)
+			p.Components = nameStrings(d, f)
 		}
 	})
 	return p
 }
 
-func (d *dec) nameStrings(f ber.TLV) []string {
+func nameStrings(d *ber.Decoder, f ber.TLV) []string {
 	d.Enter("name-string")
 	defer d.Leave()
 	seq, ok := d.Sequence(f)
