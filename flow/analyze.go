@@ -1,9 +1,13 @@
 package flow
 
 import (
+	"cmp"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -55,6 +59,12 @@ func (a *analyzer) httpFlows() {
 			order = append(order, k)
 		}
 		groups[k] = append(groups[k], t)
+	}
+	// Most flows are web flows, with two findings each on average: room
+	// for all of them saves copying the slices as they grow.
+	if n := len(order) + len(order)/4 + 16; cap(a.res.Flows) < n {
+		a.res.Flows = make([]Flow, 0, n)
+		a.res.Findings = make([]Finding, 0, 2*n)
 	}
 	for _, k := range order {
 		a.httpFlow(groups[k])
@@ -111,11 +121,12 @@ func (a *analyzer) findingAs(fi int, id string, sev Severity, spn string, frames
 		panic("flow: finding id not in the catalogue: " + id)
 	}
 	frames = sortInts(append([]int(nil), frames...))
-	dedup := fmt.Sprintf("%d|%s|%v", fi, id, frames)
-	if a.seen[dedup] {
+	k := a.findingKey(fi, id, frames)
+	if a.seen[k] {
 		return nil
 	}
-	a.seen[dedup] = true
+	a.seen[k] = true
+	a.flowHas[flowFinding{fi, id}] = true
 	fd := Finding{ID: id, Severity: sev, Frames: frames, Summary: fmt.Sprintf(format, args...),
 		Cause: e.cause, Remedy: e.remedy, flow: fi}
 	if fi >= 0 {
@@ -130,6 +141,29 @@ func (a *analyzer) findingAs(fi int, id string, sev Severity, spn string, frames
 	}
 	a.res.Findings = append(a.res.Findings, fd)
 	return &a.res.Findings[len(a.res.Findings)-1]
+}
+
+// findingKey identifies a finding for de-duplication: its flow, id and
+// sorted frames.
+type findingKey struct {
+	flow   int
+	id     string
+	frames string // the frame numbers, 8 bytes each
+}
+
+// flowFinding names a finding id made about a flow.
+type flowFinding struct {
+	flow int
+	id   string
+}
+
+func (a *analyzer) findingKey(fi int, id string, frames []int) findingKey {
+	b := a.keyBuf[:0]
+	for _, f := range frames {
+		b = binary.LittleEndian.AppendUint64(b, uint64(f))
+	}
+	a.keyBuf = b
+	return findingKey{fi, id, string(b)}
 }
 
 // finish orders findings and flows and links each flow to its findings.
@@ -147,17 +181,8 @@ func (a *analyzer) finish() {
 			}
 		}
 	}
+	a.sortFindings()
 	fs := a.res.Findings
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Severity != fs[j].Severity {
-			return fs[i].Severity > fs[j].Severity
-		}
-		fi, fj := firstOf(fs[i].Frames), firstOf(fs[j].Frames)
-		if fi != fj {
-			return fi < fj
-		}
-		return fs[i].ID < fs[j].ID
-	})
 	// Flows are ordered by capture and first frame; findings keep pointing
 	// at the right flow through a permutation.
 	idx := make([]int, len(a.res.Flows))
@@ -188,6 +213,33 @@ func (a *analyzer) finish() {
 	a.res.Flows = sorted
 }
 
+// sortFindings orders the findings by severity (most severe first), first
+// frame and id, keeping the order of equal ones. It sorts indices and moves
+// each Finding once: a stable sort of the large structs themselves moves
+// each of them many times.
+func (a *analyzer) sortFindings() {
+	fs := a.res.Findings
+	perm := make([]int32, len(fs))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortStableFunc(perm, func(i, j int32) int {
+		x, y := &fs[i], &fs[j]
+		if x.Severity != y.Severity {
+			return cmp.Compare(y.Severity, x.Severity)
+		}
+		if c := cmp.Compare(firstOf(x.Frames), firstOf(y.Frames)); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	sorted := make([]Finding, len(fs))
+	for to, from := range perm {
+		sorted[to] = fs[from]
+	}
+	a.res.Findings = sorted
+}
+
 func firstOf(frames []int) int {
 	if len(frames) == 0 {
 		return 1 << 62
@@ -206,11 +258,14 @@ func plural(n int, one, many string) string {
 }
 
 func joinFrames(fr []int) string {
-	s := make([]string, len(fr))
+	var b []byte
 	for i, f := range fr {
-		s[i] = fmt.Sprint(f)
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, int64(f), 10)
 	}
-	return strings.Join(s, ", ")
+	return string(b)
 }
 
 // Drop removes the findings with the given ids from the result and from
@@ -244,10 +299,42 @@ func (r *Result) Drop(ids []string) {
 // fillRemedy puts the flow's own names into a remedy's placeholders, so that
 // the commands can be pasted as they are.
 func fillRemedy(s string, f *Flow, spn string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
 	host, _ := splitHost(f.Server)
-	r := strings.NewReplacer("<spn>", orPlaceholder(spn, "<spn>"), "<host>", orPlaceholder(host, "<host>"),
-		"<server>", orPlaceholder(host, "<server>"), "<name>", orPlaceholder(host, "<name>"))
-	return r.Replace(s)
+	return replacePlaceholders(s, [...][2]string{{"<spn>", orPlaceholder(spn, "<spn>")}, {"<host>", orPlaceholder(host, "<host>")},
+		{"<server>", orPlaceholder(host, "<server>")}, {"<name>", orPlaceholder(host, "<name>")}})
+}
+
+// replacePlaceholders replaces each placeholder by its value in one pass
+// from left to right, as a strings.Replacer would (no placeholder is a
+// prefix of another, so at most one matches at a position).
+func replacePlaceholders(s string, rs [4][2]string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		for _, r := range rs {
+			if strings.HasPrefix(s[i:], r[0]) {
+				if b.Len() == 0 {
+					b.Grow(len(s) + 32)
+				}
+				b.WriteString(s[last:i])
+				b.WriteString(r[1])
+				i += len(r[0]) - 1
+				last = i + 1
+				break
+			}
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 func orPlaceholder(v, p string) string {

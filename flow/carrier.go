@@ -44,7 +44,8 @@ func (a *analyzer) pairCarriers() []*svcTx {
 	}
 	open := map[key]*svcTx{}
 	var out []*svcTx
-	for i := range a.msgs {
+	for _, i32 := range a.scan.carrier {
+		i := int(i32)
 		m := &a.msgs[i]
 		if respKind, ok := carrierKinds[m.Kind]; ok {
 			t := &svcTx{req: i, resp: -1, client: m.Src, server: m.Dst}

@@ -19,11 +19,10 @@ func (a *analyzer) lookups(capture int, client netip.Addr, host string, before i
 	var out []int
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		m := &a.msgs[t.q]
-		if m.Capture != capture || t.client != client || !isAddressQuery(t.qtype) {
+		if t.capture != capture || t.client != client || !isAddressQuery(t.qtype) {
 			continue
 		}
-		if before > 0 && m.Frame > before {
+		if before > 0 && t.qframe > before {
 			continue
 		}
 		if t.name == host || strings.HasPrefix(t.name, host+".") {
@@ -33,16 +32,19 @@ func (a *analyzer) lookups(capture int, client netip.Addr, host string, before i
 	return out
 }
 
-// resolved reports whether the lookup got at least one address.
+// resolved returns the addresses the lookup got (computed once per lookup;
+// the caller must not modify them).
 func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
 	if t.r < 0 {
 		return nil
 	}
-	r := a.msgs[t.r].DNS
-	if r.RCode != 0 {
-		return nil
+	if !t.addrsDone {
+		t.addrsDone = true
+		if r := a.msgs[t.r].DNS; r.RCode == 0 {
+			t.addrs = r.Addrs(qname(r))
+		}
 	}
-	return r.Addrs(qname(a.msgs[t.r].DNS))
+	return t.addrs
 }
 
 // nameResolution fills step 1 of flow fi for host and returns the CNAME
@@ -69,7 +71,7 @@ func (a *analyzer) nameResolution(fi int, host string, before int) []string {
 	var failTx *dnsTx
 	for _, i := range txs {
 		t := &a.dns[i]
-		frames = append(frames, a.msgs[t.q].Frame)
+		frames = append(frames, t.qframe)
 		f.Messages = append(f.Messages, t.q)
 		if t.r >= 0 {
 			frames = append(frames, a.msgs[t.r].Frame)

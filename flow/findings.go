@@ -3,6 +3,8 @@ package flow
 import (
 	"fmt"
 	"math"
+	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -30,8 +32,8 @@ func (a *analyzer) kdcFindings() {
 		code    int32
 		kind    decode.Kind
 		sname   string
-		client  string
-		kdc     string
+		client  netip.Addr
+		kdc     netip.Addr
 		capture int
 	}
 	groups := map[key][]int{}
@@ -61,7 +63,7 @@ func (a *analyzer) kdcFindings() {
 			a.krbErrorFinding(fi, t.rep, []int{i})
 			continue
 		}
-		k := key{fi, int32(rep.Krb.ErrorCode), req.Kind, req.Krb.SName.String(), t.client.Addr().String(), t.kdc.Addr().String(), req.Capture}
+		k := key{fi, int32(rep.Krb.ErrorCode), req.Kind, req.Krb.SName.String(), t.client.Addr(), t.kdc.Addr(), req.Capture}
 		if _, seen := groups[k]; !seen {
 			order = append(order, k)
 		}
@@ -123,12 +125,31 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		if len(txs) > 1 {
 			what = fmt.Sprintf("%d %ss", len(txs), kindName(req.Kind))
 		}
-		ctx = fmt.Sprintf("The KDC %s answered %s from %s", em.Src.Addr(), what, req.Src.Addr())
+		var b strings.Builder // "The KDC %s answered %s from %s[ for %s] (%s %s) with %s (%d) in %s %s"
+		b.Grow(160)
+		b.WriteString("The KDC ")
+		b.WriteString(em.Src.Addr().String())
+		b.WriteString(" answered ")
+		b.WriteString(what)
+		b.WriteString(" from ")
+		b.WriteString(req.Src.Addr().String())
 		if s := req.Krb.SName.String(); s != "" {
-			ctx += " for " + s
+			b.WriteString(" for ")
+			b.WriteString(s)
 		}
-		ctx += fmt.Sprintf(" (%s %s) with %s (%d) in %s %s", plural(len(reqFrames), "frame", "frames"), joinFrames(reqFrames),
-			em.Krb.ErrorCode, code, plural(len(repFrames), "frame", "frames"), joinFrames(repFrames))
+		b.WriteString(" (")
+		b.WriteString(plural(len(reqFrames), "frame", "frames"))
+		b.WriteString(" ")
+		b.WriteString(joinFrames(reqFrames))
+		b.WriteString(") with ")
+		b.WriteString(em.Krb.ErrorCode.String())
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(int(code)))
+		b.WriteString(") in ")
+		b.WriteString(plural(len(repFrames), "frame", "frames"))
+		b.WriteString(" ")
+		b.WriteString(joinFrames(repFrames))
+		ctx = b.String()
 	default:
 		frames = []int{em.Frame}
 		ctx = fmt.Sprintf("The service %s answered", em.Src.Addr())
@@ -340,20 +361,7 @@ func offset(sec float64) string {
 
 // captureFindings reports on the capture itself.
 func (a *analyzer) captureFindings() {
-	auth := false
-	for i := range a.msgs {
-		switch a.msgs[i].Kind {
-		case decode.KindDNSQuery, decode.KindDNSResponse:
-		case decode.KindHTTPRequest, decode.KindHTTPResponse:
-			h := a.msgs[i].HTTP
-			if h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
-				auth = true
-			}
-		default:
-			auth = true
-		}
-	}
-	if !auth && len(a.dns) == 0 {
+	if !a.scan.authSeen && len(a.dns) == 0 {
 		a.finding(-1, "CAPTURE_NO_AUTH_TRAFFIC", nil, "The capture holds no DNS, HTTP authentication or Kerberos message.")
 	}
 	for ci, c := range a.in.Captures {
@@ -363,8 +371,8 @@ func (a *analyzer) captureFindings() {
 			frames = append(frames, w.Frame)
 			what = append(what, w.String())
 		}
-		for i := range a.msgs {
-			if m := &a.msgs[i]; m.Capture == ci && m.Truncated && m.Parent < 0 {
+		for _, i := range a.scan.truncated {
+			if m := &a.msgs[i]; m.Capture == ci {
 				frames = append(frames, m.Frame)
 			}
 		}
@@ -385,15 +393,27 @@ func (a *analyzer) captureFindings() {
 	}
 }
 
-// flowOfConn finds the flow whose messages travelled on connection c, or -1.
+// flowOfConn finds the flow whose messages travelled on connection c, or
+// -1: the first flow holding a TCP message between its two ends.
 func (a *analyzer) flowOfConn(c *decode.Conn) int {
-	for fi := range a.res.Flows {
-		for _, i := range a.res.Flows[fi].Messages {
-			m := &a.msgs[i]
-			if m.Capture == c.Capture && m.Transport == "tcp" && (m.Src == c.Client && m.Dst == c.Server || m.Src == c.Server && m.Dst == c.Client) {
-				return fi
+	if a.idx.connFlow == nil {
+		a.idx.connFlow = make(map[tcpDir]int)
+		for fi := range a.res.Flows {
+			for _, i := range a.res.Flows[fi].Messages {
+				m := &a.msgs[i]
+				if m.Transport != "tcp" {
+					continue
+				}
+				for _, k := range [2]tcpDir{{m.Capture, m.Src, m.Dst}, {m.Capture, m.Dst, m.Src}} {
+					if _, ok := a.idx.connFlow[k]; !ok {
+						a.idx.connFlow[k] = fi
+					}
+				}
 			}
 		}
+	}
+	if fi, ok := a.idx.connFlow[tcpDir{c.Capture, c.Client, c.Server}]; ok {
+		return fi
 	}
 	return -1
 }

@@ -89,22 +89,17 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 
 // hasFinding reports whether flow fi has a finding with the id.
 func (a *analyzer) hasFinding(fi int, id string) bool {
-	for i := range a.res.Findings {
-		if a.res.Findings[i].flow == fi && a.res.Findings[i].ID == id {
-			return true
-		}
-	}
-	return false
+	return a.flowHas[flowFinding{fi, id}]
 }
 
 // collect adds a request, its response (-1: none) and every message they
 // carry to flow fi.
 func (a *analyzer) collect(fi, req, resp int) {
 	f := &a.res.Flows[fi]
-	for _, i := range []int{req, resp} {
+	for _, i := range [2]int{req, resp} {
 		if i >= 0 {
 			f.Messages = append(f.Messages, i)
-			f.Messages = append(f.Messages, a.descendants(i)...)
+			f.Messages = a.appendDescendants(f.Messages, i)
 		}
 	}
 }

@@ -12,10 +12,15 @@ import (
 
 // dnsTx is a DNS query with its response (r is -1 when none came).
 type dnsTx struct {
-	q, r   int
-	client netip.Addr
-	name   string // lower case, no trailing dot
-	qtype  dns.Type
+	q, r    int
+	capture int // of the query
+	qframe  int // frame of the query
+	client  netip.Addr
+	name    string // lower case, no trailing dot
+	qtype   dns.Type
+
+	addrsDone bool         // addrs holds what resolved returns
+	addrs     []netip.Addr // the addresses the response gave
 }
 
 // kdcTx is a request to a KDC with its reply (rep is -1 when none came).
@@ -38,24 +43,25 @@ type httpTx struct {
 type analyzer struct {
 	in       *decode.Result
 	msgs     []decode.Message
-	children map[int][]int
+	childOff []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
+	childIdx []int32
 	dns      []dnsTx
 	kdc      []*kdcTx
 	http     []*httpTx
 	res      Result
-	seen     map[string]bool   // finding de-duplication
+	seen     map[findingKey]bool // finding de-duplication
+	flowHas  map[flowFinding]bool
 	cnames   map[int]cnameNote // flow index -> CNAME chain of its host
 	kdcFlow  map[*kdcTx]int    // the flow that claimed a KDC exchange
 	idx      lookupIndex       // transactions grouped by client
+	keyBuf   []byte            // scratch for finding keys
+	scan     scan              // what one pass over the messages found
 }
 
 func newAnalyzer(in *decode.Result) *analyzer {
-	a := &analyzer{in: in, msgs: in.Messages, children: map[int][]int{}, seen: map[string]bool{}}
-	for i := range a.msgs {
-		if p := a.msgs[i].Parent; p >= 0 {
-			a.children[p] = append(a.children[p], i)
-		}
-	}
+	a := &analyzer{in: in, msgs: in.Messages, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}}
+	a.scanMessages()
+	a.buildChildren()
 	a.pairDNS()
 	a.pairKDC()
 	a.pairHTTP()
@@ -63,12 +69,38 @@ func newAnalyzer(in *decode.Result) *analyzer {
 	return a
 }
 
-// descendants returns the messages carried inside message i, depth first.
-func (a *analyzer) descendants(i int) []int {
-	var out []int
-	for _, c := range a.children[i] {
-		out = append(out, c)
-		out = append(out, a.descendants(c)...)
+// buildChildren lays out the carried messages of each message in one
+// array (counting sort by parent), in message order.
+func (a *analyzer) buildChildren() {
+	n := len(a.msgs)
+	off := a.scan.childCount
+	for i := 2; i < len(off); i++ {
+		off[i] += off[i-1]
+	}
+	idx := make([]int32, off[n+1])
+	for _, i := range a.scan.carried {
+		p := a.msgs[i].Parent
+		idx[off[p+1]] = i
+		off[p+1]++
+	}
+	a.childOff, a.childIdx = off[:n+1], idx
+	a.scan.childCount, a.scan.carried = nil, nil
+}
+
+// children returns the messages carried directly inside message i.
+func (a *analyzer) children(i int) []int32 {
+	if i < 0 || i+1 >= len(a.childOff) {
+		return nil
+	}
+	return a.childIdx[a.childOff[i]:a.childOff[i+1]]
+}
+
+// appendDescendants appends the messages carried inside message i, depth
+// first, to out.
+func (a *analyzer) appendDescendants(out []int, i int) []int {
+	for _, c := range a.children(i) {
+		out = append(out, int(c))
+		out = a.appendDescendants(out, int(c))
 	}
 	return out
 }
@@ -78,11 +110,14 @@ func (a *analyzer) tokenOf(i int, kinds ...decode.Kind) int {
 	if i < 0 {
 		return -1
 	}
-	for _, c := range a.descendants(i) {
+	for _, c := range a.children(i) {
 		for _, k := range kinds {
 			if a.msgs[c].Kind == k {
-				return c
+				return int(c)
 			}
+		}
+		if d := a.tokenOf(int(c), kinds...); d >= 0 {
+			return d
 		}
 	}
 	return -1
@@ -92,14 +127,63 @@ func normName(s string) string {
 	return strings.TrimSuffix(strings.ToLower(s), ".")
 }
 
+// fifo is a queue of open requests threaded through a next array: head and
+// tail are indices + 1 (0: empty).
+type fifo struct{ head, tail int32 }
+
+func (q *fifo) push(next []int32, i int) {
+	if q.tail == 0 {
+		q.head = int32(i + 1)
+	} else {
+		next[q.tail-1] = int32(i + 1)
+	}
+	q.tail = int32(i + 1)
+}
+
+// pop returns the oldest open request, or -1; empty reports that no open
+// request is left.
+func (q *fifo) pop(next []int32) (i int, empty bool) {
+	if q.head == 0 {
+		return -1, true
+	}
+	i = int(q.head - 1)
+	q.head = next[i]
+	if q.head == 0 {
+		q.tail = 0
+	}
+	return i, q.head == 0
+}
+
+// answer pairs the oldest open request under k with a response: it
+// returns the request's index, or -1. Keys whose queue empties are deleted,
+// so that the map holds only the requests still open.
+func answer[K comparable](open map[K]fifo, next []int32, k K) int {
+	q, ok := open[k]
+	if !ok {
+		return -1
+	}
+	j, empty := q.pop(next)
+	if empty {
+		delete(open, k)
+	} else {
+		open[k] = q
+	}
+	return j
+}
+
 func (a *analyzer) pairDNS() {
 	type key struct {
 		capture int
 		client  netip.AddrPort
 		id      uint16
 	}
-	open := map[key][]int{}
-	for i := range a.msgs {
+	n := a.scan.dnsQueries
+	a.dns = make([]dnsTx, 0, n)
+	a.idx.srvOK = make(map[addrName]bool)
+	next := make([]int32, n)
+	open := make(map[key]fifo)
+	for _, i32 := range a.scan.dns {
+		i := int(i32)
 		m := &a.msgs[i]
 		switch m.Kind {
 		case decode.KindDNSQuery:
@@ -107,14 +191,23 @@ func (a *analyzer) pairDNS() {
 				continue
 			}
 			k := key{m.Capture, m.Src, m.DNS.ID}
-			open[k] = append(open[k], len(a.dns))
-			a.dns = append(a.dns, dnsTx{q: i, r: -1, client: m.Src.Addr(),
+			q := open[k]
+			q.push(next, len(a.dns))
+			open[k] = q
+			a.dns = append(a.dns, dnsTx{q: i, r: -1, capture: m.Capture, qframe: m.Frame, client: m.Src.Addr(),
 				name: normName(m.DNS.Questions[0].Name), qtype: m.DNS.Questions[0].Type})
 		case decode.KindDNSResponse:
 			k := key{m.Capture, m.Dst, m.DNS.ID}
-			if q := open[k]; len(q) > 0 {
-				a.dns[q[0]].r = i
-				open[k] = q[1:]
+			if j := answer(open, next, k); j >= 0 {
+				// Work on the response now, while it is in the cache.
+				t := &a.dns[j]
+				t.r = i
+				if isAddressQuery(t.qtype) {
+					a.resolved(t)
+				}
+				if isLocatorName(t.name) && m.DNS.RCode == 0 && len(m.DNS.Answers) > 0 {
+					a.idx.srvOK[addrName{t.client, t.name}] = true
+				}
 			}
 		}
 	}
@@ -131,23 +224,28 @@ func (a *analyzer) pairKDC() {
 		capture  int
 		src, dst netip.AddrPort
 	}
-	open := map[key][]*kdcTx{}
-	for i := range a.msgs {
+	n := a.scan.kdcReqs
+	txs := make([]kdcTx, n)
+	a.kdc = make([]*kdcTx, 0, n)
+	next := make([]int32, n)
+	open := make(map[key]fifo)
+	for _, i32 := range a.scan.kdc {
+		i := int(i32)
 		m := &a.msgs[i]
-		if m.Carrier != decode.CarrierNone || m.Krb == nil {
-			continue
-		}
 		switch {
 		case isKDCRequest(m.Kind):
-			t := &kdcTx{req: i, rep: -1, client: m.Src, kdc: m.Dst}
+			j := len(a.kdc)
+			t := &txs[j]
+			*t = kdcTx{req: i, rep: -1, client: m.Src, kdc: m.Dst}
 			k := key{m.Capture, m.Src, m.Dst}
-			open[k] = append(open[k], t)
+			q := open[k]
+			q.push(next, j)
+			open[k] = q
 			a.kdc = append(a.kdc, t)
 		case isKDCReply(m.Kind):
 			k := key{m.Capture, m.Dst, m.Src}
-			if q := open[k]; len(q) > 0 {
-				q[0].rep = i
-				open[k] = q[1:]
+			if j := answer(open, next, k); j >= 0 {
+				a.kdc[j].rep = i
 			}
 		}
 	}
@@ -158,8 +256,13 @@ func (a *analyzer) pairHTTP() {
 		capture        int
 		client, server netip.AddrPort
 	}
-	open := map[key][]*httpTx{}
-	for i := range a.msgs {
+	n := a.scan.httpReqs
+	txs := make([]httpTx, n)
+	a.http = make([]*httpTx, 0, n)
+	next := make([]int32, n)
+	open := make(map[key]fifo)
+	for _, i32 := range a.scan.http {
+		i := int(i32)
 		m := &a.msgs[i]
 		switch m.Kind {
 		case decode.KindHTTPRequest:
@@ -167,18 +270,21 @@ func (a *analyzer) pairHTTP() {
 			if host == "" {
 				host = m.Dst.Addr().String()
 			}
-			t := &httpTx{req: i, resp: -1, client: m.Src, server: m.Dst, host: host, port: port}
+			j := len(a.http)
+			t := &txs[j]
+			*t = httpTx{req: i, resp: -1, client: m.Src, server: m.Dst, host: host, port: port}
 			k := key{m.Capture, m.Src, m.Dst}
-			open[k] = append(open[k], t)
+			q := open[k]
+			q.push(next, j)
+			open[k] = q
 			a.http = append(a.http, t)
 		case decode.KindHTTPResponse:
 			if m.HTTP.Status >= 100 && m.HTTP.Status < 200 {
 				continue
 			}
 			k := key{m.Capture, m.Dst, m.Src}
-			if q := open[k]; len(q) > 0 {
-				q[0].resp = i
-				open[k] = q[1:]
+			if j := answer(open, next, k); j >= 0 {
+				a.http[j].resp = i
 			}
 		}
 	}

@@ -340,6 +340,9 @@ func (a *analyzer) userOf(fi int) {
 	best, rank := "", 0
 	for _, i := range f.Messages {
 		m := &a.msgs[i]
+		if userRank(m.Kind) <= rank {
+			continue // cannot name a better user: skip building its name
+		}
 		name, r := "", 0
 		switch {
 		case m.Krb != nil && m.Krb.CName.String() != "" && !strings.HasPrefix(m.Krb.CName.String(), "WELLKNOWN/"):
@@ -367,6 +370,21 @@ func (a *analyzer) userOf(fi int) {
 		}
 	}
 	f.User = best
+}
+
+// userRank is the highest rank userOf gives a name from a message of kind k.
+func userRank(k decode.Kind) int {
+	switch k {
+	case decode.KindTGSRep:
+		return 4
+	case decode.KindASRep:
+		return 3
+	case decode.KindASReq:
+		return 2
+	case decode.KindNTLMAuthenticate:
+		return 1
+	}
+	return 0
 }
 
 // outcome derives the flow outcome from its steps.

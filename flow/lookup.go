@@ -25,12 +25,13 @@ type lookupIndex struct {
 	dnsBy     map[clientKey][]int        // indices into a.dns
 	kdcBy     map[clientKey][]*kdcTx     // in a.kdc order
 	kdcPos    map[*kdcTx]int             // position of a KDC exchange in its kdcBy group
-	srvOK     map[addrName]bool          // client got a NOERROR answer with records for name (any query type)
+	srvOK     map[addrName]bool          // client got a NOERROR answer with records for locator name (any query type); built by pairDNS
 	httpBy    map[addrName][]*httpTx     // by client address and host, in a.http order
 	tcpSeen   map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
 	connBy    map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
 	flowBy    map[clientKey][]int        // flows by capture and client, for the first flowsSeen flows
 	flowsSeen int
+	connFlow  map[tcpDir]int // first flow with a TCP message in either direction; built by flowOfConn
 }
 
 // connKey names a TCP connection's endpoints in one capture.
@@ -49,14 +50,10 @@ type tcpDir struct {
 func (a *analyzer) buildIndex() {
 	x := &a.idx
 	x.dnsBy = make(map[clientKey][]int)
-	x.srvOK = make(map[addrName]bool)
 	for i := range a.dns {
 		t := &a.dns[i]
-		k := clientKey{a.msgs[t.q].Capture, t.client}
+		k := clientKey{t.capture, t.client}
 		x.dnsBy[k] = append(x.dnsBy[k], i)
-		if t.r >= 0 && a.msgs[t.r].DNS.RCode == 0 && len(a.msgs[t.r].DNS.Answers) > 0 {
-			x.srvOK[addrName{t.client, t.name}] = true
-		}
 	}
 	x.kdcBy = make(map[clientKey][]*kdcTx)
 	x.kdcPos = make(map[*kdcTx]int, len(a.kdc))

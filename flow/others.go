@@ -19,7 +19,7 @@ func (f *Flow) notApplicable(detail string, ids ...StepID) {
 func (a *analyzer) nameOf(capture int, client netip.Addr, addr netip.Addr) string {
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		if t.client != client || a.msgs[t.q].Capture != capture {
+		if t.client != client || t.capture != capture {
 			continue
 		}
 		for _, x := range a.resolved(t) {
@@ -97,10 +97,14 @@ var ignoredNames = []string{"wpad", "isatap", "_ldap", "_kerberos", "_msdcs", "_
 func (a *analyzer) dnsFailureFlows() {
 	a.locatorFailures()
 	domains := a.knownDomains()
-	done := map[string]bool{}
+	type key struct {
+		capture int
+		client  netip.Addr
+		base    string
+	}
+	done := map[key]bool{}
 	for i := range a.dns {
 		t := &a.dns[i]
-		m := &a.msgs[t.q]
 		if t.qtype == 33 { // SRV: see locatorFailures
 			continue
 		}
@@ -108,12 +112,12 @@ func (a *analyzer) dnsFailureFlows() {
 			continue
 		}
 		base := baseName(t.name, domains)
-		k := fmt.Sprintf("%d|%s|%s", m.Capture, t.client, base)
-		if done[k] || !inDomains(base, domains) || a.everResolved(m.Capture, t.client, base) || a.hasFlowFor(m.Capture, t.client, base) {
+		k := key{t.capture, t.client, base}
+		if done[k] || !inDomains(base, domains) || a.everResolved(t.capture, t.client, base) || a.hasFlowFor(t.capture, t.client, base) {
 			continue
 		}
 		done[k] = true
-		fi := a.addFlow(newFlow(m.Capture, t.client, base, "unknown"))
+		fi := a.addFlow(newFlow(t.capture, t.client, base, "unknown"))
 		a.nameResolution(fi, base, 0)
 		f := &a.res.Flows[fi]
 		for _, id := range Steps[1:] {
@@ -140,13 +144,7 @@ func ignored(name string) bool {
 // lower case: a failed lookup outside them (telemetry, update checks) says
 // nothing about the authentication being diagnosed.
 func (a *analyzer) knownDomains() []string {
-	var out []string
-	for i := range a.msgs {
-		if k := a.msgs[i].Krb; k != nil && k.Realm != "" {
-			out = appendUniq(out, strings.ToLower(k.Realm))
-		}
-	}
-	return out
+	return a.scan.realms // scanMessages collects them
 }
 
 // baseName strips a search suffix appended twice ("a.example.com.example.com").
@@ -173,7 +171,7 @@ func inDomains(name string, domains []string) bool {
 func (a *analyzer) everResolved(capture int, client netip.Addr, name string) bool {
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		if t.client != client || a.msgs[t.q].Capture != capture || len(a.resolved(t)) == 0 {
+		if t.client != client || t.capture != capture || len(a.resolved(t)) == 0 {
 			continue
 		}
 		if t.name == name || strings.HasPrefix(t.name, name+".") || strings.HasPrefix(name, t.name+".") {
@@ -213,7 +211,7 @@ func (a *analyzer) locatorFailures() {
 			order = append(order, k)
 			how[k] = "no answer"
 		}
-		frames[k] = append(frames[k], a.msgs[t.q].Frame)
+		frames[k] = append(frames[k], t.qframe)
 		if t.r >= 0 {
 			frames[k] = append(frames[k], a.msgs[t.r].Frame)
 			how[k] = a.msgs[t.r].DNS.RCode.String()
@@ -233,7 +231,8 @@ func isLocatorName(name string) bool {
 		strings.HasPrefix(name, "_ldap._tcp.dc._msdcs.")
 }
 
-// srvAnswered reports whether client ever got SRV records for name.
+// srvAnswered reports whether client ever got SRV records for name, a
+// locator name (the index holds those only).
 func (a *analyzer) srvAnswered(client netip.Addr, name string) bool {
 	return a.idx.srvOK[addrName{client, name}]
 }

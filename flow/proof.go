@@ -50,12 +50,7 @@ type proofIndex map[int][]int
 
 // anyDecrypted reports whether keys were given and opened anything.
 func (a *analyzer) anyDecrypted() bool {
-	for i := range a.msgs {
-		if a.msgs[i].Decrypted != nil {
-			return true
-		}
-	}
-	return false
+	return a.scan.decrypted
 }
 
 // decryptedIn returns the message of kind k with decryption results among

@@ -2,7 +2,7 @@ package report
 
 import (
 	"encoding/base64"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -16,15 +16,23 @@ type Options struct {
 	// RawTokens adds the base64 of every authentication token to HTTP
 	// messages. Tokens hold tickets and NTLM responses: off by default.
 	RawTokens bool
+	// StreamMessages leaves Messages out of the model: JSON builds each
+	// message from the decoded result as it writes it, so that the
+	// report never holds all of them (a message in the model is some
+	// 1 KB; a capture of 20,000 clients has close to a million). The
+	// other renderers and Redact, which need every message at hand, build
+	// them all first (Report.Materialize).
+	StreamMessages bool
 }
 
 // Build assembles the report model from a dissection and its analysis.
 func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
-	r := &Report{Version: SchemaVersion, Captures: []Capture{}, Messages: []Message{}, Flows: []Flow{}, Findings: []Finding{},
+	r := &Report{Version: SchemaVersion, Captures: make([]Capture, 0, len(d.Captures)), Messages: []Message{},
+		Flows: make([]Flow, 0, len(fr.Flows)), Findings: make([]Finding, 0, len(fr.Findings)),
 		Anomalies: append([]string{}, d.Anomalies...)}
 	for _, c := range d.Captures {
 		rc := Capture{File: c.File, Format: string(c.Format), LinkTypes: c.LinkTypes, Packets: c.Packets, Metadata: c.Metadata,
-			First: timeText(c.First), Last: timeText(c.Last), Warnings: []string{}}
+			First: timeText(c.First), Last: timeText(c.Last), Warnings: make([]string, 0, len(c.Warnings))}
 		if rc.LinkTypes == nil {
 			rc.LinkTypes = []string{}
 		}
@@ -33,13 +41,18 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 		}
 		r.Captures = append(r.Captures, rc)
 	}
-	r.Messages = make([]Message, 0, len(d.Messages))
-	for i := range d.Messages {
-		r.Messages = append(r.Messages, message(d, i, opt))
+	b := newBuilder(opt, len(d.Messages))
+	if opt.StreamMessages {
+		r.Messages, r.stream = nil, &messageStream{d: d, b: b}
+	} else {
+		r.Messages = b.messages(d)
 	}
 	for _, f := range fr.Flows {
 		rf := Flow{Capture: f.Capture, Client: f.Client.String(), User: f.User, Server: f.Server, Service: f.Service,
 			SPN: f.SPN, Outcome: string(f.Outcome), Findings: append([]string{}, f.Findings...)}
+		if len(f.Steps) > 0 {
+			rf.Steps = make([]Step, 0, len(f.Steps))
+		}
 		for _, s := range f.Steps {
 			rf.Steps = append(rf.Steps, Step{Step: string(s.ID), Status: string(s.Status), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: s.Refs})
 		}
@@ -50,12 +63,58 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 		rf := Finding{ID: f.ID, Severity: f.Severity.String(), Client: f.Client, Server: f.Server, SPN: f.SPN,
 			Frames: nonNil(f.Frames), Summary: f.Summary, Cause: f.Cause, Remedy: f.Remedy, Refs: f.Refs}
 		if fi := f.FlowOf(); fi >= 0 {
-			n := fi + 1
-			rf.Flow = &n
+			rf.Flow = b.ints.new(fi + 1)
 		}
 		r.Findings = append(r.Findings, rf)
 	}
 	return r
+}
+
+// messages builds the report form of every decoded message.
+func (b *builder) messages(d *decode.Result) []Message {
+	ms := make([]Message, len(d.Messages))
+	for i := range d.Messages {
+		b.message(&ms[i], d, i)
+	}
+	b.finish()
+	return ms
+}
+
+// messageStream is where a report built with StreamMessages takes its
+// messages from.
+type messageStream struct {
+	d *decode.Result
+	b *builder
+}
+
+// each calls fn with the report form of every message in order. The
+// message it is given is reused: fn must not keep it.
+func (s *messageStream) each(fn func(*Message)) {
+	var m Message
+	for i := range s.d.Messages {
+		m = Message{}
+		s.b.message(&m, s.d, i)
+		s.b.finish()
+		fn(&m)
+	}
+}
+
+// Materialize builds every message of a report built with
+// StreamMessages into Messages. It does nothing on any other report.
+func (r *Report) Materialize() {
+	if r.stream == nil {
+		return
+	}
+	r.Messages = r.stream.b.messages(r.stream.d)
+	r.stream = nil
+}
+
+// MessageCount returns the number of messages, kept or streamed.
+func (r *Report) MessageCount() int {
+	if r.stream != nil {
+		return len(r.stream.d.Messages)
+	}
+	return len(r.Messages)
 }
 
 func nonNil(p []int) []int {
@@ -65,37 +124,28 @@ func nonNil(p []int) []int {
 	return p
 }
 
-// message converts one decoded message to its report form.
-func message(d *decode.Result, i int, opt Options) Message {
+// message fills rm, a zero Message, with the report form of decoded
+// message i. Its time is stored when the builder finishes.
+func (b *builder) message(rm *Message, d *decode.Result, i int) {
 	m := &d.Messages[i]
-	rm := Message{
-		Frame: m.Frame, Capture: m.Capture, Time: timeText(m.Time),
-		Src: m.Src.String(), Dst: m.Dst.String(), Transport: m.Transport,
-		Kind: string(m.Kind), Carrier: string(m.Carrier), Header: m.Header,
-		Truncated: m.Truncated, Error: m.Err,
-	}
+	rm.Frame, rm.Capture = m.Frame, m.Capture
+	b.timeText(&rm.Time, m.Time)
+	rm.Src, rm.Dst, rm.Transport = b.addr(m.Src), b.addr(m.Dst), m.Transport
+	rm.Kind, rm.Carrier, rm.Header = string(m.Kind), string(m.Carrier), m.Header
+	rm.Truncated, rm.Error = m.Truncated, m.Err
 	if len(m.Frames) > 1 {
 		rm.Frames = m.Frames
 	}
 	switch {
 	case m.DNS != nil:
-		dnsFields(&rm, m)
+		b.dnsFields(rm, m)
 	case m.HTTP != nil:
-		httpFields(&rm, d, i, opt)
+		b.httpFields(rm, d, i)
 	case m.Krb != nil:
-		krbFields(&rm, m.Krb)
-		decryptedFields(&rm, m) // ticket.go
+		b.krbFields(rm, m.Krb)
+		decryptedFields(rm, m) // ticket.go
 	case m.NTLM != nil:
-		n := m.NTLM
-		rm.Domain, rm.User, rm.Workstation = n.Domain, n.User, n.Workstation
-		if n.Version != nil {
-			rm.NTLMVersion = n.Version.String()
-		}
-		rm.NTLMFlags = n.Flags.Names()
-		rm.TargetName = n.TargetName
-		if m.Kind == decode.KindNTLMAuthenticate {
-			rm.NTLMResp = fmt.Sprintf("NTLM%s, NT response %d bytes, LM response %d bytes", n.NTLMVersion, n.NTResponseLen, n.LMResponseLen)
-		}
+		b.ntlmFields(rm, m)
 	case m.SMB2 != nil:
 		sm := m.SMB2
 		rm.Command = sm.Command.String()
@@ -120,48 +170,75 @@ func message(d *decode.Result, i int, opt Options) Message {
 		}
 	case m.SPNEGO != nil:
 		t := m.SPNEGO
-		for _, o := range t.MechTypes {
-			rm.MechTypes = append(rm.MechTypes, string(o))
+		if len(t.MechTypes) > 0 {
+			rm.MechTypes = b.strs.list(len(t.MechTypes))
+			for j, o := range t.MechTypes {
+				rm.MechTypes[j] = string(o)
+			}
 		}
 		if t.NegState >= 0 {
 			rm.NegState = t.NegState.String()
 		}
 		rm.SupportedMech = string(t.SupportedMech)
 	}
-	return rm
 }
 
-func dnsFields(rm *Message, m *decode.Message) {
-	id := m.DNS.ID
-	rm.ID = &id
+func (b *builder) ntlmFields(rm *Message, m *decode.Message) {
+	n := m.NTLM
+	rm.Domain, rm.User, rm.Workstation = n.Domain, n.User, n.Workstation
+	if n.Version != nil {
+		rm.NTLMVersion = n.Version.String()
+	}
+	rm.NTLMFlags = b.ntlmFlags(uint32(n.Flags), n.Flags.Names)
+	rm.TargetName = n.TargetName
+	if m.Kind == decode.KindNTLMAuthenticate {
+		var buf [96]byte
+		t := append(buf[:0], "NTLM"...)
+		t = append(t, n.NTLMVersion...)
+		t = append(t, ", NT response "...)
+		t = strconv.AppendInt(t, int64(n.NTResponseLen), 10)
+		t = append(t, " bytes, LM response "...)
+		t = strconv.AppendInt(t, int64(n.LMResponseLen), 10)
+		rm.NTLMResp = string(append(t, " bytes"...))
+	}
+}
+
+func (b *builder) dnsFields(rm *Message, m *decode.Message) {
+	rm.ID = b.u16.new(m.DNS.ID)
 	if len(m.DNS.Questions) > 0 {
 		rm.QName = m.DNS.Questions[0].Name
 		rm.QType = m.DNS.Questions[0].Type.String()
 	}
 	if m.DNS.Response {
 		rm.RCode = m.DNS.RCode.String()
-		for _, a := range m.DNS.Answers {
-			rm.Answers = append(rm.Answers, Answer{Name: a.Name, Type: a.Type.String(), Data: a.Data})
+		if len(m.DNS.Answers) > 0 {
+			rm.Answers = b.answs.list(len(m.DNS.Answers))
+			for j, a := range m.DNS.Answers {
+				rm.Answers[j] = Answer{Name: a.Name, Type: a.Type.String(), Data: a.Data}
+			}
 		}
 	}
 }
 
-func httpFields(rm *Message, d *decode.Result, i int, opt Options) {
+func (b *builder) httpFields(rm *Message, d *decode.Result, i int) {
 	h := d.Messages[i].HTTP
 	rm.Method, rm.URI, rm.Host = h.Method, h.URI, h.Host
 	if !h.Request {
 		rm.Status = h.Status
 	}
-	for _, c := range h.WWWAuthenticate {
-		rm.WWWAuthenticate = append(rm.WWWAuthenticate, c.Scheme)
+	if len(h.WWWAuthenticate) > 0 {
+		rm.WWWAuthenticate = b.strs.list(len(h.WWWAuthenticate))
+		for j, c := range h.WWWAuthenticate {
+			rm.WWWAuthenticate[j] = c.Scheme
+		}
 	}
 	if h.Authorization != nil {
 		rm.Authorization = h.Authorization.Scheme
-		if opt.RawTokens && len(h.Authorization.Token) > 0 {
+		if b.opt.RawTokens && len(h.Authorization.Token) > 0 {
 			rm.RawToken = base64.StdEncoding.EncodeToString(h.Authorization.Token)
 		}
 	}
-	if opt.RawTokens && rm.RawToken == "" {
+	if b.opt.RawTokens && rm.RawToken == "" {
 		for _, c := range h.WWWAuthenticate {
 			if len(c.Token) > 0 {
 				rm.RawToken = base64.StdEncoding.EncodeToString(c.Token)
@@ -203,41 +280,50 @@ func carriedBy(d *decode.Result, j, i int) bool {
 	return false
 }
 
-func krbFields(rm *Message, k *krb.Message) {
+func (b *builder) krbFields(rm *Message, k *krb.Message) {
 	rm.Realm = k.Realm
 	if k.CRealm != "" && rm.Realm == "" {
 		rm.Realm = k.CRealm
 	}
-	rm.CName = k.CName.String()
-	rm.SName = k.SName.String()
+	rm.CName = b.principal(k.CName)
+	rm.SName = b.principal(k.SName)
+	isErr := k.Type == 30
+	var extraEtypes, extraPA int
+	if isErr && k.EData != nil {
+		extraEtypes, extraPA = len(k.EData.ETypeInfo2), len(k.EData.MethodData)
+	}
+	if n := len(k.Etypes) + extraEtypes; n > 0 {
+		rm.Etypes = b.strs.list(n)[:0]
+	}
 	for _, e := range k.Etypes {
 		rm.Etypes = append(rm.Etypes, e.String())
 	}
-	rm.KDCOptions = k.KDCOptions.Names()
+	rm.KDCOptions = b.kdcOptions(k.KDCOptions)
+	if n := len(k.PAData) + extraPA; n > 0 {
+		rm.PAData = b.strs.list(n)[:0]
+	}
 	for _, p := range k.PAData {
 		rm.PAData = append(rm.PAData, p.String())
 	}
 	if k.Ticket != nil {
 		rm.TicketEtype = k.Ticket.Etype.String()
-		rm.TicketSName = k.Ticket.SName.String()
+		rm.TicketSName = b.principal(k.Ticket.SName)
 		if rm.SName == "" {
 			rm.SName = rm.TicketSName // AP-REQ and KDC replies name the service in their ticket
 		}
 		if k.Ticket.Kvno >= 0 {
-			kv := k.Ticket.Kvno
-			rm.TicketKvno = &kv
+			rm.TicketKvno = b.ints.new(k.Ticket.Kvno)
 		}
 		if rm.Realm == "" {
 			rm.Realm = k.Ticket.Realm
 		}
 	}
-	rm.APOptions = k.APOptions.Names()
+	rm.APOptions = b.apOptions(k.APOptions)
 	if k.EncPartEtype != 0 {
 		rm.EncEtype = k.EncPartEtype.String()
 	}
-	if k.Type == 30 {
-		c := int32(k.ErrorCode)
-		rm.ErrorCode = &c
+	if isErr {
+		rm.ErrorCode = b.i32.new(int32(k.ErrorCode))
 		rm.ErrorName = k.ErrorCode.String()
 		rm.STime = timeText(k.STime)
 		rm.CTime = timeText(k.CTime)

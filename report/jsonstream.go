@@ -1,111 +1,371 @@
 package report
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // JSON writes the report as the indented JSON document of the contract.
 //
 // It writes the same bytes as encoding/json would for the whole Report
-// (two-space indent, no HTML escaping, a final newline), but one list
-// element at a time, so that a report of a million messages is never held
-// twice in memory as one document and then once more indented.
+// (two-space indent, no HTML escaping, a final newline), but by hand:
+// every value is appended to one buffer without reflection or an
+// indentation pass (jsonmodel.go), and the buffer goes to w in chunks of
+// about 64 KB, so that a report of a million messages is never held as one
+// document.
 func JSON(w io.Writer, r *Report, _ RenderOptions) error {
-	jw := &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}
-	jw.enc = json.NewEncoder(&jw.elem)
-	jw.enc.SetEscapeHTML(false)
-	jw.enc.SetIndent("    ", "  ")
-
-	jw.raw("{\n")
-	jw.key("version")
-	jw.value(r.Version)
-	jw.raw(",\n")
-	jw.key("captures")
-	writeList(jw, r.Captures)
-	jw.raw(",\n")
-	jw.key("messages")
-	writeList(jw, r.Messages)
-	jw.raw(",\n")
-	jw.key("flows")
-	writeList(jw, r.Flows)
-	jw.raw(",\n")
-	jw.key("findings")
-	writeList(jw, r.Findings)
-	jw.raw(",\n")
-	jw.key("anomalies")
-	writeList(jw, r.Anomalies)
+	e := &jsonEnc{w: w, b: make([]byte, 0, jsonChunk+jsonChunk/4)}
+	e.raw("{\n")
+	e.raw(`  "version": `)
+	e.str(r.Version)
+	e.raw(",\n" + `  "captures": `)
+	jsonList(e, r.Captures, (*jsonEnc).capture)
+	e.raw(",\n" + `  "messages": `)
+	if r.stream != nil {
+		e.streamMessages(r.stream)
+	} else {
+		jsonList(e, r.Messages, (*jsonEnc).message)
+	}
+	e.raw(",\n" + `  "flows": `)
+	jsonList(e, r.Flows, (*jsonEnc).flow)
+	e.raw(",\n" + `  "findings": `)
+	jsonList(e, r.Findings, (*jsonEnc).finding)
+	e.raw(",\n" + `  "anomalies": `)
+	jsonList(e, r.Anomalies, func(e *jsonEnc, s *string, _ int) { e.str(*s) })
 	if len(r.Frames) > 0 {
-		jw.raw(",\n")
-		jw.key("frames")
-		writeList(jw, r.Frames)
+		e.raw(",\n" + `  "frames": `)
+		jsonList(e, r.Frames, (*jsonEnc).transportFrame)
 	}
-	jw.raw("\n}\n")
-	if jw.err == nil {
-		jw.err = jw.w.Flush()
-	}
-	if jw.err != nil {
-		return fmt.Errorf("report: json: %w", jw.err)
+	e.raw("\n}\n")
+	e.flush()
+	if e.err != nil {
+		return fmt.Errorf("report: json: %w", e.err)
 	}
 	return nil
 }
 
-// jsonWriter writes the top level of the report by hand and its values
-// with encoding/json, keeping the first error.
-type jsonWriter struct {
-	w    *bufio.Writer
-	enc  *json.Encoder // indents as at depth 2 (list elements)
-	elem bytes.Buffer
-	err  error
+// jsonChunk is how many bytes the encoder gathers before writing them.
+const jsonChunk = 64 << 10
+
+// jsonEnc appends JSON to b as encoding/json's Encoder with
+// SetIndent("", "  ") and SetEscapeHTML(false) writes it, and hands b to w
+// whenever it holds a chunk. It keeps the first error; after one, the
+// bytes are still built but never written.
+type jsonEnc struct {
+	w   io.Writer
+	b   []byte
+	err error
 }
 
-func (jw *jsonWriter) raw(s string) {
-	if jw.err == nil {
-		_, jw.err = jw.w.WriteString(s)
+// flush writes what the buffer holds.
+func (e *jsonEnc) flush() {
+	if e.err == nil && len(e.b) > 0 {
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = e.b[:0]
+}
+
+// maybeFlush writes the buffer once it holds a chunk.
+func (e *jsonEnc) maybeFlush() {
+	if len(e.b) >= jsonChunk {
+		e.flush()
 	}
 }
 
-// key writes `  "name": `.
-func (jw *jsonWriter) key(name string) {
-	jw.raw(`  "` + name + `": `)
+func (e *jsonEnc) raw(s string) { e.b = append(e.b, s...) }
+
+// jsonIndent[d] starts a line at depth d: a newline and two spaces per
+// level.
+var jsonIndent = func() (t [12]string) {
+	for d := range t {
+		t[d] = "\n" + strings.Repeat("  ", d)
+	}
+	return t
+}()
+
+// newline starts a line indented for depth d.
+func (e *jsonEnc) newline(d int) {
+	if d < len(jsonIndent) {
+		e.b = append(e.b, jsonIndent[d]...)
+		return
+	}
+	e.b = append(e.b, jsonIndent[len(jsonIndent)-1]...)
+	for d -= len(jsonIndent) - 1; d > 0; d-- {
+		e.b = append(e.b, "  "...)
+	}
 }
 
-// value writes v as encoding/json indents a list element of the report
-// (or any value without line breaks), without the encoder's final newline.
-func (jw *jsonWriter) value(v any) {
-	if jw.err != nil {
-		return
-	}
-	jw.elem.Reset()
-	if jw.err = jw.enc.Encode(v); jw.err != nil {
-		return
-	}
-	_, jw.err = jw.w.Write(bytes.TrimSuffix(jw.elem.Bytes(), []byte("\n")))
-}
+func (e *jsonEnc) str(s string) { e.b = appendJSONString(e.b, s) }
 
-// writeList writes a top-level list: null when nil, [] when empty, else
-// one element per line block, as encoding/json indents it.
-func writeList[T any](jw *jsonWriter, list []T) {
-	switch {
-	case list == nil:
-		jw.raw("null")
-		return
-	case len(list) == 0:
-		jw.raw("[]")
+func (e *jsonEnc) int(v int64) { e.b = strconv.AppendInt(e.b, v, 10) }
+
+func (e *jsonEnc) uint(v uint64) { e.b = strconv.AppendUint(e.b, v, 10) }
+
+func (e *jsonEnc) bool(v bool) { e.b = strconv.AppendBool(e.b, v) }
+
+// float appends f as encoding/json does (ES6 number formatting). NaN and
+// infinities are an error there and here.
+func (e *jsonEnc) float(f float64) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		if e.err == nil {
+			_, e.err = json.Marshal(f) // encoding/json's own UnsupportedValueError
+		}
+		e.b = append(e.b, "null"...)
 		return
 	}
-	jw.raw("[\n")
-	for i := range list {
-		jw.raw("    ")
-		jw.value(&list[i])
-		if i < len(list)-1 {
-			jw.raw(",\n")
-		} else {
-			jw.raw("\n")
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	e.b = strconv.AppendFloat(e.b, f, format, -1, 64)
+	if format == 'e' { // e-09 -> e-9, as encoding/json
+		n := len(e.b)
+		if n >= 4 && e.b[n-4] == 'e' && e.b[n-3] == '-' && e.b[n-2] == '0' {
+			e.b[n-2] = e.b[n-1]
+			e.b = e.b[:n-1]
 		}
 	}
-	jw.raw("  ]")
+}
+
+// jsonList appends a list at the report's top level (elements at depth 2):
+// null when nil, [] when empty, else one element per line block. It
+// flushes between elements.
+func jsonList[T any](e *jsonEnc, list []T, elem func(*jsonEnc, *T, int)) {
+	switch {
+	case list == nil:
+		e.raw("null")
+		return
+	case len(list) == 0:
+		e.raw("[]")
+		return
+	}
+	e.raw("[\n    ")
+	for i := range list {
+		if i > 0 {
+			e.raw(",\n    ")
+		}
+		elem(e, &list[i], 2)
+		e.maybeFlush()
+	}
+	e.raw("\n  ]")
+}
+
+// streamMessages writes the messages of s as jsonList writes a list of
+// them (a stream always gives a list, never null).
+func (e *jsonEnc) streamMessages(s *messageStream) {
+	if len(s.d.Messages) == 0 {
+		e.raw("[]")
+		return
+	}
+	e.raw("[\n    ")
+	first := true
+	s.each(func(m *Message) {
+		if !first {
+			e.raw(",\n    ")
+		}
+		first = false
+		e.message(m, 2)
+		e.maybeFlush()
+	})
+	e.raw("\n  ]")
+}
+
+// jsonObj appends the members of one object at depth d; its zero number
+// of members gives "{}".
+type jsonObj struct {
+	e *jsonEnc
+	d int
+	n int
+}
+
+// obj opens an object at depth d.
+func (e *jsonEnc) obj(d int) jsonObj {
+	e.b = append(e.b, '{')
+	return jsonObj{e: e, d: d}
+}
+
+// key starts the member named k (a name that needs no escaping).
+func (o *jsonObj) key(k string) {
+	if o.n > 0 {
+		o.e.b = append(o.e.b, ',')
+	}
+	o.n++
+	o.e.newline(o.d + 1)
+	o.e.b = append(o.e.b, '"')
+	o.e.b = append(o.e.b, k...)
+	o.e.b = append(o.e.b, `": `...)
+}
+
+// end closes the object.
+func (o *jsonObj) end() {
+	if o.n > 0 {
+		o.e.newline(o.d)
+	}
+	o.e.b = append(o.e.b, '}')
+}
+
+func (o *jsonObj) str(k, v string) {
+	o.key(k)
+	o.e.str(v)
+}
+
+// strOmit is a string member with omitempty.
+func (o *jsonObj) strOmit(k, v string) {
+	if v != "" {
+		o.str(k, v)
+	}
+}
+
+func (o *jsonObj) int(k string, v int64) {
+	o.key(k)
+	o.e.int(v)
+}
+
+// intOmit is an integer member with omitempty.
+func (o *jsonObj) intOmit(k string, v int64) {
+	if v != 0 {
+		o.int(k, v)
+	}
+}
+
+// boolOmit is a boolean member with omitempty.
+func (o *jsonObj) boolOmit(k string, v bool) {
+	if v {
+		o.key(k)
+		o.e.bool(true)
+	}
+}
+
+// intPtrOmit is a *int member with omitempty.
+func (o *jsonObj) intPtrOmit(k string, v *int) {
+	if v != nil {
+		o.int(k, int64(*v))
+	}
+}
+
+// uint32PtrOmit is a *uint32 member with omitempty.
+func (o *jsonObj) uint32PtrOmit(k string, v *uint32) {
+	if v != nil {
+		o.key(k)
+		o.e.uint(uint64(*v))
+	}
+}
+
+// strs is a []string member: null when nil, [] when empty.
+func (o *jsonObj) strs(k string, v []string) {
+	o.key(k)
+	jsonArray(o.e, v, o.d+1, func(e *jsonEnc, s *string, _ int) { e.str(*s) })
+}
+
+// strsOmit is a []string member with omitempty (left out when empty).
+func (o *jsonObj) strsOmit(k string, v []string) {
+	if len(v) > 0 {
+		o.strs(k, v)
+	}
+}
+
+// ints is a []int member: null when nil, [] when empty.
+func (o *jsonObj) ints(k string, v []int) {
+	o.key(k)
+	jsonArray(o.e, v, o.d+1, func(e *jsonEnc, n *int, _ int) { e.int(int64(*n)) })
+}
+
+// intsOmit is a []int member with omitempty.
+func (o *jsonObj) intsOmit(k string, v []int) {
+	if len(v) > 0 {
+		o.ints(k, v)
+	}
+}
+
+// jsonArray appends an array at depth d whose elements are at depth d+1:
+// null when nil, [] when empty.
+func jsonArray[T any](e *jsonEnc, list []T, d int, elem func(*jsonEnc, *T, int)) {
+	switch {
+	case list == nil:
+		e.raw("null")
+		return
+	case len(list) == 0:
+		e.raw("[]")
+		return
+	}
+	e.b = append(e.b, '[')
+	for i := range list {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.newline(d + 1)
+		elem(e, &list[i], d+1)
+	}
+	e.newline(d)
+	e.b = append(e.b, ']')
+}
+
+// jsonSafe marks the ASCII bytes encoding/json copies as they are into a
+// string when HTML escaping is off; every other byte takes the slow path.
+var jsonSafe = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
+const jsonHex = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json quotes a string with
+// SetEscapeHTML(false): ", \ and control bytes escaped (\b \f \n \r \t or
+// \u00XX), invalid UTF-8 bytes replaced by \ufffd, and U+2028 and U+2029
+// written \u2028 and \u2029.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if jsonSafe[b] {
+			i++
+			continue
+		}
+		if b < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', jsonHex[b>>4], jsonHex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case c == '\u2028' || c == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', jsonHex[c&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }

@@ -27,6 +27,10 @@ type Report struct {
 	// Frames are the UDP datagrams and TCP segments of the captures, for
 	// the summary format with --all (framesummary.go); empty otherwise.
 	Frames []TransportFrame `json:"frames,omitempty"`
+
+	// stream, when set, gives the messages instead of Messages
+	// (Options.StreamMessages).
+	stream *messageStream
 }
 
 // Capture describes one input file.
@@ -179,5 +183,10 @@ func timeText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+	u := t.UTC()
+	if y := u.Year(); y < 0 || y > 9999 {
+		return u.Format("2006-01-02T15:04:05.000000000Z")
+	}
+	var buf [32]byte
+	return string(appendTimeText(buf[:0], u))
 }

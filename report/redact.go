@@ -51,6 +51,7 @@ type Pseudonym struct {
 // name in a URL query) is not found. Raw tokens (--raw-tokens) are dropped:
 // their bytes hold the names.
 func Redact(r *Report) []Pseudonym {
+	r.Materialize()
 	var obs []observation
 	walkReport(r, func(kind int, name string) string {
 		obs = append(obs, observation{kind, name})

@@ -27,10 +27,17 @@ var renderers = map[string]Renderer{
 	"html":     HTML,
 }
 
-// Lookup returns the renderer for a format name.
+// Lookup returns the renderer for a format name. Every renderer but JSON
+// materializes a report built with Options.StreamMessages first.
 func Lookup(format string) (Renderer, bool) {
-	r, ok := renderers[format]
-	return r, ok
+	render, ok := renderers[format]
+	if !ok || format == "json" {
+		return render, ok
+	}
+	return func(w io.Writer, r *Report, o RenderOptions) error {
+		r.Materialize()
+		return render(w, r, o)
+	}, true
 }
 
 // Formats lists the format names, sorted, for help texts.

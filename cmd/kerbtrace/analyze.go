@@ -137,7 +137,10 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl.diag.apply(fres)
 
 	// Flow → report.
-	rep := report.Build(dres, fres, report.Options{RawTokens: fl.rawTokens})
+	// JSON, unredacted, is written straight from the decoded messages:
+	// the report never holds them all.
+	stream := format == "json" && !fl.out.redact
+	rep := report.Build(dres, fres, report.Options{RawTokens: fl.rawTokens, StreamMessages: stream})
 	if !fl.out.finish(rep, stderr) {
 		return exitUsage
 	}

@@ -1,0 +1,94 @@
+package flow
+
+import (
+	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+)
+
+// scan is what one pass over every message finds, so that the pairing and
+// the capture-wide checks visit only the messages they are about instead
+// of each walking the whole input again.
+type scan struct {
+	childCount []int32 // children of message i at childCount[i+2] (counting-sort layout)
+	carried    []int32 // messages with a parent, in order
+	dns        []int32 // DNS queries and responses, in order
+	dnsQueries int
+	kdc        []int32 // KDC requests and replies outside any carrier, in order
+	kdcReqs    int
+	http       []int32 // HTTP requests and responses, in order
+	httpReqs   int
+	carrier    []int32 // SMB2 and LDAP requests and responses pairCarriers pairs, in order
+	truncated  []int32 // top-level messages cut short, in order
+	realms     []string
+	authSeen   bool // any message other than DNS and HTTP without authentication
+	decrypted  bool // any message SetKeys opened
+}
+
+// carrierKind reports whether pairCarriers looks at messages of kind k:
+// the requests and responses of carrierKinds.
+func carrierKind(k decode.Kind) bool {
+	switch k {
+	case decode.KindSMB2NegotiateRequest, decode.KindSMB2NegotiateResponse,
+		decode.KindSMB2SessionSetupRequest, decode.KindSMB2SessionSetupResponse,
+		decode.KindLDAPBindRequest, decode.KindLDAPBindResponse:
+		return true
+	}
+	return false
+}
+
+func (a *analyzer) scanMessages() {
+	s := &a.scan
+	n := len(a.msgs)
+	s.childCount = make([]int32, n+2)
+	lastRealm := ""
+	for i := range a.msgs {
+		m := &a.msgs[i]
+		if p := m.Parent; p >= 0 && p < n {
+			s.childCount[p+2]++
+			s.carried = append(s.carried, int32(i))
+		}
+		switch m.Kind {
+		case decode.KindDNSQuery:
+			s.dns = append(s.dns, int32(i))
+			s.dnsQueries++
+		case decode.KindDNSResponse:
+			s.dns = append(s.dns, int32(i))
+		case decode.KindHTTPRequest:
+			s.http = append(s.http, int32(i))
+			s.httpReqs++
+			if h := m.HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+				s.authSeen = true
+			}
+		case decode.KindHTTPResponse:
+			s.http = append(s.http, int32(i))
+			if h := m.HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+				s.authSeen = true
+			}
+		default:
+			s.authSeen = true
+			if m.Carrier == decode.CarrierNone && m.Krb != nil {
+				switch {
+				case isKDCRequest(m.Kind):
+					s.kdc = append(s.kdc, int32(i))
+					s.kdcReqs++
+				case isKDCReply(m.Kind):
+					s.kdc = append(s.kdc, int32(i))
+				}
+			}
+			if carrierKind(m.Kind) {
+				s.carrier = append(s.carrier, int32(i))
+			}
+		}
+		if m.Truncated && m.Parent < 0 {
+			s.truncated = append(s.truncated, int32(i))
+		}
+		if k := m.Krb; k != nil && k.Realm != "" && k.Realm != lastRealm {
+			lastRealm = k.Realm
+			s.realms = appendUniq(s.realms, strings.ToLower(k.Realm))
+		}
+		if m.Decrypted != nil {
+			s.decrypted = true
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package report
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+)
+
+func TestTimeText(t *testing.T) {
+	east := time.FixedZone("east", 5*3600+30*60)
+	for _, tm := range []time.Time{
+		{},
+		time.Date(2024, 3, 9, 10, 41, 7, 551282000, time.UTC),
+		time.Date(2024, 3, 9, 10, 41, 7, 0, east),
+		time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 5, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(0, 0),
+	} {
+		want := ""
+		if !tm.IsZero() {
+			want = tm.UTC().Format("2006-01-02T15:04:05.000000000Z")
+		}
+		if got := timeText(tm); got != want {
+			t.Errorf("timeText(%v) = %q, want %q", tm, got, want)
+		}
+		// The builder's arena and per-second cache give the same text,
+		// also for the next nanosecond and the next second.
+		b := newBuilder(Options{}, 0)
+		var got [3]string
+		b.timeText(&got[0], tm)
+		b.timeText(&got[1], tm.Add(1))
+		b.timeText(&got[2], tm.Add(time.Second))
+		b.finish()
+		for i, d := range []time.Duration{0, 1, time.Second} {
+			if w := timeText(tm.Add(d)); got[i] != w {
+				t.Errorf("builder.timeText(%v + %v) = %q, want %q", tm, d, got[i], w)
+			}
+		}
+	}
+}
+
+// TestBuilderArenaChunks fills more than one arena chunk and checks every
+// text lands where it belongs.
+func TestBuilderArenaChunks(t *testing.T) {
+	b := newBuilder(Options{}, 0)
+	base := time.Date(2024, 3, 9, 10, 41, 7, 0, time.UTC)
+	got := make([]string, 5000)
+	for i := range got {
+		b.timeText(&got[i], base.Add(time.Duration(i)*time.Millisecond))
+	}
+	b.finish()
+	for i := range got {
+		if w := timeText(base.Add(time.Duration(i) * time.Millisecond)); got[i] != w {
+			t.Fatalf("text %d = %q, want %q", i, got[i], w)
+		}
+	}
+}
+
+func TestBuilderAddr(t *testing.T) {
+	b := newBuilder(Options{}, 16)
+	for _, s := range []string{"192.0.2.1:88", "192.0.2.1:89", "192.0.2.2:88", "[2001:db8::1]:88", "[::ffff:192.0.2.1]:88",
+		"[fe80::1%eth0]:445", "[fe80::1%eth1]:445", "192.0.2.1:88", "0.0.0.0:0", "[::]:0"} {
+		a := netip.MustParseAddrPort(s)
+		for range 3 {
+			if got := b.addr(a); got != a.String() {
+				t.Errorf("addr(%s) = %q, want %q", s, got, a.String())
+			}
+		}
+	}
+	if got := b.addr(netip.AddrPort{}); got != (netip.AddrPort{}).String() {
+		t.Errorf("addr(zero) = %q", got)
+	}
+}
+
+func TestBuilderFlagsAndNames(t *testing.T) {
+	b := newBuilder(Options{}, 0)
+	for _, o := range []krb.KDCOptions{0, 0x40810010, 0x40810010, 0x00000001} {
+		if got, want := b.kdcOptions(o), o.Names(); !equalStrings(got, want) || (got == nil) != (want == nil) {
+			t.Errorf("kdcOptions(%#x) = %q, want %q", uint32(o), got, want)
+		}
+	}
+	for _, o := range []krb.APOptions{0, 0x20000000, 0x60000000} {
+		if got, want := b.apOptions(o), o.Names(); !equalStrings(got, want) || (got == nil) != (want == nil) {
+			t.Errorf("apOptions(%#x) = %q, want %q", uint32(o), got, want)
+		}
+	}
+	for _, p := range []krb.Principal{{}, {Components: []string{"alice"}}, {Components: []string{"krbtgt", "LAB.TEST"}},
+		{Components: []string{"krbtgt", "LAB.TEST"}}, {Components: []string{"HTTP", "web.lab.test", "x"}}, {Components: []string{"", ""}}} {
+		if got, want := b.principal(p), p.String(); got != want {
+			t.Errorf("principal(%q) = %q, want %q", p.Components, got, want)
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

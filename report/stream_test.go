@@ -1,0 +1,82 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/flow"
+)
+
+// labResults dissects and analyses every lab capture.
+func labResults(t *testing.T) map[string]struct {
+	d *decode.Result
+	f *flow.Result
+} {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "captures", "*.pcap"))
+	if len(files) == 0 {
+		t.Fatal("no lab captures under testdata/captures")
+	}
+	out := map[string]struct {
+		d *decode.Result
+		f *flow.Result
+	}{}
+	for _, file := range files {
+		fh, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := decode.NewDissector()
+		err = d.Add(filepath.Base(file), fh)
+		fh.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		dr := d.Result()
+		out[filepath.Base(file)] = struct {
+			d *decode.Result
+			f *flow.Result
+		}{dr, flow.Analyze(dr)}
+	}
+	return out
+}
+
+// TestStreamMessages checks that a report built with StreamMessages gives
+// the same bytes as one that holds its messages: in JSON, which writes
+// them as it builds them, and in every other format and under Redact,
+// which materialize them first.
+func TestStreamMessages(t *testing.T) {
+	for name, res := range labResults(t) {
+		kept := Build(res.d, res.f, Options{})
+		streamed := Build(res.d, res.f, Options{StreamMessages: true})
+		if streamed.Messages != nil {
+			t.Fatalf("%s: a streamed report holds %d messages", name, len(streamed.Messages))
+		}
+		if got, want := streamed.MessageCount(), len(kept.Messages); got != want || want == 0 {
+			t.Errorf("%s: MessageCount = %d, want %d (and more than 0)", name, got, want)
+		}
+		for _, format := range Formats() {
+			render, _ := Lookup(format)
+			var a, b bytes.Buffer
+			if err := render(&a, kept, RenderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			s := Build(res.d, res.f, Options{StreamMessages: true})
+			if err := render(&b, s, RenderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				i := firstDiff(a.Bytes(), b.Bytes())
+				t.Errorf("%s %s: streamed report differs at byte %d:\n%q\nwant\n%q", name, format, i, around(b.Bytes(), i), around(a.Bytes(), i))
+			}
+		}
+		s := Build(res.d, res.f, Options{StreamMessages: true})
+		mapS, mapK := Redact(s), Redact(Build(res.d, res.f, Options{}))
+		if len(mapS) != len(mapK) || len(s.Messages) != len(kept.Messages) {
+			t.Errorf("%s: Redact on a streamed report: %d pseudonyms, %d messages; want %d, %d", name, len(mapS), len(s.Messages), len(mapK), len(kept.Messages))
+		}
+	}
+}
