@@ -99,12 +99,14 @@ var serverPorts = map[uint16]proto{
 // the side not on a well-known port.
 func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture.Frame) *connState {
 	k := makeConnKey(src, dst)
-	if cs, ok := d.conns[k]; ok && syn && (cs.conn.SYNACK != 0 || cs.conn.RST != 0 || cs.finSeen) {
+	cs := d.lookup(k)
+	if cs != nil && syn && (cs.conn.SYNACK != 0 || cs.conn.RST != 0 || cs.finSeen) {
 		// A new connection on the same address pair (port reuse): the old
 		// one is over.
 		d.retire(k, cs)
+		cs = nil
 	}
-	if cs, ok := d.conns[k]; ok {
+	if cs != nil {
 		if syn && src != cs.conn.Client && len(cs.conn.SYN) == 0 && cs.conn.SYNACK == 0 {
 			cs.conn.Client, cs.conn.Server = src, dst // port reuse the other way round
 			cs.toServer, cs.toClient = cs.toClient, cs.toServer
@@ -126,14 +128,22 @@ func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture
 			client, server = dst, src
 		}
 	}
-	cs := &connState{
-		conn: &Conn{
+	// One allocation for the connection's state, record and directions.
+	all := &struct {
+		cs       connState
+		conn     Conn
+		toServer dirState
+		toClient dirState
+	}{
+		conn: Conn{
 			Capture: d.capIdx, Client: client, Server: server,
 			FirstFrame: f.Number, FirstTime: f.Time.UTC(), MidStream: !syn && !synack,
 		},
+		toServer: dirState{fromClient: true},
 	}
-	cs.toServer = &dirState{fromClient: true}
-	cs.toClient = &dirState{}
+	cs = &all.cs
+	cs.conn = &all.conn
+	cs.toServer, cs.toClient = &all.toServer, &all.toClient
 	cs.dirs = [2]*dirState{cs.toServer, cs.toClient}
 	cs.proto = serverPorts[server.Port()]
 	if cs.proto != protoUnknown {
@@ -147,6 +157,21 @@ func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture
 		d.evictConns(f.Number)
 	}
 	d.conns[k] = cs
+	d.lastKey, d.lastConn = k, cs
+	return cs
+}
+
+// lookup returns the state of connection k, or nil. The last connection
+// found is kept at hand: bulk traffic comes in long runs of one
+// connection.
+func (d *Dissector) lookup(k connKey) *connState {
+	if d.lastConn != nil && d.lastKey == k {
+		return d.lastConn
+	}
+	cs := d.conns[k]
+	if cs != nil {
+		d.lastKey, d.lastConn = k, cs
+	}
 	return cs
 }
 
@@ -217,24 +242,26 @@ func (b *streamBuf) consume(n int) {
 	}
 }
 
-// frames returns the frames that carried bytes [off, off+n) of the undecoded
-// data, ascending and without repeats, and the frame that completed them
-// with its capture time: the highest, since segments captured out of order
-// complete a message only when the last of them arrives (Wireshark's
-// tcp.reassembled_in).
-func (b *streamBuf) frames(off, n int) (all []int, last int, lastTime time.Time) {
+// appendFrames appends to dst the frames that carried bytes [off, off+n) of
+// the undecoded data, ascending and without repeats, and returns it with the
+// frame that completed them and its capture time: the highest, since
+// segments captured out of order complete a message only when the last of
+// them arrives (Wireshark's tcp.reassembled_in).
+func (b *streamBuf) appendFrames(dst []int, off, n int) (all []int, last int, lastTime time.Time) {
+	start := len(dst)
 	lo, hi := b.start+off, b.start+off+n
 	for _, s := range b.spans {
 		if s.Off+s.Len <= lo || s.Off >= hi || s.Frame == 0 {
 			continue
 		}
-		all = append(all, s.Frame)
+		dst = append(dst, s.Frame)
 		if s.Frame > last {
 			last, lastTime = s.Frame, s.Time
 		}
 	}
-	sortUniq(&all)
-	return all, last, lastTime
+	added := dst[start:]
+	sortUniq(&added)
+	return dst[:start+len(added)], last, lastTime
 }
 
 func sortUniq(p *[]int) {

@@ -34,6 +34,10 @@ type Dissector struct {
 	// is ignored, for IgnoreLast.
 	lastIgnored bool
 	spanBuf     []capture.Span // reused by cutSpans
+	scratch     []int          // reused by base
+	frameArena  intArena       // backs the Frames of messages
+	lastKey     connKey        // the connection lookup found last
+	lastConn    *connState     // its state, nil when none (see lookup)
 	maxConns    int            // maxTrackedConns, lower in tests (0: the constant)
 	evicted     int            // connections retired early in this capture
 	warnings    []capture.Warning
@@ -65,6 +69,7 @@ func (d *Dissector) add(file string, r io.Reader, h capture.Handler) error {
 	d.capIdx = len(d.res.Captures)
 	d.file = file
 	d.conns = make(map[connKey]*connState)
+	d.lastConn = nil
 	info, err := capture.Read(r, h, d.opts)
 	if err != nil && info.Packets == 0 {
 		return fmt.Errorf("%s: %w", file, err)
@@ -103,7 +108,7 @@ func (d *Dissector) Result() *Result {
 // emit appends a message and returns its index.
 func (d *Dissector) emit(m Message) int {
 	m.Capture = d.capIdx
-	return d.msgs.add(m)
+	return d.msgs.add(&m)
 }
 
 func (d *Dissector) anomaly(frame int, format string, args ...any) {
@@ -111,19 +116,31 @@ func (d *Dissector) anomaly(frame int, format string, args ...any) {
 		fmt.Sprintf("%s: frame %d: %s", d.file, frame, fmt.Sprintf(format, args...)))
 }
 
-// UDP implements capture.Handler.
+// UDP implements capture.Handler. A datagram on a port nothing here decodes
+// is dropped before any work (no allocation, no time conversion).
 func (d *Dissector) UDP(g *capture.Datagram) {
 	sp, dp := g.Src.Port(), g.Dst.Port()
-	base := Message{
-		Frame: g.Frame.Number, Frames: append([]int(nil), g.Frames...), Time: g.Frame.Time.UTC(),
-		Src: g.Src, Dst: g.Dst, Transport: "udp", Truncated: g.Truncated, Parent: -1,
-	}
+	var p proto
 	switch {
 	case sp == portDNS || dp == portDNS || sp == 5353 && dp == 5353:
-		d.dnsMessage(base, g.Payload)
+		p = protoDNS
 	case sp == portKerberos || dp == portKerberos:
-		d.krbMessages(base, g.Payload, CarrierNone)
+		p = protoKerberos
 	case sp == portLDAP || dp == portLDAP:
+		p = protoLDAP
+	default:
+		return
+	}
+	base := Message{
+		Frame: g.Frame.Number, Frames: d.frameArena.clone(g.Frames), Time: g.Frame.Time.UTC(),
+		Src: g.Src, Dst: g.Dst, Transport: "udp", Truncated: g.Truncated, Parent: -1,
+	}
+	switch p {
+	case protoDNS:
+		d.dnsMessage(base, g.Payload)
+	case protoKerberos:
+		d.krbMessages(base, g.Payload, CarrierNone)
+	default:
 		d.cldapMessage(base, g.Payload)
 	}
 }
@@ -203,7 +220,7 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 	if len(ch.Data) == 0 && ch.Gap == 0 {
 		// Only an end: of nothing, when the connection was retired early
 		// (evictConns), which must not bring it back.
-		if _, ok := d.conns[makeConnKey(ch.Src, ch.Dst)]; !ok {
+		if d.lookup(makeConnKey(ch.Src, ch.Dst)) == nil {
 			d.lastIgnored = false
 			return
 		}
@@ -258,6 +275,9 @@ func (d *Dissector) retire(k connKey, cs *connState) {
 		d.res.Conns = append(d.res.Conns, *cs.conn)
 	}
 	delete(d.conns, k)
+	if d.lastConn == cs {
+		d.lastConn = nil
+	}
 }
 
 // isAddr reports whether ap has a valid address, for guarding zero values.

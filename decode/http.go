@@ -97,7 +97,7 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 		}
 	}
 	if h == nil {
-		m := cs.base(ds, 0, len(b))
+		m := d.base(cs, ds, 0, len(b))
 		d.anomaly(m.Frame, "http: %v", err)
 		ds.afterGap = true // look for the next message
 		if atEnd {
@@ -109,7 +109,7 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 	if n <= 0 || n > len(b) {
 		n = len(b)
 	}
-	m := cs.base(ds, 0, n)
+	m := d.base(cs, ds, 0, n)
 	m.Truncated = err != nil
 	idx := d.emitHead(m, h, err)
 	ds.buf.consume(n)
@@ -124,8 +124,9 @@ func (d *Dissector) httpHead(cs *connState, ds *dirState, atEnd bool) bool {
 // skipBody consumes n body bytes, remembering the frames that carried them.
 func (d *Dissector) skipBody(ds *dirState, n int) {
 	if ds.pendEnd > ds.pendStart {
-		frames, last, t := ds.buf.frames(0, n)
-		ds.pendFrames = append(ds.pendFrames, frames...)
+		var last int
+		var t time.Time
+		ds.pendFrames, last, t = ds.buf.appendFrames(ds.pendFrames, 0, n)
 		if last > ds.pendLast {
 			ds.pendLast, ds.pendLastTime = last, t
 		}
@@ -140,13 +141,15 @@ func (d *Dissector) finishHTTP(cs *connState, ds *dirState) {
 		return
 	}
 	for i := ds.pendStart; i < ds.pendEnd && i < d.msgs.len(); i++ {
-		m := d.msgs.at(i)
-		m.Frames = append(m.Frames, ds.pendFrames...)
-		sortUniq(&m.Frames)
+		m := d.msgs.get(i)
+		d.scratch = append(append(d.scratch[:0], m.Frames...), ds.pendFrames...)
+		sortUniq(&d.scratch)
+		m.Frames = d.frameArena.clone(d.scratch)
 		if ds.pendLast > m.Frame {
 			m.Frame = ds.pendLast
 			m.Time = ds.pendLastTime
 		}
+		d.msgs.put(i, &m)
 	}
 	ds.pendStart, ds.pendEnd, ds.pendFrames = 0, 0, ds.pendFrames[:0]
 	ds.pendLast, ds.pendLastTime = 0, time.Time{}
@@ -203,7 +206,7 @@ func (d *Dissector) bodyState(cs *connState, ds *dirState, h *httpauth.Head) {
 // httpTokens decodes the tokens in the authentication headers of the HTTP
 // message at index idx.
 func (d *Dissector) httpTokens(idx int) {
-	m := *d.msgs.at(idx)
+	m := d.msgs.get(idx)
 	h := m.HTTP
 	if h.Authorization != nil {
 		d.authToken(m, idx, "Authorization", h.Authorization)

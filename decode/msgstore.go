@@ -1,73 +1,313 @@
 package decode
 
-import "slices"
+import (
+	"math"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ldap"
+	"github.com/kerbtrace/kerbtrace/decode/ntlm"
+	"github.com/kerbtrace/kerbtrace/decode/smb2"
+	"github.com/kerbtrace/kerbtrace/decode/spnego"
+)
 
 // msgBlock is the number of messages per block of a msgStore.
 const msgBlock = 1024
 
 // msgStore holds the messages in the order they are emitted, in blocks of
-// msgBlock: appending never moves a message (a Message is some 300 bytes
-// with pointers, and growing one slice copied each of them about twice and
-// made the garbage collector scan the copies), and a pointer to a message
-// stays valid.
+// msgBlock: appending never moves a message. A message is kept in a
+// compact form (msgEntry, some 120 bytes against 288, with 4 pointers
+// against 20) until Result writes the Messages once, in order: the
+// store is the other copy of every message that exists for a while, and
+// fresh memory is what decoding a large capture costs most.
 type msgStore struct {
-	blocks [][]Message
+	blocks [][]msgEntry
 	n      int
+}
+
+// msgEntry is a Message in compact form: the strings that take a few
+// known values as indices into tables, the time and the addresses as plain
+// numbers, the protocol pointer (exactly one is set) as an interface. A
+// message that does not fit (an error text, a header or kind not in the
+// tables, decrypted content, several protocol pointers, a time not in UTC,
+// an address with a zone) is kept whole in full.
+type msgEntry struct {
+	frame, parent, capture, nsec  int32
+	kind, carrier, transport, hdr uint8
+	truncated                     bool
+	srcFam, dstFam                uint8 // 0: no address, 4 or 6
+	srcPort, dstPort              uint16
+	sec                           int64
+	src, dst                      [16]byte
+	frames                        []int
+	proto                         any
+	full                          *Message
+}
+
+// The values of the tables of msgEntry; index 0 is the empty string.
+var (
+	entryKinds = []Kind{"", KindDNSQuery, KindDNSResponse, KindHTTPRequest, KindHTTPResponse,
+		KindASReq, KindASRep, KindTGSReq, KindTGSRep, KindAPReq, KindAPRep, KindKRBError,
+		KindSPNEGOInit, KindSPNEGOResp, KindNTLMNegotiate, KindNTLMChallenge, KindNTLMAuthenticate,
+		KindSMB2NegotiateRequest, KindSMB2NegotiateResponse, KindSMB2SessionSetupRequest,
+		KindSMB2SessionSetupResponse, KindLDAPBindRequest, KindLDAPBindResponse,
+		KindCLDAPPing, KindCLDAPPingResponse}
+	entryCarriers   = []Carrier{CarrierNone, CarrierHTTP, CarrierSMB2, CarrierLDAP}
+	entryTransports = []string{"", "udp", "tcp"}
+	entryHeaders    = []string{"", "Authorization", "Proxy-Authorization", "WWW-Authenticate",
+		"Proxy-Authenticate", "SecurityBuffer"}
+)
+
+// index returns the index of v in table, or false.
+func index[T comparable](table []T, v T) (uint8, bool) {
+	for i, t := range table {
+		if t == v {
+			return uint8(i), true
+		}
+	}
+	return 0, false
 }
 
 func (s *msgStore) len() int { return s.n }
 
 // add appends m and returns its index.
-func (s *msgStore) add(m Message) int {
+func (s *msgStore) add(m *Message) int {
 	if s.n%msgBlock == 0 {
-		s.blocks = append(s.blocks, make([]Message, 0, msgBlock))
+		s.blocks = append(s.blocks, make([]msgEntry, 0, msgBlock))
 	}
 	b := &s.blocks[len(s.blocks)-1]
-	*b = append(*b, m)
+	*b = append(*b, msgEntry{})
+	(*b)[len(*b)-1].set(m)
 	s.n++
 	return s.n - 1
 }
 
-// at returns the message at index i.
-func (s *msgStore) at(i int) *Message { return &s.blocks[i/msgBlock][i%msgBlock] }
+// entry returns the entry of the message at index i.
+func (s *msgStore) entry(i int) *msgEntry { return &s.blocks[i/msgBlock][i%msgBlock] }
+
+// get returns the message at index i.
+func (s *msgStore) get(i int) Message {
+	var m Message
+	s.entry(i).expand(&m)
+	return m
+}
+
+// put replaces the message at index i.
+func (s *msgStore) put(i int, m *Message) { s.entry(i).set(m) }
+
+// set stores m in e.
+func (e *msgEntry) set(m *Message) {
+	kind, ok1 := index(entryKinds, m.Kind)
+	carrier, ok2 := index(entryCarriers, m.Carrier)
+	transport, ok3 := index(entryTransports, m.Transport)
+	hdr, ok4 := index(entryHeaders, m.Header)
+	proto, ok5 := protoOf(m)
+	sec, nsec := m.Time.Unix(), m.Time.Nanosecond()
+	srcFam, src, ok6 := packAddr(m.Src.Addr())
+	dstFam, dst, ok7 := packAddr(m.Dst.Addr())
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 || m.Err != "" || m.Decrypted != nil ||
+		!fits32(m.Frame) || !fits32(m.Parent) || !fits32(m.Capture) ||
+		m.Time != time.Unix(sec, int64(nsec)).UTC() {
+		full := *m
+		*e = msgEntry{full: &full}
+		return
+	}
+	*e = msgEntry{
+		frame: int32(m.Frame), parent: int32(m.Parent), capture: int32(m.Capture), nsec: int32(nsec),
+		kind: kind, carrier: carrier, transport: transport, hdr: hdr, truncated: m.Truncated,
+		srcFam: srcFam, dstFam: dstFam, srcPort: m.Src.Port(), dstPort: m.Dst.Port(),
+		sec: sec, src: src, dst: dst, frames: m.Frames, proto: proto,
+	}
+}
+
+// packAddr returns the family (0 for the zero Addr) and the bytes of a, or
+// false when they would not give a back (an IPv6 zone).
+func packAddr(a netip.Addr) (uint8, [16]byte, bool) {
+	switch {
+	case !a.IsValid():
+		return 0, [16]byte{}, true
+	case a.Is4():
+		var b [16]byte
+		copy(b[:], a.AsSlice())
+		return 4, b, true
+	case a.Zone() == "":
+		return 6, a.As16(), true
+	}
+	return 0, [16]byte{}, false
+}
+
+// unpackAddr is the inverse of packAddr.
+func unpackAddr(fam uint8, b *[16]byte) netip.Addr {
+	switch fam {
+	case 4:
+		return netip.AddrFrom4([4]byte(b[:4]))
+	case 6:
+		return netip.AddrFrom16(*b)
+	}
+	return netip.Addr{}
+}
+
+func fits32(v int) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
+
+// protoOf returns the one protocol pointer of m as an interface (nil when
+// none is set), or false when more than one is set.
+func protoOf(m *Message) (any, bool) {
+	var p any
+	n := 0
+	if m.DNS != nil {
+		p, n = m.DNS, n+1
+	}
+	if m.HTTP != nil {
+		p, n = m.HTTP, n+1
+	}
+	if m.Krb != nil {
+		p, n = m.Krb, n+1
+	}
+	if m.SPNEGO != nil {
+		p, n = m.SPNEGO, n+1
+	}
+	if m.NTLM != nil {
+		p, n = m.NTLM, n+1
+	}
+	if m.SMB2 != nil {
+		p, n = m.SMB2, n+1
+	}
+	if m.LDAP != nil {
+		p, n = m.LDAP, n+1
+	}
+	return p, n <= 1
+}
+
+// expand writes the message of e to *m, which must be the zero Message.
+func (e *msgEntry) expand(m *Message) {
+	if e.full != nil {
+		*m = *e.full
+		return
+	}
+	m.Capture, m.Frame, m.Parent = int(e.capture), int(e.frame), int(e.parent)
+	m.Frames, m.Time = e.frames, time.Unix(e.sec, int64(e.nsec)).UTC()
+	m.Src = netip.AddrPortFrom(unpackAddr(e.srcFam, &e.src), e.srcPort)
+	m.Dst = netip.AddrPortFrom(unpackAddr(e.dstFam, &e.dst), e.dstPort)
+	m.Transport, m.Kind, m.Carrier = entryTransports[e.transport], entryKinds[e.kind], entryCarriers[e.carrier]
+	m.Header, m.Truncated = entryHeaders[e.hdr], e.truncated
+	switch p := e.proto.(type) {
+	case *dns.Message:
+		m.DNS = p
+	case *httpauth.Head:
+		m.HTTP = p
+	case *krb.Message:
+		m.Krb = p
+	case *spnego.Token:
+		m.SPNEGO = p
+	case *ntlm.Message:
+		m.NTLM = p
+	case *smb2.Message:
+		m.SMB2 = p
+	case *ldap.Message:
+		m.LDAP = p
+	}
+}
 
 // appendSorted appends the messages to out ordered by capture, then frame,
 // stable (the order of emission among equals), with Parent indices mapped
-// to their new positions in out, and empties the store.
+// to their new positions in out, and empties the store. Each message is
+// written once into out, and each block let go once written.
 func (s *msgStore) appendSorted(out []Message) []Message {
-	type key struct{ capture, frame, idx int32 }
-	keys := make([]key, s.n)
-	for i := range keys {
-		m := s.at(i)
-		keys[i] = key{int32(m.Capture), int32(m.Frame), int32(i)}
+	base := len(out)
+	if out == nil {
+		out = make([]Message, 0, s.n) // never nil, even when empty
 	}
-	cmp := func(a, b key) int {
+	out = slices.Grow(out, s.n)[:base+s.n]
+	i := base
+	for bi, b := range s.blocks {
+		for j := range b {
+			b[j].expand(&out[i])
+			i++
+		}
+		s.blocks[bi] = nil
+	}
+	*s = msgStore{}
+	placeSorted(out[base:], base)
+	return out
+}
+
+// placeSorted sorts ms, the messages appended to a result at index base, by
+// capture then frame, stable, and maps their Parent indices (which count
+// from 0 at ms[0]) to positions in the result.
+func placeSorted(ms []Message, base int) {
+	type key struct{ capture, frame, idx int32 }
+	keys := make([]key, len(ms))
+	sorted := true
+	for i := range ms {
+		m := &ms[i]
+		keys[i] = key{int32(m.Capture), int32(m.Frame), int32(i)}
+		if i > 0 && (keys[i].capture < keys[i-1].capture ||
+			keys[i].capture == keys[i-1].capture && keys[i].frame < keys[i-1].frame) {
+			sorted = false
+		}
+	}
+	if sorted {
+		for i := range ms {
+			if ms[i].Parent >= 0 {
+				ms[i].Parent += base
+			}
+		}
+		return
+	}
+	// Most messages come in order: sorting 12-byte keys is much cheaper
+	// than sorting messages.
+	slices.SortStableFunc(keys, func(a, b key) int {
 		if a.capture != b.capture {
 			return int(a.capture - b.capture)
 		}
 		return int(a.frame - b.frame)
-	}
-	// Most messages come in order: sorting a copy of 12-byte keys is much
-	// cheaper than sorting messages or indices into them.
-	if !slices.IsSortedFunc(keys, cmp) {
-		slices.SortStableFunc(keys, cmp)
-	}
-	base := len(out)
-	newPos := make([]int32, s.n)
+	})
+	// dest[i] is where the message now at i goes.
+	dest := make([]int32, len(ms))
 	for to, k := range keys {
-		newPos[k.idx] = int32(base + to)
+		dest[k.idx] = int32(to)
 	}
-	if out == nil {
-		out = make([]Message, 0, s.n) // never nil, even when empty
-	}
-	out = slices.Grow(out, s.n)
-	for _, k := range keys {
-		m := *s.at(int(k.idx))
-		if m.Parent >= 0 {
-			m.Parent = int(newPos[m.Parent])
+	for i := range ms {
+		if ms[i].Parent >= 0 {
+			ms[i].Parent = base + int(dest[ms[i].Parent])
 		}
-		out = append(out, m)
 	}
-	*s = msgStore{}
-	return out
+	// Follow each cycle of the permutation: every swap puts one message
+	// in its place.
+	for i := range ms {
+		for int(dest[i]) != i {
+			j := dest[i]
+			ms[i], ms[j] = ms[j], ms[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
+}
+
+// intArenaChunk is the number of ints an intArena allocates at a time.
+const intArenaChunk = 4096
+
+// intArena hands out small int slices (the Frames of messages, one or a few
+// frames each) cut from shared chunks, so that a message costs no
+// allocation of its own for them. Each slice has its length as capacity:
+// appending to it never writes into a neighbour.
+type intArena struct{ buf []int }
+
+// clone returns a copy of s (nil when s is empty).
+func (a *intArena) clone(s []int) []int {
+	if len(s) == 0 {
+		return nil
+	}
+	if len(s) > intArenaChunk/16 {
+		return append(make([]int, 0, len(s)), s...)
+	}
+	if cap(a.buf)-len(a.buf) < len(s) {
+		a.buf = make([]int, 0, intArenaChunk)
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return a.buf[n:len(a.buf):len(a.buf)]
 }

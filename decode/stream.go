@@ -59,14 +59,15 @@ func sniffStream(b []byte) proto {
 
 // base builds the common part of a message spanning n bytes at off of the
 // direction's undecoded data.
-func (cs *connState) base(ds *dirState, off, n int) Message {
-	frames, last, at := ds.buf.frames(off, n)
+func (d *Dissector) base(cs *connState, ds *dirState, off, n int) Message {
+	frames, last, at := ds.buf.appendFrames(d.scratch[:0], off, n)
+	d.scratch = frames
 	s, t := cs.conn.Client, cs.conn.Server
 	if !ds.fromClient {
 		s, t = t, s
 	}
 	return Message{
-		Frame: last, Frames: frames, Time: at,
+		Frame: last, Frames: d.frameArena.clone(frames), Time: at,
 		Src: s, Dst: t, Transport: "tcp", Parent: -1,
 	}
 }
@@ -92,7 +93,7 @@ func (d *Dissector) records(cs *connState, ds *dirState, name string, split spli
 		switch {
 		case err == nil:
 			if len(rec) > 0 {
-				handle(cs.base(ds, 0, n), rec)
+				handle(d.base(cs, ds, 0, n), rec)
 			}
 			ds.buf.consume(n)
 		case n > 0 && !truncated:
@@ -100,7 +101,7 @@ func (d *Dissector) records(cs *connState, ds *dirState, name string, split spli
 		case truncated && len(b) < max:
 			return
 		default:
-			m := cs.base(ds, 0, len(b))
+			m := d.base(cs, ds, 0, len(b))
 			d.anomaly(m.Frame, "%s: %v", name, err)
 			ds.dead = true
 			ds.buf.reset()
@@ -141,7 +142,7 @@ func (d *Dissector) decodeRest(cs *connState, ds *dirState) {
 		switch cs.proto {
 		case protoKerberos:
 			if len(b) > 4 {
-				m := cs.base(ds, 0, len(b))
+				m := d.base(cs, ds, 0, len(b))
 				m.Truncated = true
 				d.krbMessages(m, b[4:], CarrierNone)
 			}

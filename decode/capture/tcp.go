@@ -82,6 +82,8 @@ type reassembler struct {
 	// tests.
 	maxConns int
 	evicted  int           // connections ended early to stay under maxConns
+	lastKey  tcpKey        // the connection lookup found last
+	lastConn *tcpConn      // that connection, nil when none (see lookup)
 	warn     func(Warning) // records a warning of the capture
 	// reused for every chunk
 	out    []byte
@@ -107,7 +109,7 @@ func newReassembler(h Handler, opt Options) *reassembler {
 // the capture clock. ignore is the handler's IgnoreLast after the TCP call.
 func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Time, ignore bool) {
 	key, i := keyOf(s.Src, s.Dst)
-	c := r.conns[key]
+	c := r.lookup(key)
 	if c != nil && s.SYN && newConnection(&c.dirs[i], s.Seq) {
 		r.close(c)
 		c = nil
@@ -204,6 +206,20 @@ func (r *reassembler) open(key tcpKey, now time.Time, frame int) *tcpConn {
 	c.dirs[1] = tcpDir{conn: c, src: key.b, dst: key.a}
 	c.elem = r.lru.PushBack(c)
 	r.conns[key] = c
+	r.lastKey, r.lastConn = key, c
+	return c
+}
+
+// lookup returns connection key, or nil. The last connection found is
+// kept at hand: bulk traffic comes in long runs of one connection.
+func (r *reassembler) lookup(key tcpKey) *tcpConn {
+	if r.lastConn != nil && r.lastKey == key {
+		return r.lastConn
+	}
+	c := r.conns[key]
+	if c != nil {
+		r.lastKey, r.lastConn = key, c
+	}
 	return c
 }
 
@@ -406,6 +422,9 @@ func (r *reassembler) close(c *tcpConn) {
 	}
 	r.lru.Remove(c.elem)
 	delete(r.conns, c.key)
+	if r.lastConn == c {
+		r.lastConn = nil
+	}
 }
 
 // expire delivers out-of-order data that waited longer than the reorder

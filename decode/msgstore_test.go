@@ -1,0 +1,177 @@
+package decode
+
+import (
+	"net/netip"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/kcrypt"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/spnego"
+)
+
+// TestMsgStoreSorted checks Result's ordering of the stored messages: by
+// capture then frame, stable among equals, Parent following its message,
+// across several blocks, appended after messages already in the result.
+func TestMsgStoreSorted(t *testing.T) {
+	var s msgStore
+	type in struct{ capture, frame, parent int }
+	var want []in
+	// Emitted out of order: every 7th message completes an earlier frame,
+	// and points at the message before it.
+	n := 3*msgBlock + 17
+	for i := range n {
+		m := Message{Capture: i / (2 * msgBlock), Frame: i + 1, Parent: -1}
+		if i%7 == 3 {
+			m.Frame = i - 40
+			m.Parent = i - 1
+		}
+		s.add(&m)
+		want = append(want, in{m.Capture, m.Frame, m.Parent})
+	}
+	prior := []Message{{Frame: -5, Parent: -1}, {Frame: -4, Parent: 0}}
+	out := s.appendSorted(slices.Clone(prior))
+	if len(out) != n+2 || s.len() != 0 {
+		t.Fatalf("%d messages out, %d left in the store; want %d, 0", len(out), s.len(), n+2)
+	}
+	if out[0].Frame != -5 || out[1].Parent != 0 {
+		t.Errorf("the messages already in the result changed: %+v", out[:2])
+	}
+	// The expected order: a stable sort of the emission indices.
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if want[a].capture != want[b].capture {
+			return want[a].capture - want[b].capture
+		}
+		return want[a].frame - want[b].frame
+	})
+	pos := make([]int, n)
+	for to, from := range idx {
+		pos[from] = to + 2
+	}
+	for to, from := range idx {
+		m := out[to+2]
+		w := want[from]
+		wantParent := -1
+		if w.parent >= 0 {
+			wantParent = pos[w.parent]
+		}
+		if m.Capture != w.capture || m.Frame != w.frame || m.Parent != wantParent {
+			t.Fatalf("out[%d] = capture %d frame %d parent %d, want %d %d %d",
+				to+2, m.Capture, m.Frame, m.Parent, w.capture, w.frame, wantParent)
+		}
+	}
+	if got := (&msgStore{}).appendSorted(nil); got == nil || len(got) != 0 {
+		t.Errorf("empty store: %#v, want an empty non-nil slice", got)
+	}
+}
+
+// TestIntArena checks that the slices cut from an arena do not share
+// room: appending to one leaves the next intact.
+func TestIntArena(t *testing.T) {
+	var a intArena
+	x := a.clone([]int{1, 2})
+	y := a.clone([]int{3})
+	x = append(x, 9)
+	if !slices.Equal(y, []int{3}) || !slices.Equal(x, []int{1, 2, 9}) {
+		t.Errorf("x %v y %v", x, y)
+	}
+	if a.clone(nil) != nil {
+		t.Error("clone of nothing is not nil")
+	}
+	big := make([]int, intArenaChunk)
+	if c := a.clone(big); len(c) != len(big) {
+		t.Errorf("clone of %d ints has %d", len(big), len(c))
+	}
+}
+
+// TestMsgEntryRoundTrip checks that a message comes out of the store as it
+// went in, whether it fits the compact form or is kept whole.
+func TestMsgEntryRoundTrip(t *testing.T) {
+	base := Message{Capture: 1, Frame: 7, Frames: []int{5, 7}, Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
+		Src: netip.MustParseAddrPort("10.0.0.1:1234"), Dst: netip.MustParseAddrPort("[fe80::1]:88"),
+		Transport: "tcp", Kind: KindTGSReq, Parent: 3, Krb: &krb.Message{}}
+	msgs := []Message{base}
+	m := base
+	m.Truncated, m.Carrier, m.Header = true, CarrierHTTP, "WWW-Authenticate"
+	msgs = append(msgs, m)
+	m = base
+	m.Err = "krb: truncated"
+	msgs = append(msgs, m)
+	m = base
+	m.Header = "SASL GSS-SPNEGO"
+	msgs = append(msgs, m)
+	m = base
+	m.Kind = "some_future_kind"
+	msgs = append(msgs, m)
+	m = base
+	m.SPNEGO = &spnego.Token{} // two protocol pointers
+	msgs = append(msgs, m)
+	m = base
+	m.Krb, m.DNS, m.Transport, m.Kind = nil, &dns.Message{}, "udp", KindDNSQuery
+	msgs = append(msgs, m)
+	m = base
+	m.Krb, m.Kind = nil, "" // no protocol pointer
+	msgs = append(msgs, m)
+	m = base
+	m.Frame = 1 << 40
+	msgs = append(msgs, m)
+	m = base
+	m.Decrypted = &kcrypt.Result{}
+	msgs = append(msgs, m)
+	for i, want := range msgs {
+		var s msgStore
+		s.add(&want)
+		if got := s.get(0); !reflect.DeepEqual(got, want) {
+			t.Errorf("message %d: got %+v, want %+v", i, got, want)
+		}
+		for _, p := range []any{want.DNS, want.Krb, want.SPNEGO, want.Decrypted} {
+			if !reflect.ValueOf(p).IsNil() && !samePointer(s.get(0), p) {
+				t.Errorf("message %d: pointer %T not kept", i, p)
+			}
+		}
+	}
+}
+
+// samePointer reports whether m holds the very pointer p.
+func samePointer(m Message, p any) bool {
+	switch p := p.(type) {
+	case *dns.Message:
+		return m.DNS == p
+	case *krb.Message:
+		return m.Krb == p
+	case *spnego.Token:
+		return m.SPNEGO == p
+	case *kcrypt.Result:
+		return m.Decrypted == p
+	}
+	return false
+}
+
+// TestMsgEntryAddrTime checks the compact form of addresses and times on
+// the values that must come back as they were or be kept whole.
+func TestMsgEntryAddrTime(t *testing.T) {
+	addrs := []netip.AddrPort{{}, netip.MustParseAddrPort("10.1.2.3:88"), netip.MustParseAddrPort("[::ffff:10.1.2.3]:88"),
+		netip.MustParseAddrPort("[2001:db8::1]:445"), netip.MustParseAddrPort("[fe80::1%eth0]:80"),
+		netip.AddrPortFrom(netip.MustParseAddr("10.0.0.9"), 0)}
+	times := []time.Time{{}, time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.UTC), time.Unix(0, 0).UTC(),
+		time.Date(1969, 12, 31, 23, 59, 59, 1, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600)),
+		time.Now(), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, a := range addrs {
+		for _, tm := range times {
+			want := Message{Src: a, Dst: a, Time: tm, Parent: -1}
+			var s msgStore
+			s.add(&want)
+			got := s.get(0)
+			if got.Src != want.Src || got.Dst != want.Dst || got.Time != want.Time || !reflect.DeepEqual(got, want) {
+				t.Errorf("%v %v: got %v %v %#v", a, tm, got.Src, got.Dst, got.Time)
+			}
+		}
+	}
+}
