@@ -127,7 +127,11 @@ func addInput(d *decode.Dissector, name string, stdin io.Reader) error {
 		return err // *fs.PathError names the file
 	}
 	defer f.Close()
-	return addReader(d, name, watch(f)) // watch: progress.go
+	r := readAhead(f) // readahead.go
+	if a, ok := r.(*aheadFile); ok {
+		defer a.Close()
+	}
+	return addReader(d, name, watch(r)) // watch: progress.go
 }
 
 // addReader undoes the compression of r, if any, and hands the result to

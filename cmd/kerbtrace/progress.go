@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -27,7 +26,7 @@ type progressState struct {
 // watch wraps the capture file f so that reading it advances a progress
 // bar when progress is on. The result keeps f's io.ReaderAt, io.Seeker
 // and Stat, so that a Network Monitor file is still read at random.
-func watch(f *os.File) io.Reader {
+func watch(f captureFile) io.Reader {
 	if progress == nil {
 		return f
 	}
@@ -36,12 +35,12 @@ func watch(f *os.File) io.Reader {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return &watchedFile{File: f, p: progress, size: size, start: time.Now()}
+	return &watchedFile{captureFile: f, p: progress, size: size, start: time.Now()}
 }
 
 // watchedFile counts the bytes read from a capture file.
 type watchedFile struct {
-	*os.File
+	captureFile
 	p     *progressState
 	size  int64
 	done  int64 // the furthest offset read
@@ -50,21 +49,21 @@ type watchedFile struct {
 }
 
 func (w *watchedFile) Read(b []byte) (int, error) {
-	n, err := w.File.Read(b)
+	n, err := w.captureFile.Read(b)
 	w.pos += int64(n)
 	w.advance(w.pos)
 	return n, err
 }
 
 func (w *watchedFile) ReadAt(b []byte, off int64) (int, error) {
-	n, err := w.File.ReadAt(b, off)
+	n, err := w.captureFile.ReadAt(b, off)
 	w.advance(off + int64(n))
 	return n, err
 }
 
 // Seek keeps the sequential offset in step.
 func (w *watchedFile) Seek(off int64, whence int) (int64, error) {
-	p, err := w.File.Seek(off, whence)
+	p, err := w.captureFile.Seek(off, whence)
 	if err == nil {
 		w.pos = p
 	}

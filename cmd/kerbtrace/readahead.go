@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// captureFile is what the capture reader is given for a named file: it
+// reads on, and it can be read at random (a Network Monitor frame table),
+// measured and named.
+type captureFile interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+	Stat() (fs.FileInfo, error)
+	Name() string
+}
+
+// aheadChunk is how much one read ahead of the decoder fetches; aheadChunks
+// of them are in flight at most.
+const (
+	aheadChunk  = 1 << 20
+	aheadChunks = 3
+)
+
+// aheadFile reads a regular file on a second goroutine, a few chunks ahead
+// of its reader, so that copying the file from the page cache overlaps
+// decoding it instead of adding to it. The bytes and their order are those
+// of the file: only when they are fetched changes. Reads at random go
+// straight to the file. Close stops the goroutine.
+type aheadFile struct {
+	f       *os.File
+	pos     int64 // file offset of the next byte Read returns
+	started bool
+	cur     []byte // fetched, not yet returned
+	curBuf  []byte // the whole buffer cur is in, returned to free when used up
+	err     error  // what ended the fetching, returned once cur is used up
+	full    chan aheadResult
+	free    chan []byte
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+type aheadResult struct {
+	buf []byte
+	n   int
+	err error
+}
+
+// readAhead wraps f in an aheadFile when f is a regular file; anything
+// else (a pipe, a device) is read as it is.
+func readAhead(f *os.File) captureFile {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return f
+	}
+	return &aheadFile{f: f}
+}
+
+func (a *aheadFile) start() {
+	a.started = true
+	a.full = make(chan aheadResult, aheadChunks)
+	a.free = make(chan []byte, aheadChunks)
+	a.stop, a.done = make(chan struct{}), make(chan struct{})
+	for range aheadChunks {
+		a.free <- make([]byte, aheadChunk)
+	}
+	go a.fetch(a.pos)
+}
+
+// fetch reads the file from off on, chunk after chunk, until an error
+// (io.EOF included) or Close.
+func (a *aheadFile) fetch(off int64) {
+	defer close(a.done)
+	for {
+		var buf []byte
+		select {
+		case buf = <-a.free:
+		case <-a.stop:
+			return
+		}
+		n, err := a.f.ReadAt(buf, off)
+		off += int64(n)
+		select {
+		case a.full <- aheadResult{buf, n, err}:
+		case <-a.stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Read returns the next bytes of the file.
+func (a *aheadFile) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if !a.started {
+		a.start()
+	}
+	for len(a.cur) == 0 {
+		if a.curBuf != nil {
+			a.free <- a.curBuf
+			a.curBuf = nil
+		}
+		if a.err != nil {
+			return 0, a.err
+		}
+		r := <-a.full
+		a.cur, a.curBuf, a.err = r.buf[:r.n], r.buf, r.err
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	a.pos += int64(n)
+	return n, nil
+}
+
+// errSeekAfterRead is returned by a Seek once reading ahead has begun.
+var errSeekAfterRead = errors.New("read-ahead file: seek after the first read")
+
+// Seek moves where Read starts; only before the first Read.
+func (a *aheadFile) Seek(off int64, whence int) (int64, error) {
+	if a.started {
+		return a.pos, errSeekAfterRead
+	}
+	p, err := a.f.Seek(off, whence)
+	if err == nil {
+		a.pos = p
+	}
+	return p, err
+}
+
+// ReadAt reads the file at random, apart from what Read is given.
+func (a *aheadFile) ReadAt(p []byte, off int64) (int, error) { return a.f.ReadAt(p, off) }
+
+// Stat describes the file.
+func (a *aheadFile) Stat() (fs.FileInfo, error) { return a.f.Stat() }
+
+// Name is the file's name as it was opened.
+func (a *aheadFile) Name() string { return a.f.Name() }
+
+// Close stops reading ahead. It does not close the file.
+func (a *aheadFile) Close() error {
+	if a.started {
+		close(a.stop)
+		<-a.done
+		a.started = false
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestReadAhead checks that an aheadFile gives the file's bytes in order,
+// whatever the sizes asked for, across chunk boundaries and at the end,
+// and that random reads, Stat and Seek before reading still work.
+func TestReadAhead(t *testing.T) {
+	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, aheadChunk + 1, 3*aheadChunk + 12345, 5 * aheadChunk} {
+		want := make([]byte, size)
+		rng := rand.New(rand.NewPCG(uint64(size), 7))
+		for i := range want {
+			want[i] = byte(rng.Uint32())
+		}
+		path := filepath.Join(t.TempDir(), "x.pcap")
+		if err := os.WriteFile(path, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := readAhead(f).(*aheadFile)
+		if !ok {
+			t.Fatal("a regular file is not read ahead")
+		}
+		if st, err := a.Stat(); err != nil || st.Size() != int64(size) {
+			t.Fatalf("Stat = %v, %v", st, err)
+		}
+		if p, err := a.Seek(0, io.SeekStart); p != 0 || err != nil {
+			t.Fatalf("Seek before reading = %d, %v", p, err)
+		}
+		var got []byte
+		buf := make([]byte, 70000)
+		for {
+			n, err := a.Read(buf[:1+rng.IntN(len(buf)-1)])
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("size %d: read %d bytes, not the file's", size, len(got))
+		}
+		if n, err := a.Read(buf); n != 0 || err != io.EOF {
+			t.Errorf("size %d: Read after the end = %d, %v; want 0, EOF", size, n, err)
+		}
+		if size > 10 {
+			at := make([]byte, 10)
+			if _, err := a.ReadAt(at, int64(size-10)); err != nil || !bytes.Equal(at, want[size-10:]) {
+				t.Errorf("size %d: ReadAt = %x, %v", size, at, err)
+			}
+		}
+		if _, err := a.Seek(0, io.SeekStart); err == nil {
+			t.Error("Seek after reading began succeeded")
+		}
+		a.Close()
+		f.Close()
+	}
+}
+
+// TestReadAheadClose stops a read-ahead midway and before it started.
+func TestReadAheadClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.pcap")
+	if err := os.WriteFile(path, make([]byte, 8*aheadChunk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a := readAhead(f).(*aheadFile)
+	a.Close() // never started
+	b := readAhead(f).(*aheadFile)
+	if _, err := b.Read(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	b.Close() // returns only once the goroutine has stopped
+	if _, ok := readAhead(os.Stdin).(*aheadFile); ok {
+		if st, _ := os.Stdin.Stat(); st == nil || !st.Mode().IsRegular() {
+			t.Error("standard input that is no regular file is read ahead")
+		}
+	}
+}
