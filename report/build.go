@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,9 +28,39 @@ type Options struct {
 
 // Build assembles the report model from a dissection and its analysis.
 func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
+	r := begin(d, opt)
+	r.addAnalysis(fr)
+	return r
+}
+
+// BuildPending is Build for an analysis that is still running, on another
+// goroutine: the report takes it from fr when it first needs flows or
+// findings. Until then Flows and Findings are empty; JSON writes the
+// captures and (with StreamMessages) the messages meanwhile, so that both
+// cores work. Complete waits for the analysis; every renderer, Redact and
+// Materialize call it. The analysis must not change d.
+func BuildPending(d *decode.Result, fr <-chan *flow.Result, opt Options) *Report {
+	r := begin(d, opt)
+	r.pending = fr
+	return r
+}
+
+// Complete waits for the analysis of a report made by BuildPending and
+// adds its flows and findings. It does nothing on any other report.
+func (r *Report) Complete() {
+	if r.pending == nil {
+		return
+	}
+	fr := <-r.pending
+	r.pending = nil
+	r.addAnalysis(fr)
+}
+
+// begin makes the report of d without the analysis: captures, anomalies
+// and messages (or the stream of them).
+func begin(d *decode.Result, opt Options) *Report {
 	r := &Report{Version: SchemaVersion, Captures: make([]Capture, 0, len(d.Captures)), Messages: []Message{},
-		Flows: make([]Flow, 0, len(fr.Flows)), Findings: make([]Finding, 0, len(fr.Findings)),
-		Anomalies: append([]string{}, d.Anomalies...)}
+		Flows: []Flow{}, Findings: []Finding{}, Anomalies: append([]string{}, d.Anomalies...)}
 	for _, c := range d.Captures {
 		rc := Capture{File: c.File, Format: string(c.Format), LinkTypes: c.LinkTypes, Packets: c.Packets, Metadata: c.Metadata,
 			First: timeText(c.First), Last: timeText(c.Last), Warnings: make([]string, 0, len(c.Warnings))}
@@ -41,12 +72,18 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 		}
 		r.Captures = append(r.Captures, rc)
 	}
-	b := newBuilder(opt, len(d.Messages))
+	r.b = newBuilder(opt, len(d.Messages))
 	if opt.StreamMessages {
-		r.Messages, r.stream = nil, &messageStream{d: d, b: b}
+		r.Messages, r.stream = nil, &messageStream{d: d, b: r.b}
 	} else {
-		r.Messages = b.messages(d)
+		r.Messages = r.b.messages(d)
 	}
+	return r
+}
+
+// addAnalysis adds the flows and findings of fr.
+func (r *Report) addAnalysis(fr *flow.Result) {
+	r.Flows = slices.Grow(r.Flows, len(fr.Flows))
 	for _, f := range fr.Flows {
 		rf := Flow{Capture: f.Capture, Client: f.Client.String(), User: f.User, Server: f.Server, Service: f.Service,
 			SPN: f.SPN, Outcome: string(f.Outcome), Findings: append([]string{}, f.Findings...)}
@@ -58,16 +95,16 @@ func Build(d *decode.Result, fr *flow.Result, opt Options) *Report {
 		}
 		r.Flows = append(r.Flows, rf)
 	}
+	r.Findings = slices.Grow(r.Findings, len(fr.Findings))
 	for i := range fr.Findings {
 		f := &fr.Findings[i]
 		rf := Finding{ID: f.ID, Severity: f.Severity.String(), Client: f.Client, Server: f.Server, SPN: f.SPN,
 			Frames: nonNil(f.Frames), Summary: f.Summary, Cause: f.Cause, Remedy: f.Remedy, Refs: f.Refs}
 		if fi := f.FlowOf(); fi >= 0 {
-			rf.Flow = b.ints.new(fi + 1)
+			rf.Flow = r.b.ints.new(fi + 1)
 		}
 		r.Findings = append(r.Findings, rf)
 	}
-	return r
 }
 
 // messages builds the report form of every decoded message.
@@ -102,6 +139,7 @@ func (s *messageStream) each(fn func(*Message)) {
 // Materialize builds every message of a report built with
 // StreamMessages into Messages. It does nothing on any other report.
 func (r *Report) Materialize() {
+	r.Complete()
 	if r.stream == nil {
 		return
 	}

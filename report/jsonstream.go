@@ -31,6 +31,7 @@ func JSON(w io.Writer, r *Report, _ RenderOptions) error {
 	} else {
 		jsonList(e, r.Messages, (*jsonEnc).message)
 	}
+	r.Complete() // the analysis may have run while the messages were written
 	e.raw(",\n" + `  "flows": `)
 	jsonList(e, r.Flows, (*jsonEnc).flow)
 	e.raw(",\n" + `  "findings": `)

@@ -9,6 +9,8 @@ package report
 
 import (
 	"time"
+
+	"github.com/kerbtrace/kerbtrace/flow"
 )
 
 // SchemaVersion is the value of the report's "version" key.
@@ -31,6 +33,10 @@ type Report struct {
 	// stream, when set, gives the messages instead of Messages
 	// (Options.StreamMessages).
 	stream *messageStream
+	// pending, when set, is the analysis still to come (BuildPending).
+	pending <-chan *flow.Result
+	// b is the builder of this report, with its caches.
+	b *builder
 }
 
 // Capture describes one input file.

@@ -28,11 +28,12 @@ var renderers = map[string]Renderer{
 }
 
 // Lookup returns the renderer for a format name. Every renderer but JSON
-// materializes a report built with Options.StreamMessages first.
+// first completes and materializes a report made by BuildPending or with
+// Options.StreamMessages.
 func Lookup(format string) (Renderer, bool) {
 	render, ok := renderers[format]
 	if !ok || format == "json" {
-		return render, ok
+		return render, ok // JSON completes the report itself, after the messages
 	}
 	return func(w io.Writer, r *Report, o RenderOptions) error {
 		r.Materialize()

@@ -131,16 +131,23 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	dres := d.Result()
 
-	// Decode → flow.
-	fres := flow.Analyze(dres)
-	fres.Drop(splitList(fl.ignore))
-	fl.diag.apply(fres)
+	// Decode → flow, on a second goroutine: the analysis only reads dres,
+	// and meanwhile the report can already be started (the JSON of the
+	// messages needs no flow).
+	analysis := make(chan *flow.Result, 1)
+	var fres *flow.Result
+	go func() {
+		fr := flow.Analyze(dres)
+		fr.Drop(splitList(fl.ignore))
+		fl.diag.apply(fr)
+		fres = fr
+		analysis <- fr
+	}()
 
-	// Flow → report.
-	// JSON, unredacted, is written straight from the decoded messages:
-	// the report never holds them all.
+	// Flow → report. JSON, unredacted, is written straight from the
+	// decoded messages: the report never holds them all.
 	stream := format == "json" && !fl.out.redact
-	rep := report.Build(dres, fres, report.Options{RawTokens: fl.rawTokens, StreamMessages: stream})
+	rep := report.BuildPending(dres, analysis, report.Options{RawTokens: fl.rawTokens, StreamMessages: stream})
 	if !fl.out.finish(rep, stderr) {
 		return exitUsage
 	}
@@ -150,6 +157,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
 		return exitUsage
 	}
+	rep.Complete() // fres is set from here on
 	if code, decided := fl.diag.verdict(rep, stderr); decided {
 		return code
 	}

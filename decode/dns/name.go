@@ -3,6 +3,7 @@ package dns
 import (
 	"fmt"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/intern"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -10,6 +11,9 @@ const (
 	// maxNameLen is the longest name on the wire, length octets included
 	// (RFC 1035 2.3.4).
 	maxNameLen = 255
+	// maxNameText is the longest name in presentation form: every byte
+	// escaped as \DDD.
+	maxNameText = maxNameLen * 4
 	// maxPtrHops bounds the compression pointers followed for one name. A
 	// legitimate name needs at most one per label (127); more means a loop.
 	maxPtrHops = 128
@@ -25,16 +29,28 @@ var (
 // readName decodes the (possibly compressed) domain name at off and returns
 // it in presentation form without the trailing dot, and the offset after
 // its bytes in place (after the first pointer, if any). b is the whole
-// message, since pointers are offsets from its start.
+// message, since pointers are offsets from its start. The text is built on
+// the stack and interned: the same name in many messages (the common case
+// in a capture) shares one string.
 func readName(b []byte, off int) (string, int, error) {
-	var buf [maxNameLen * 4]byte // room for every byte escaped as \DDD
-	out := buf[:0]
+	var buf [maxNameText]byte
+	out, next, err := appendName(buf[:0], b, off)
+	if err != nil {
+		return "", next, err
+	}
+	return intern.Bytes(out), next, nil
+}
+
+// appendName appends the presentation form of the name at off to out; see
+// readName. On error it returns out unchanged and off.
+func appendName(out, b []byte, off int) ([]byte, int, error) {
+	start := len(out)
 	next := -1 // offset after the name in place, set at the first pointer
 	wireLen := 1
-	for hops := 0; ; {
+	for hops, p0 := 0, off; ; {
 		l, p, err := wire.U8(b, off)
 		if err != nil {
-			return "", off, err
+			return out[:start], p0, err
 		}
 		switch l & 0xC0 {
 		case 0x00:
@@ -42,16 +58,16 @@ func readName(b []byte, off int) (string, int, error) {
 				if next < 0 {
 					next = p
 				}
-				return string(out), next, nil
+				return out, next, nil
 			}
 			label, q, err := wire.Bytes(b, p, int(l))
 			if err != nil {
-				return "", off, err
+				return out[:start], p0, err
 			}
 			if wireLen += int(l) + 1; wireLen > maxNameLen {
-				return "", off, errNameLong
+				return out[:start], p0, errNameLong
 			}
-			if len(out) > 0 {
+			if len(out) > start {
 				out = append(out, '.')
 			}
 			out = appendLabel(out, label)
@@ -59,23 +75,44 @@ func readName(b []byte, off int) (string, int, error) {
 		case 0xC0:
 			lo, q, err := wire.U8(b, p)
 			if err != nil {
-				return "", off, err
+				return out[:start], p0, err
 			}
 			if next < 0 {
 				next = q
 			}
 			if hops++; hops > maxPtrHops {
-				return "", off, errPtrLoop
+				return out[:start], p0, errPtrLoop
 			}
 			ptr := int(l&0x3F)<<8 | int(lo)
 			if ptr >= len(b) {
-				return "", off, errPtrRange
+				return out[:start], p0, errPtrRange
 			}
 			off = ptr
 		default:
-			return "", off, errLabelType
+			return out[:start], p0, errLabelType
 		}
 	}
+}
+
+// skipName returns the offset after the name at off in place (labels up to
+// the root or the first pointer), without decoding it; ok is false when the
+// bytes end first or a label type is reserved.
+func skipName(b []byte, off int) (int, bool) {
+	for off < len(b) {
+		l := int(b[off])
+		switch l & 0xC0 {
+		case 0x00:
+			if l == 0 {
+				return off + 1, true
+			}
+			off += 1 + l
+		case 0xC0:
+			return off + 2, off+2 <= len(b)
+		default:
+			return off, false
+		}
+	}
+	return off, false
 }
 
 // appendLabel appends a label in presentation form, escaping '.', '\' and

@@ -2,7 +2,7 @@ package dns
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
@@ -22,7 +22,8 @@ const headerLen = 12
 // give an error wrapping wire.ErrMalformed; for rdata the record is kept
 // with empty Data and parsing continues. The first error met is returned.
 func Parse(b []byte) (*Message, error) {
-	p := &parser{b: b, m: &Message{}}
+	blk := &block{}
+	p := &parser{b: b, m: &blk.m, blk: blk}
 	p.parse()
 	if errors.Is(p.err, wire.ErrTruncated) {
 		p.m.Cut = true
@@ -30,19 +31,31 @@ func Parse(b []byte) (*Message, error) {
 	return p.m, p.err
 }
 
+// block holds a Message and the backing array of its question section,
+// which nearly always has one entry, in a single allocation.
+type block struct {
+	m Message
+	q [1]Question
+}
+
 // parser carries the input, the message being filled and the first error.
 type parser struct {
 	b   []byte
 	m   *Message
+	blk *block
+	rrs []RR // room for the records still to decode, sized by count
 	err error
 	ext uint8 // extended RCODE bits from an OPT record
 }
 
-func (p *parser) fail(field string, off int, err error) {
+func (p *parser) fail(field string, i int, part string, off int, err error) {
 	if p.err == nil {
-		p.err = wire.Errorf(proto, field, off, err)
+		p.err = wire.Errorf(proto, field+"["+strconv.Itoa(i)+"]."+part, off, err)
 	}
 }
+
+// sectionNames name the three record sections in errors.
+var sectionNames = [3]string{"answer", "authority", "additional"}
 
 func (p *parser) parse() {
 	m := p.m
@@ -53,22 +66,69 @@ func (p *parser) parse() {
 		p.flags(uint16(p.b[2])<<8 | uint16(p.b[3]))
 	}
 	if len(p.b) < headerLen {
-		p.fail("header", 0, wire.ErrTruncated)
+		if p.err == nil {
+			p.err = wire.Errorf(proto, "header", 0, wire.ErrTruncated)
+		}
 		return
 	}
 	var counts [4]int
 	for i := range counts {
 		counts[i] = int(p.b[4+2*i])<<8 | int(p.b[5+2*i])
 	}
+	present := count(p.b, counts)
+	p.allocate(present)
 	off, ok := p.questions(headerLen, counts[0])
-	sections := []*[]RR{&m.Answers, &m.Authority, &m.Additional}
-	names := []string{"answer", "authority", "additional"}
+	sections := [3]*[]RR{&m.Answers, &m.Authority, &m.Additional}
 	for i := 0; ok && i < 3; i++ {
-		off, ok = p.records(off, counts[i+1], sections[i], names[i])
+		off, ok = p.records(off, counts[i+1], present[i+1], sections[i], sectionNames[i])
 	}
 	if p.ext != 0 && p.ext < 16 {
 		m.RCode |= RCode(p.ext << 4)
 	}
+}
+
+// allocate makes room for the questions and records present in the bytes,
+// so that each section is filled without growing: the questions in the
+// message's block when there is one, every record in one array.
+func (p *parser) allocate(present [4]int) {
+	switch q := present[0]; {
+	case q == 1:
+		p.m.Questions = p.blk.q[:0:1]
+	case q > 1:
+		p.m.Questions = make([]Question, 0, q)
+	}
+	if n := present[1] + present[2] + present[3]; n > 0 {
+		p.rrs = make([]RR, n)
+	}
+}
+
+// count returns how many of the questions and records the header announced
+// are present in b, by skipping over them without decoding. A question is
+// at least 5 bytes and a record 11, so a hostile count ends at the end of
+// the input.
+func count(b []byte, counts [4]int) (present [4]int) {
+	off := headerLen
+	for s, n := range counts {
+		for i := 0; i < n; i++ {
+			next, ok := skipName(b, off)
+			if !ok {
+				return present
+			}
+			if s == 0 {
+				next += 4
+			} else if next+10 <= len(b) {
+				next += 10 + (int(b[next+8])<<8 | int(b[next+9]))
+			} else {
+				return present
+			}
+			if next > len(b) {
+				return present
+			}
+			present[s]++
+			off = next
+		}
+	}
+	return present
 }
 
 // flags decodes the second header word: QR, Opcode, AA, TC, RD, RA, RCODE.
@@ -87,15 +147,14 @@ func (p *parser) flags(f uint16) {
 // a hostile count ends at the end of the input, not at n.
 func (p *parser) questions(off, n int) (int, bool) {
 	for i := 0; i < n; i++ {
-		field := fmt.Sprintf("question[%d]", i)
 		name, next, err := readName(p.b, off)
 		if err != nil {
-			p.fail(field+".name", off, err)
+			p.fail("question", i, "name", off, err)
 			return off, false
 		}
 		tc, next, err := wire.Bytes(p.b, next, 4)
 		if err != nil {
-			p.fail(field+".type", next, err)
+			p.fail("question", i, "type", next, err)
 			return off, false
 		}
 		p.m.Questions = append(p.m.Questions, Question{
@@ -106,29 +165,32 @@ func (p *parser) questions(off, n int) (int, bool) {
 	return off, true
 }
 
-// records reads n resource records from off into dst. Each record is at
-// least 11 bytes, so a hostile count ends at the end of the input.
-func (p *parser) records(off, n int, dst *[]RR, section string) (int, bool) {
+// records reads n resource records from off into dst, of which present
+// were counted in the bytes. Each record is at least 11 bytes, so a hostile
+// count ends at the end of the input.
+func (p *parser) records(off, n, present int, dst *[]RR, section string) (int, bool) {
 	for i := 0; i < n; i++ {
-		field := fmt.Sprintf("%s[%d]", section, i)
 		name, next, err := readName(p.b, off)
 		if err != nil {
-			p.fail(field+".name", off, err)
+			p.fail(section, i, "name", off, err)
 			return off, false
 		}
 		h, next, err := wire.Bytes(p.b, next, 10)
 		if err != nil {
-			p.fail(field+".header", next, err)
+			p.fail(section, i, "header", next, err)
 			return off, false
 		}
 		rr := RR{Name: name, Type: Type(be16(h)), Class: be16(h[2:]), TTL: be32(h[4:])}
 		rdlen := int(be16(h[8:]))
 		if _, _, err := wire.Bytes(p.b, next, rdlen); err != nil {
-			p.fail(field+".rdata", next, err)
+			p.fail(section, i, "rdata", next, err)
 			return off, false
 		}
 		if err := p.rdata(&rr, next, rdlen); err != nil {
-			p.fail(field+".rdata", next, err)
+			p.fail(section, i, "rdata", next, err)
+		}
+		if *dst == nil && present > 0 && present <= len(p.rrs) {
+			*dst, p.rrs = p.rrs[:0:present], p.rrs[present:]
 		}
 		*dst = append(*dst, rr)
 		off = next + rdlen

@@ -5,13 +5,19 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/intern"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
 // maxTXT bounds the text kept from a TXT record.
 const maxTXT = 255
+
+// maxDataText is the longest Data text built from names: SOA's two names
+// and serial.
+const maxDataText = 2*maxNameText + 16
+
+var errOverrun = fmt.Errorf("name overruns rdata: %w", wire.ErrMalformed)
 
 // rdata renders the rdata of rr, which lies at b[off:off+n] (already checked
 // to be inside the message), into rr.Data and rr.Addr.
@@ -30,8 +36,9 @@ func (p *parser) rdata(rr *RR, off, n int) error {
 	case TypeA, TypeAAAA:
 		return addr(rr, rd)
 	case TypeCNAME, TypePTR, TypeNS, 39: // 39: DNAME
-		name, _, err := p.nameIn(off, off+n)
-		rr.Data = name
+		var buf [maxNameText]byte
+		name, _, err := p.nameIn(buf[:0], off, off+n)
+		rr.Data = intern.Bytes(name)
 		return err
 	case TypeSRV:
 		return p.srv(rr, off, n)
@@ -39,8 +46,10 @@ func (p *parser) rdata(rr *RR, off, n int) error {
 		if n < 3 {
 			return errShort(rr.Type, n)
 		}
-		name, _, err := p.nameIn(off+2, off+n)
-		rr.Data = strconv.Itoa(int(be16(rd))) + " " + name
+		var buf [maxNameText + 8]byte
+		text := append(strconv.AppendUint(buf[:0], uint64(be16(rd)), 10), ' ')
+		text, _, err := p.nameIn(text, off+2, off+n)
+		rr.Data = intern.Bytes(text)
 		return err
 	case TypeSOA:
 		return p.soa(rr, off, n)
@@ -65,20 +74,21 @@ func addr(rr *RR, rd []byte) error {
 	default:
 		return errShort(rr.Type, len(rd))
 	}
-	rr.Addr, rr.Data = a, a.String()
+	var buf [64]byte
+	rr.Addr, rr.Data = a, intern.Bytes(a.AppendTo(buf[:0]))
 	return nil
 }
 
-// nameIn reads a name that starts at off inside rdata ending at end. Its
-// in-place bytes must end inside the rdata; its pointers may lead anywhere
-// in the message. The rdata is known to be complete, so running past it is
-// malformed, not truncated.
-func (p *parser) nameIn(off, end int) (string, int, error) {
-	name, next, err := readName(p.b, off)
+// nameIn appends the name that starts at off inside rdata ending at end to
+// out. Its in-place bytes must end inside the rdata; its pointers may lead
+// anywhere in the message. The rdata is known to be complete, so running
+// past it is malformed, not truncated. On error out comes back unchanged.
+func (p *parser) nameIn(out []byte, off, end int) ([]byte, int, error) {
+	text, next, err := appendName(out, p.b, off)
 	if errors.Is(err, wire.ErrTruncated) || (err == nil && next > end) {
-		return "", off, fmt.Errorf("name overruns rdata: %w", wire.ErrMalformed)
+		return out, off, errOverrun
 	}
-	return name, next, err
+	return text, next, err
 }
 
 // srv decodes SRV rdata (RFC 2782): priority, weight, port, target.
@@ -87,19 +97,25 @@ func (p *parser) srv(rr *RR, off, n int) error {
 		return errShort(rr.Type, n)
 	}
 	rd := p.b[off:]
-	target, _, err := p.nameIn(off+6, off+n)
-	rr.Data = fmt.Sprintf("%d %d %d %s", be16(rd), be16(rd[2:]), be16(rd[4:]), target)
+	var buf [maxNameText + 24]byte
+	text := buf[:0]
+	for i := 0; i < 6; i += 2 {
+		text = append(strconv.AppendUint(text, uint64(be16(rd[i:])), 10), ' ')
+	}
+	text, _, err := p.nameIn(text, off+6, off+n)
+	rr.Data = intern.Bytes(text)
 	return err
 }
 
 // soa decodes SOA rdata (RFC 1035 3.3.13) to "mname rname serial".
 func (p *parser) soa(rr *RR, off, n int) error {
 	end := off + n
-	mname, next, err := p.nameIn(off, end)
+	var buf [maxDataText]byte
+	text, next, err := p.nameIn(buf[:0], off, end)
 	if err != nil {
 		return err
 	}
-	rname, next, err := p.nameIn(next, end)
+	text, next, err = p.nameIn(append(text, ' '), next, end)
 	if err != nil {
 		return err
 	}
@@ -107,7 +123,7 @@ func (p *parser) soa(rr *RR, off, n int) error {
 	if err != nil {
 		return errShort(rr.Type, n)
 	}
-	rr.Data = fmt.Sprintf("%s %s %d", mname, rname, serial)
+	rr.Data = intern.Bytes(strconv.AppendUint(append(text, ' '), uint64(serial), 10))
 	return nil
 }
 
@@ -115,20 +131,17 @@ func (p *parser) soa(rr *RR, off, n int) error {
 // spaces, keeping at most maxTXT bytes. A string whose length overruns the
 // rdata is cut at the rdata's end.
 func txt(rd []byte) string {
-	var sb strings.Builder
-	for off := 0; off < len(rd) && sb.Len() < maxTXT; {
+	var buf [maxTXT + 256]byte
+	out := buf[:0]
+	for off := 0; off < len(rd) && len(out) < maxTXT; {
 		l := int(rd[off])
 		off++
 		end := min(off+l, len(rd))
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
+		if len(out) > 0 {
+			out = append(out, ' ')
 		}
-		sb.Write(rd[off:end])
+		out = append(out, rd[off:end]...)
 		off = end
 	}
-	s := sb.String()
-	if len(s) > maxTXT {
-		s = s[:maxTXT]
-	}
-	return s
+	return intern.Bytes(out[:min(len(out), maxTXT)])
 }

@@ -212,3 +212,65 @@ func (p *pending) challenge(s string, creds bool) Challenge {
 	c.finish(p.token68, params, raw, creds)
 	return c
 }
+
+// simpleChallenge decodes, without going through strings, the two shapes
+// nearly every value of a Kerberos or NTLM exchange has: a bare known
+// scheme ("Negotiate", "NTLM") and a GSS scheme followed by a lone token68
+// ("Negotiate YIIH..."). It returns what splitChallenges would for them,
+// and false for any other shape.
+func simpleChallenge(v []byte) (Challenge, bool) {
+	i := 0
+	for i < len(v) && isTchar(v[i]) {
+		i++
+	}
+	scheme, ok := knownScheme(v[:i])
+	if !ok {
+		return Challenge{}, false
+	}
+	if i == len(v) {
+		return Challenge{Scheme: scheme}, true
+	}
+	if !gssScheme(scheme) || (v[i] != ' ' && v[i] != '\t') {
+		return Challenge{}, false
+	}
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	j := i
+	for i < len(v) && isToken68(v[i]) {
+		i++
+	}
+	if i == j {
+		return Challenge{}, false // no token68, or a param ("=" first)
+	}
+	for i < len(v) && v[i] == '=' {
+		i++
+	}
+	k := i
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	if i != len(v) {
+		return Challenge{}, false
+	}
+	c := Challenge{Scheme: scheme, TokenB64Len: k - j}
+	c.Token, c.BadBase64 = decodeB64Bytes(v[j:k])
+	return c, true
+}
+
+// knownScheme returns the canonical spelling of a scheme canonScheme
+// knows, matching case-insensitively.
+func knownScheme(s []byte) (string, bool) {
+	var lower [len("negotiate")]byte
+	if len(s) > len(lower) {
+		return "", false
+	}
+	for i, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	c, ok := canonical[string(lower[:len(s)])]
+	return c, ok
+}

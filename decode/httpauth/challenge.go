@@ -1,6 +1,7 @@
 package httpauth
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -78,6 +79,20 @@ func decodeB64(s string) ([]byte, bool) {
 		return nil, true
 	}
 	return b, false
+}
+
+// decodeB64Bytes is decodeB64 on bytes.
+func decodeB64Bytes(s []byte) ([]byte, bool) {
+	enc := base64.StdEncoding
+	if !bytes.HasSuffix(s, []byte("=")) && len(s)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	b := make([]byte, enc.DecodedLen(len(s)))
+	n, err := enc.Decode(b, s)
+	if err != nil {
+		return nil, true
+	}
+	return b[:n], false
 }
 
 // basic keeps the user name of Basic credentials (RFC 7617 2) and only the

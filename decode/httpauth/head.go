@@ -62,14 +62,22 @@ type header struct{ name, value []byte }
 // then too: only the body length is unknown).
 func ParseHead(b []byte) (*Head, error) {
 	start := skipLeadingCRLF(b)
-	lines, end, err := splitHead(b, start)
+	// Lines and fields are collected on the stack: only what the Head
+	// keeps is allocated.
+	var lineBuf [headBufLines][]byte
+	lines, end, err := splitHead(b, start, lineBuf[:0])
 	if err != nil {
 		return nil, err
 	}
 	h := &Head{ContentLength: -1, HeadLen: end}
 	_ = h.startLine(lines[0]) // validated by splitHead
-	return h, h.headers(unfold(lines[1:]))
+	var fieldBuf [headBufLines]header
+	return h, h.headers(unfold(lines[1:], fieldBuf[:0]))
 }
+
+// headBufLines is how many lines of a head are handled without allocating;
+// longer heads grow on the heap.
+const headBufLines = 40
 
 func skipLeadingCRLF(b []byte) int {
 	off := 0
@@ -93,8 +101,7 @@ func malformed(field string, off int, format string, args ...any) error {
 // splitHead cuts b[start:] into lines (without CR LF) up to the empty line,
 // and returns the offset after it. The start line is checked as soon as it
 // is complete, so non-HTTP input fails fast instead of waiting for 64 KiB.
-func splitHead(b []byte, start int) ([][]byte, int, error) {
-	var lines [][]byte
+func splitHead(b []byte, start int, lines [][]byte) ([][]byte, int, error) {
 	off := start
 	for {
 		nl := bytes.IndexByte(b[off:min(len(b), MaxHeadLen+start)], '\n')
@@ -110,7 +117,7 @@ func splitHead(b []byte, start int) ([][]byte, int, error) {
 		line := bytes.TrimSuffix(b[off:off+nl], []byte("\r"))
 		off += nl + 1
 		if len(lines) == 0 {
-			if err := new(Head).startLine(line); err != nil {
+			if _, err := parseStartLine(line); err != nil {
 				return nil, 0, err
 			}
 		}
@@ -146,9 +153,8 @@ func plausibleStart(p []byte) bool {
 
 // unfold joins obsolete line folding (RFC 9112 5.2: a line starting with SP
 // or HTAB continues the previous field value) and splits name from value.
-// Lines without a colon are dropped.
-func unfold(lines [][]byte) []header {
-	hs := make([]header, 0, len(lines))
+// Lines without a colon are dropped. The fields are appended to hs.
+func unfold(lines [][]byte, hs []header) []header {
 	for _, l := range lines {
 		if (l[0] == ' ' || l[0] == '\t') && len(hs) > 0 {
 			last := &hs[len(hs)-1]

@@ -6,6 +6,20 @@ import "github.com/kerbtrace/kerbtrace/decode/internal/ber"
 // name components, tickets). Real messages stay far below it.
 const maxItems = 64
 
+// exact returns s in a slice of its own with no spare capacity (nil when
+// empty), so that what a Message keeps is sized to its content; the
+// decoders collect into stack buffers and copy once at the end.
+func exact[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+// smallList is the length of the stack buffers lists are collected in;
+// longer lists (up to maxItems) grow on the heap before the final copy.
+const smallList = 16
+
 // dec decodes Kerberos structures on top of the generic ber.Decoder.
 type dec struct{ ber.Decoder }
 

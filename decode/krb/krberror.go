@@ -145,7 +145,8 @@ func (d *dec) kerbErrorData(ed *EData, t ber.TLV) {
 func (d *dec) typedData(t ber.TLV) []PADataType {
 	d.Enter("typed-data")
 	defer d.Leave()
-	var out []PADataType
+	var buf [smallList]PADataType
+	out := buf[:0]
 	d.Walk(t, func(e ber.TLV) {
 		if len(out) == maxItems {
 			d.Failf(e.Off, "more than %d entries", maxItems)
@@ -159,5 +160,5 @@ func (d *dec) typedData(t ber.TLV) []PADataType {
 			}
 		})
 	})
-	return out
+	return exact(out)
 }

@@ -2,6 +2,7 @@ package krb
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/jcmturner/gokrb5/v8/iana/msgtype"
 	"github.com/jcmturner/gokrb5/v8/iana/nametype"
@@ -31,6 +32,24 @@ var msgTypeNames = map[MsgType]string{
 	MsgASReq: "AS-REQ", MsgASRep: "AS-REP", MsgTGSReq: "TGS-REQ", MsgTGSRep: "TGS-REP",
 	MsgAPReq: "AP-REQ", MsgAPRep: "AP-REP", MsgTGTReq: "TGT-REQ", MsgTGTRep: "TGT-REP",
 	MsgSafe: "KRB-SAFE", MsgPriv: "KRB-PRIV", MsgCred: "KRB-CRED", MsgKRBError: "KRB-ERROR",
+}
+
+// msgTypePaths are the lower-case names of the message types, the first
+// element of the field path in errors ("as-req.req-body.cname").
+var msgTypePaths = func() map[MsgType]string {
+	out := make(map[MsgType]string, len(msgTypeNames))
+	for t, s := range msgTypeNames {
+		out[t] = strings.ToLower(s)
+	}
+	return out
+}()
+
+// pathName is the lower-case name of t for error paths.
+func (t MsgType) pathName() string {
+	if s, ok := msgTypePaths[t]; ok {
+		return s
+	}
+	return strings.ToLower(t.String())
 }
 
 // String returns "AS-REQ", "TGS-REP", "KRB-ERROR", ..., or "msg-type-N".

@@ -2,6 +2,7 @@ package krb
 
 import (
 	"github.com/kerbtrace/kerbtrace/decode/internal/ber"
+	"github.com/kerbtrace/kerbtrace/decode/internal/intern"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -31,24 +32,28 @@ func (d *dec) padata(name string, c ber.TLV, inError bool) paInfo {
 	if !ok {
 		return pi
 	}
+	var buf [smallList]PADataType
+	types := buf[:0]
 	d.Walk(seq, func(e ber.TLV) {
-		if len(pi.types) == maxItems {
+		if len(types) == maxItems {
 			d.Failf(e.Off, "more than %d padata", maxItems)
 			return
 		}
-		d.paData(e, &pi, inError)
+		types = d.paData(e, &pi, inError, types)
 	})
+	pi.types = exact(types)
 	return pi
 }
 
-func (d *dec) paData(e ber.TLV, pi *paInfo, inError bool) {
+// paData decodes one PA-DATA into pi, appending its type to types.
+func (d *dec) paData(e ber.TLV, pi *paInfo, inError bool, types []PADataType) []PADataType {
 	typ, seen := PADataType(0), false
 	d.Fields(e, func(tag int, f ber.TLV) {
 		switch tag {
 		case 1:
 			if v, ok := d.Int32("padata-type", f); ok {
 				typ, seen = PADataType(v), true
-				pi.types = append(pi.types, typ)
+				types = append(types, typ)
 			}
 		case 2:
 			if !seen {
@@ -61,6 +66,7 @@ func (d *dec) paData(e ber.TLV, pi *paInfo, inError bool) {
 			d.Leave()
 		}
 	})
+	return types
 }
 
 // paValue looks into the padata values the flow needs.
@@ -111,7 +117,8 @@ func (d *dec) etypeInfo(t ber.TLV, v2 bool) []ETypeInfo {
 		d.Failf(t.Off, "ETYPE-INFO is not a SEQUENCE")
 		return nil
 	}
-	var out []ETypeInfo
+	var buf [smallList]ETypeInfo
+	out := buf[:0]
 	d.Walk(t, func(e ber.TLV) {
 		if len(out) == maxItems {
 			d.Failf(e.Off, "more than %d entries", maxItems)
@@ -130,7 +137,7 @@ func (d *dec) etypeInfo(t ber.TLV, v2 bool) []ETypeInfo {
 		})
 		out = append(out, ei)
 	})
-	return out
+	return exact(out)
 }
 
 func (d *dec) salt(f ber.TLV, v2 bool) (string, bool) {
@@ -141,5 +148,5 @@ func (d *dec) salt(f ber.TLV, v2 bool) (string, bool) {
 	if !ok || o.Truncated {
 		return "", false
 	}
-	return string(o.Value), true
+	return intern.Bytes(o.Value), true
 }

@@ -3,7 +3,6 @@ package krb
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/ber"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
@@ -72,7 +71,7 @@ func headerOnly(b []byte, t ber.TLV, err error) (*Message, error) {
 // dispatch decodes the body of APPLICATION t into m; it reports false for
 // APPLICATION tags that are not messages (Ticket, Authenticator, enc-parts).
 func (d *dec) dispatch(m *Message, t ber.TLV) bool {
-	d.Enter(strings.ToLower(m.Type.String()))
+	d.Enter(m.Type.pathName())
 	defer d.Leave()
 	switch m.Type {
 	case MsgASReq, MsgTGSReq:

@@ -15,7 +15,7 @@ import (
 // gap) may begin inside a record, so its first record is allowed to fail;
 // a record cut by the end of the run is left out, since it is not a
 // complete message.
-func krbPayloads(t *testing.T, path string) (msgs [][]byte) {
+func krbPayloads(t testing.TB, path string) (msgs [][]byte) {
 	t.Helper()
 	c, err := pcaptest.Read(path)
 	if err != nil {

@@ -38,7 +38,8 @@ func nameStrings(d *ber.Decoder, f ber.TLV) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
+	var buf [smallList]string
+	out := buf[:0]
 	d.Walk(seq, func(s ber.TLV) {
 		v, err := ber.String(s)
 		if err != nil {
@@ -51,7 +52,7 @@ func nameStrings(d *ber.Decoder, f ber.TLV) []string {
 		}
 		out = append(out, v)
 	})
-	return out
+	return exact(out)
 }
 
 // encData is the clear part of EncryptedData ::= SEQUENCE { etype [0]
@@ -152,7 +153,8 @@ func (d *dec) etypes(name string, c ber.TLV) []Etype {
 	if !ok {
 		return nil
 	}
-	var out []Etype
+	var buf [smallList]Etype
+	out := buf[:0]
 	d.Walk(seq, func(i ber.TLV) {
 		v, err := ber.Int32(i)
 		if err != nil {
@@ -165,5 +167,5 @@ func (d *dec) etypes(name string, c ber.TLV) []Etype {
 		}
 		out = append(out, Etype(v))
 	})
-	return out
+	return exact(out)
 }

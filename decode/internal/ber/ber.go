@@ -112,6 +112,25 @@ func (t TLV) ValueOff() int { return t.Off + t.HdrLen }
 // truncation (a partial TLV is returned with Truncated set for content),
 // and otherwise a malformed element overrunning its container.
 func Read(b []byte, off, base int, cut bool) (TLV, error) {
+	// Fast path: a low tag number and a short or one/two-octet long
+	// length, complete in b; everything else takes the general path.
+	if off >= 0 && off+2 <= len(b) && b[off]&0x1f != 0x1f {
+		id, n, p := b[off], int(b[off+1]), off+2
+		switch {
+		case n == 0x81 && p < len(b):
+			n, p = int(b[p]), p+1
+		case n == 0x82 && p+1 < len(b):
+			n, p = int(b[p])<<8|int(b[p+1]), p+2
+		case n >= 0x80:
+			n = -1
+		}
+		if n >= 0 && n <= len(b)-p {
+			return TLV{
+				Class: Class(id >> 6), Constructed: id&0x20 != 0, Tag: int(id & 0x1f),
+				Off: base + off, HdrLen: p - off, Len: n, Value: b[p : p+n],
+			}, nil
+		}
+	}
 	overrun := wire.ErrMalformed
 	if cut {
 		overrun = wire.ErrTruncated
@@ -254,14 +273,23 @@ func (it *Iter) Next() (TLV, bool) {
 func (it *Iter) Err() error { return it.err }
 
 // Inner returns the single TLV inside an explicit tag such as [1] INTEGER.
+//
+// It is Children().Next() without the iterator, as every explicitly
+// tagged field goes through it: the same TLV and the same errors.
 func (t TLV) Inner() (TLV, error) {
-	it := t.Children()
-	c, ok := it.Next()
-	if !ok {
-		if it.Err() != nil {
-			return c, it.Err()
-		}
-		return c, errAt(t.Off, "explicit tag", wire.ErrMalformed)
+	depth := t.Depth + 1
+	switch {
+	case depth > MaxDepth:
+		return TLV{}, errAt(t.Off, "nesting", wire.ErrMalformed)
+	case len(t.Value) == 0 && t.Truncated:
+		return TLV{}, errAt(t.ValueOff(), "header", wire.ErrTruncated)
+	case len(t.Value) == 0:
+		return TLV{}, errAt(t.Off, "explicit tag", wire.ErrMalformed)
 	}
+	c, err := Read(t.Value, 0, t.ValueOff(), t.Truncated)
+	if err != nil {
+		return TLV{}, err
+	}
+	c.Depth = depth
 	return c, nil
 }

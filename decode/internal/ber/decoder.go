@@ -15,17 +15,46 @@ import (
 // it is sound; nothing follows a truncation, which is always at the end of
 // the input. Proto prefixes the errors ("krb", "spnego").
 type Decoder struct {
-	Proto    string
-	path     []string
+	Proto string
+	// path holds the first maxPath names of the field path in place (no
+	// allocation for the depths real messages reach), deep the rest.
+	path     [maxPath]string
+	deep     []string
+	depth    int
 	err      error // first content error
 	truncErr error // the truncation, with the innermost field it cut
 }
 
+// maxPath is the depth of field path kept without allocating; Kerberos
+// paths are about ten names deep at most.
+const maxPath = 16
+
 // Enter pushes a field name on the error path; Leave pops it.
-func (d *Decoder) Enter(name string) { d.path = append(d.path, name) }
+func (d *Decoder) Enter(name string) {
+	if d.depth < maxPath {
+		d.path[d.depth] = name
+	} else {
+		d.deep = append(d.deep[:d.depth-maxPath], name)
+	}
+	d.depth++
+}
 
 // Leave pops the last field name pushed by Enter.
-func (d *Decoder) Leave() { d.path = d.path[:len(d.path)-1] }
+func (d *Decoder) Leave() {
+	if d.depth == 0 {
+		panic("ber: Decoder.Leave without Enter")
+	}
+	d.depth--
+}
+
+// pathString joins the field path with dots.
+func (d *Decoder) pathString() string {
+	s := strings.Join(d.path[:min(d.depth, maxPath)], ".")
+	if d.depth > maxPath {
+		s += "." + strings.Join(d.deep[:d.depth-maxPath], ".")
+	}
+	return s
+}
 
 // Fail records err, which wraps one of the wire sentinels, at the current
 // field path. Only the first content error and the first (innermost)
@@ -44,7 +73,7 @@ func (d *Decoder) Fail(err error) {
 		off = be.Off
 		err = fmt.Errorf("%s: %w", be.What, be.Err)
 	}
-	we := wire.Errorf(d.Proto, strings.Join(d.path, "."), off, err)
+	we := wire.Errorf(d.Proto, d.pathString(), off, err)
 	if trunc {
 		d.truncErr = we
 	} else {
@@ -88,13 +117,17 @@ func (d *Decoder) Fields(t TLV, fn func(tag int, c TLV)) {
 	if !ok {
 		return
 	}
-	d.Walk(seq, func(c TLV) {
+	// As Walk, without a closure between the iterator and fn: seq is
+	// constructed.
+	it := seq.Children()
+	for c, ok := it.Next(); ok; c, ok = it.Next() {
 		if c.Class != ClassContext || !c.Constructed {
 			d.Failf(c.Off, "unexpected tag %d/%d", c.Class, c.Tag)
-			return
+			continue
 		}
 		fn(c.Tag, c)
-	})
+	}
+	d.Fail(it.Err())
 }
 
 // Sequence returns the universal SEQUENCE t is, or that the explicit tag t

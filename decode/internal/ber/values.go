@@ -3,9 +3,9 @@ package ber
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/kerbtrace/kerbtrace/decode/internal/intern"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
 
@@ -130,7 +130,9 @@ func String(t TLV) (string, error) {
 	if err := complete(t, "string"); err != nil {
 		return "", err
 	}
-	return string(t.Value), nil
+	// Realms and name components repeat in every message of a capture:
+	// share one copy.
+	return intern.Bytes(t.Value), nil
 }
 
 // GeneralizedTime decodes KerberosTime, a GeneralizedTime of the form
@@ -139,6 +141,9 @@ func String(t TLV) (string, error) {
 func GeneralizedTime(t TLV) (time.Time, error) {
 	if err := expect(t, TagGeneralizedTime, "time"); err != nil {
 		return time.Time{}, err
+	}
+	if tm, ok := kerberosTime(t.Value); ok {
+		return tm, nil
 	}
 	s := string(t.Value)
 	tm, err := time.Parse("20060102150405Z", s)
@@ -171,7 +176,8 @@ func OIDString(v []byte) (string, error) {
 	if len(v) == 0 || v[len(v)-1]&0x80 != 0 {
 		return "", errOID
 	}
-	var sb strings.Builder
+	var buf [128]byte
+	sb := buf[:0]
 	arcs := 0
 	var arc uint64
 	for _, c := range v {
@@ -185,13 +191,13 @@ func OIDString(v []byte) (string, error) {
 		if arcs == 0 {
 			// The first subidentifier packs the first two arcs (8.19.4).
 			first := min(arc/40, 2)
-			sb.WriteString(strconv.FormatUint(first, 10))
-			sb.WriteByte('.')
-			sb.WriteString(strconv.FormatUint(arc-40*first, 10))
+			sb = strconv.AppendUint(sb, first, 10)
+			sb = append(sb, '.')
+			sb = strconv.AppendUint(sb, arc-40*first, 10)
 			arcs = 2
 		} else {
-			sb.WriteByte('.')
-			sb.WriteString(strconv.FormatUint(arc, 10))
+			sb = append(sb, '.')
+			sb = strconv.AppendUint(sb, arc, 10)
 			arcs++
 		}
 		if arcs > maxOIDArcs {
@@ -199,5 +205,38 @@ func OIDString(v []byte) (string, error) {
 		}
 		arc = 0
 	}
-	return sb.String(), nil
+	// Mechanism OIDs are a handful of values: share one copy of each.
+	return intern.Bytes(sb), nil
+}
+
+// kerberosTime decodes the exact form RFC 4120 5.2.3 prescribes,
+// YYYYMMDDHHMMSSZ, without going through time.Parse. It reports false for
+// anything else, including out-of-range fields, so that time.Parse decides
+// (and rejects) those as before.
+func kerberosTime(v []byte) (time.Time, bool) {
+	if len(v) != 15 || v[14] != 'Z' {
+		return time.Time{}, false
+	}
+	var n [7]int // year, month, day, hour, minute, second
+	widths := [6]int{4, 2, 2, 2, 2, 2}
+	p := 0
+	for i, w := range widths {
+		for range w {
+			c := v[p]
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			n[i] = n[i]*10 + int(c-'0')
+			p++
+		}
+	}
+	year, month, day, hour, minute, sec := n[0], n[1], n[2], n[3], n[4], n[5]
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	tm := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if tm.Day() != day { // the 31st of a 30-day month, February 29th, ...
+		return time.Time{}, false
+	}
+	return tm, true
 }
