@@ -80,3 +80,39 @@ func TestStreamMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildPending checks that a report whose analysis arrives while it is
+// being written gives the same bytes as one built with the analysis at
+// hand, in every format.
+func TestBuildPending(t *testing.T) {
+	res := labResults(t)
+	for _, name := range []string{"success.pcap", "spn-missing.pcap"} {
+		r, ok := res[name]
+		if !ok {
+			t.Fatalf("no lab capture %s", name)
+		}
+		for _, format := range Formats() {
+			render, _ := Lookup(format)
+			var want, got bytes.Buffer
+			if err := render(&want, Build(r.d, r.f, Options{}), RenderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			ch := make(chan *flow.Result, 1)
+			rep := BuildPending(r.d, ch, Options{StreamMessages: format == "json"})
+			if len(rep.Flows) != 0 || len(rep.Findings) != 0 {
+				t.Fatalf("%s: a pending report already has %d flows", name, len(rep.Flows))
+			}
+			go func() { ch <- r.f }()
+			if err := render(&got, rep, RenderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				i := firstDiff(got.Bytes(), want.Bytes())
+				t.Errorf("%s %s: pending report differs at byte %d:\n%q\nwant\n%q", name, format, i, around(got.Bytes(), i), around(want.Bytes(), i))
+			}
+			if len(rep.Flows) != len(r.f.Flows) || len(rep.Flows) == 0 {
+				t.Errorf("%s %s: %d flows after rendering, want %d", name, format, len(rep.Flows), len(r.f.Flows))
+			}
+		}
+	}
+}
