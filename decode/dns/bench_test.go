@@ -1,8 +1,8 @@
 package dns
 
 import (
+	"github.com/kerbtrace/kerbtrace/decode/internal/memtest"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/pcaptest"
@@ -55,7 +55,7 @@ func BenchmarkParseLab(b *testing.B) {
 			Parse(p)
 		}
 	}
-	b.ReportMetric(float64(retained(msgs))/float64(len(msgs)), "retained-B/msg")
+	b.ReportMetric(float64(memtest.Retained(msgs, func(p []byte) *Message { m, _ := Parse(p); return m }))/float64(len(msgs)), "retained-B/msg")
 }
 
 // BenchmarkParseSRVResponse decodes one SRV response with A/AAAA glue.
@@ -65,23 +65,4 @@ func BenchmarkParseSRVResponse(b *testing.B) {
 	for b.Loop() {
 		Parse(p)
 	}
-}
-
-// retained measures the heap kept alive by decoding msgs 100 times over.
-func retained(msgs [][]byte) uint64 {
-	const rounds = 100
-	keep := make([]*Message, 0, rounds*len(msgs))
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range rounds {
-		for _, p := range msgs {
-			m, _ := Parse(p)
-			keep = append(keep, m)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(keep)
-	return (after.HeapAlloc - before.HeapAlloc) / rounds
 }

@@ -1,8 +1,8 @@
 package httpauth
 
 import (
+	"github.com/kerbtrace/kerbtrace/decode/internal/memtest"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/pcaptest"
@@ -78,7 +78,7 @@ func BenchmarkParseHeadLab(b *testing.B) {
 			ParseHead(p)
 		}
 	}
-	b.ReportMetric(float64(retained(heads))/float64(len(heads)), "retained-B/head")
+	b.ReportMetric(float64(memtest.Retained(heads, func(p []byte) *Head { m, _ := ParseHead(p); return m }))/float64(len(heads)), "retained-B/head")
 }
 
 // BenchmarkParseHeadNegotiate parses the GET carrying the AP-REQ.
@@ -97,23 +97,4 @@ func BenchmarkParseHead401(b *testing.B) {
 	for b.Loop() {
 		ParseHead(p)
 	}
-}
-
-// retained measures the heap kept alive by parsing heads 100 times over.
-func retained(heads [][]byte) uint64 {
-	const rounds = 100
-	keep := make([]*Head, 0, rounds*len(heads))
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range rounds {
-		for _, p := range heads {
-			h, _ := ParseHead(p)
-			keep = append(keep, h)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(keep)
-	return (after.HeapAlloc - before.HeapAlloc) / rounds
 }
