@@ -20,7 +20,8 @@ const (
 	portLDAP     = 389
 )
 
-// Dissector turns captures into Messages. It is not safe for concurrent use.
+// Dissector turns captures into Messages. It is not safe for concurrent use
+// (Add may use a goroutine of its own, which ends before Add returns).
 // Feed captures with Add, then call Result.
 type Dissector struct {
 	res    Result
@@ -41,6 +42,8 @@ type Dissector struct {
 	maxConns    int            // maxTrackedConns, lower in tests (0: the constant)
 	evicted     int            // connections retired early in this capture
 	warnings    []capture.Warning
+	sequential  bool       // decode datagrams in line, never on a second goroutine (parallel.go)
+	udpMsgs     []msgStore // the messages decoded on the second goroutine, a store per capture
 }
 
 // IgnoreLast implements capture.Ignorer: connections that carry nothing
@@ -70,7 +73,16 @@ func (d *Dissector) add(file string, r io.Reader, h capture.Handler) error {
 	d.file = file
 	d.conns = make(map[connKey]*connState)
 	d.lastConn = nil
+	var par *udpPar
+	if hd, ok := h.(*Dissector); ok && hd == d && d.parallelUDP() {
+		par = d.startUDP()
+		defer par.stop()
+		h = par
+	}
 	info, err := capture.Read(r, h, d.opts)
+	if par != nil {
+		info.Warnings = par.finish(info.Warnings)
+	}
 	if err != nil && info.Packets == 0 {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -95,7 +107,7 @@ func (d *Dissector) Result() *Result {
 	// The messages of later captures sort after those of earlier ones:
 	// each call appends what was emitted since the previous one, and
 	// frees the store.
-	d.res.Messages = d.msgs.appendSorted(d.res.Messages)
+	d.res.Messages = d.sortedMessages()
 	slices.SortStableFunc(d.res.Conns, func(a, b Conn) int {
 		if a.Capture != b.Capture {
 			return a.Capture - b.Capture
@@ -119,16 +131,8 @@ func (d *Dissector) anomaly(frame int, format string, args ...any) {
 // UDP implements capture.Handler. A datagram on a port nothing here decodes
 // is dropped before any work (no allocation, no time conversion).
 func (d *Dissector) UDP(g *capture.Datagram) {
-	sp, dp := g.Src.Port(), g.Dst.Port()
-	var p proto
-	switch {
-	case sp == portDNS || dp == portDNS || sp == 5353 && dp == 5353:
-		p = protoDNS
-	case sp == portKerberos || dp == portKerberos:
-		p = protoKerberos
-	case sp == portLDAP || dp == portLDAP:
-		p = protoLDAP
-	default:
+	p := udpProto(g.Src.Port(), g.Dst.Port())
+	if p == protoUnknown {
 		return
 	}
 	base := Message{
@@ -143,6 +147,20 @@ func (d *Dissector) UDP(g *capture.Datagram) {
 	default:
 		d.cldapMessage(base, g.Payload)
 	}
+}
+
+// udpProto returns what a UDP datagram between ports sp and dp carries,
+// protoUnknown when nothing here decodes it.
+func udpProto(sp, dp uint16) proto {
+	switch {
+	case sp == portDNS || dp == portDNS || sp == 5353 && dp == 5353:
+		return protoDNS
+	case sp == portKerberos || dp == portKerberos:
+		return protoKerberos
+	case sp == portLDAP || dp == portLDAP:
+		return protoLDAP
+	}
+	return protoUnknown
 }
 
 func (d *Dissector) dnsMessage(base Message, p []byte) {

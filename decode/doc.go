@@ -36,6 +36,12 @@
 // the connections it follows. Each bound has a test that floods past it
 // (bounds_test.go).
 //
+// Without keys to decrypt with, Add decodes the DNS, Kerberos and CLDAP
+// datagrams on a second goroutine while the first reads the file and
+// follows the TCP connections (parallel.go); the Result is the same as in
+// line, message for message and anomaly for anomaly, and with GOMAXPROCS=1
+// everything stays on one goroutine.
+//
 // This package knows nothing of flows, findings or output formats.
 //
 // To add a protocol:

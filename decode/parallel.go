@@ -1,0 +1,348 @@
+package decode
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime"
+	"slices"
+
+	"github.com/kerbtrace/kerbtrace/decode/capture"
+)
+
+// The datagrams of one capture that the dissector decodes (DNS, Kerberos
+// and CLDAP over UDP, most of the decoding work of an authentication
+// capture) are decoded on a second goroutine, the worker, while the first
+// reads the file and follows the TCP connections. add copies each datagram
+// (its payload is valid only during the call) into a batch, and the worker
+// runs the Dissector's own datagram path on it. The result is the same as
+// decoding them in line, message for message and anomaly for anomaly:
+//
+//   - the datagram path keeps no state across datagrams but what it
+//     produces (messages, anomalies, the frames arena) and keeps nothing of
+//     the payload: the worker has a Dissector of its own, which reads only
+//     the capture's index and name, fixed during a capture;
+//   - a frame carries one datagram or one TCP segment, never both (a
+//     record is one IP packet, tunnels included), so no two messages of
+//     the same capture and frame come one from each side: the worker's
+//     messages, kept in a store per capture, can be merged with the others
+//     in any interleaving before Result's stable sort by capture and
+//     frame (appendMerged merges by frame, which leaves little to sort);
+//   - every anomaly is tagged with the handler call that produced it, and
+//     the two lists are merged by that tag before the end of the capture
+//     (whose anomalies come after every packet's).
+//
+// A panic in the worker's decoding becomes a warning, as capture.Read makes
+// of a panic in a handler, but without the record's offset and placed by
+// frame among the capture's warnings.
+//
+// Decryption (SetKeys) stays in line: its session learns keys from KDC
+// replies in capture order, over UDP and TCP alike.
+
+// Bounds on a batch of datagrams handed to the worker.
+const (
+	udpBatchLen   = 256       // datagrams
+	udpBatchBytes = 256 << 10 // payload bytes, past which a batch is sent early
+	udpBatches    = 4         // batches in flight: the reader waits for a free one
+)
+
+// parallelUDP reports whether add decodes datagrams on a second goroutine:
+// not when decrypting, not with a single processor, not when switched off.
+func (d *Dissector) parallelUDP() bool {
+	return d.crypt == nil && !d.sequential && runtime.GOMAXPROCS(0) > 1
+}
+
+// udpJob is one datagram copied out of the capture's buffers; its frames
+// and payload are ranges of its batch's arenas.
+type udpJob struct {
+	seq                int // the handler call that delivered it
+	frame              capture.Frame
+	src, dst           netip.AddrPort
+	framesOff, framesN int
+	payOff, payN       int
+	truncated          bool
+}
+
+// udpBatch is a run of datagrams with their frames and payloads.
+type udpBatch struct {
+	jobs    []udpJob
+	frames  []int
+	payload []byte
+}
+
+func (b *udpBatch) reset() {
+	b.jobs, b.frames, b.payload = b.jobs[:0], b.frames[:0], b.payload[:0]
+}
+
+// udpPar is the capture.Handler add reads with when datagrams are decoded
+// on the worker: datagrams go to the worker in batches, everything else to
+// the Dissector, counting the calls to tag anomalies.
+type udpPar struct {
+	d        *Dissector
+	seq      int // handler calls so far
+	cur      *udpBatch
+	work     chan *udpBatch
+	free     chan *udpBatch
+	done     chan struct{}
+	stopped  bool  // work is closed
+	anoStart int   // len(d.res.Anomalies) when the capture began
+	anoSeq   []int // the call of each anomaly of the Dissector since anoStart
+	w        udpWorker
+}
+
+// udpWorker is the worker's state: a Dissector of its own, of which only
+// the datagram path is used.
+type udpWorker struct {
+	d        *Dissector
+	anoSeq   []int             // the call of each of d.res.Anomalies
+	warnings []capture.Warning // panics, as capture.Read reports them
+}
+
+// startUDP starts the worker for the capture add is reading.
+func (d *Dissector) startUDP() *udpPar {
+	p := &udpPar{
+		d:        d,
+		work:     make(chan *udpBatch, udpBatches),
+		free:     make(chan *udpBatch, udpBatches),
+		done:     make(chan struct{}),
+		anoStart: len(d.res.Anomalies),
+		w:        udpWorker{d: &Dissector{capIdx: d.capIdx, file: d.file}},
+	}
+	for range udpBatches {
+		p.free <- &udpBatch{}
+	}
+	go p.w.run(p.work, p.free, p.done)
+	return p
+}
+
+// UDP implements capture.Handler: a datagram the Dissector decodes is
+// copied into the current batch, which goes to the worker when full.
+func (p *udpPar) UDP(g *capture.Datagram) {
+	p.next()
+	if udpProto(g.Src.Port(), g.Dst.Port()) == protoUnknown {
+		return
+	}
+	b := p.cur
+	if b == nil {
+		b = <-p.free
+		p.cur = b
+	}
+	b.jobs = append(b.jobs, udpJob{
+		seq: p.seq, frame: g.Frame, src: g.Src, dst: g.Dst,
+		framesOff: len(b.frames), framesN: len(g.Frames),
+		payOff: len(b.payload), payN: len(g.Payload),
+		truncated: g.Truncated,
+	})
+	b.frames = append(b.frames, g.Frames...)
+	b.payload = append(b.payload, g.Payload...)
+	if len(b.jobs) >= udpBatchLen || len(b.payload) >= udpBatchBytes {
+		p.work <- b
+		p.cur = nil
+	}
+}
+
+// TCP implements capture.Handler.
+func (p *udpPar) TCP(s *capture.Segment) {
+	p.next()
+	p.d.TCP(s)
+}
+
+// Stream implements capture.Handler.
+func (p *udpPar) Stream(c *capture.Chunk) {
+	p.next()
+	p.d.Stream(c)
+}
+
+// IgnoreLast implements capture.Ignorer.
+func (p *udpPar) IgnoreLast() bool { return p.d.IgnoreLast() }
+
+// next starts a handler call: the Dissector's anomalies not yet tagged
+// are of the previous one (even when it ended in a panic that capture.Read
+// recovered).
+func (p *udpPar) next() {
+	p.tagAnomalies()
+	p.seq++
+}
+
+// tagAnomalies tags the Dissector's new anomalies with the current call.
+func (p *udpPar) tagAnomalies() {
+	for p.anoStart+len(p.anoSeq) < len(p.d.res.Anomalies) {
+		p.anoSeq = append(p.anoSeq, p.seq)
+	}
+}
+
+// run decodes the batches until work is closed.
+func (w *udpWorker) run(work <-chan *udpBatch, free chan<- *udpBatch, done chan<- struct{}) {
+	defer close(done)
+	for b := range work {
+		for i := range b.jobs {
+			w.decode(b, &b.jobs[i])
+		}
+		b.reset()
+		free <- b
+	}
+}
+
+// decode runs the Dissector's datagram path on one job. A panic becomes a
+// warning, as capture.Read makes of a panic in its handler.
+func (w *udpWorker) decode(b *udpBatch, j *udpJob) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.warnings = append(w.warnings, capture.Warning{Frame: j.frame.Number, Offset: -1,
+				Msg: fmt.Sprintf("internal error decoding: %v", r)})
+		}
+		for len(w.anoSeq) < len(w.d.res.Anomalies) {
+			w.anoSeq = append(w.anoSeq, j.seq)
+		}
+	}()
+	g := capture.Datagram{
+		Frame: j.frame, Src: j.src, Dst: j.dst, Truncated: j.truncated,
+		Frames:  b.frames[j.framesOff : j.framesOff+j.framesN : j.framesOff+j.framesN],
+		Payload: b.payload[j.payOff : j.payOff+j.payN : j.payOff+j.payN],
+	}
+	w.d.UDP(&g)
+}
+
+// finish hands over the last batch, waits for the worker and merges what
+// it found into the Dissector: messages, anomalies in call order, and the
+// warnings of panics into warnings (by frame), which it returns.
+func (p *udpPar) finish(warnings []capture.Warning) []capture.Warning {
+	p.tagAnomalies()
+	if p.cur != nil && len(p.cur.jobs) > 0 {
+		p.work <- p.cur
+	}
+	p.cur = nil
+	p.stop()
+	<-p.done
+	if w := p.w.d; w.msgs.len() > 0 {
+		p.d.udpMsgs = append(p.d.udpMsgs, w.msgs)
+		w.msgs = msgStore{}
+	}
+	p.mergeAnomalies()
+	for _, wr := range p.w.warnings {
+		i := len(warnings)
+		for i > 0 && (warnings[i-1].Frame == 0 || warnings[i-1].Frame > wr.Frame) {
+			i--
+		}
+		warnings = append(warnings[:i], append([]capture.Warning{wr}, warnings[i:]...)...)
+	}
+	return warnings
+}
+
+// stop lets the worker end once it has decoded the batches sent; add
+// defers it for when capture.Read does not return.
+func (p *udpPar) stop() {
+	if !p.stopped {
+		p.stopped = true
+		close(p.work)
+	}
+}
+
+// mergeAnomalies merges the worker's anomalies into the Dissector's of
+// this capture by the call that produced them.
+func (p *udpPar) mergeAnomalies() {
+	wa := p.w.d.res.Anomalies
+	if len(wa) == 0 {
+		return
+	}
+	d := p.d
+	mine := d.res.Anomalies[p.anoStart:]
+	out := make([]string, 0, len(mine)+len(wa))
+	i, j := 0, 0
+	for i < len(mine) || j < len(wa) {
+		if j == len(wa) || i < len(mine) && p.anoSeq[i] <= p.w.anoSeq[j] {
+			out = append(out, mine[i])
+			i++
+		} else {
+			out = append(out, wa[j])
+			j++
+		}
+	}
+	d.res.Anomalies = append(d.res.Anomalies[:p.anoStart], out...)
+}
+
+// sortedMessages is Result's msgStore.appendSorted of the Dissector's
+// messages, with those decoded on the worker merged in.
+func (d *Dissector) sortedMessages() []Message {
+	if len(d.udpMsgs) == 0 {
+		return d.msgs.appendSorted(d.res.Messages)
+	}
+	out := appendMerged(d.res.Messages, &d.msgs, d.udpMsgs)
+	d.udpMsgs = nil
+	return out
+}
+
+// appendMerged is appendSorted of the messages of s and sides together:
+// it expands them into out merged by capture and frame, each store keeping
+// its order, and then sorts them as appendSorted does. Which of two
+// messages with the same capture and frame comes first is the only thing
+// the merge could change, and such messages are always of the same store
+// (a frame carries a datagram or a TCP segment, never both): the result is
+// appendSorted's for any interleaving, and the merge leaves little to sort.
+// Parent indices count from 0 in each store.
+func appendMerged(out []Message, s *msgStore, sides []msgStore) []Message {
+	base := len(out)
+	n := s.n
+	for k := range sides {
+		n += sides[k].n
+	}
+	if out == nil {
+		out = make([]Message, 0, n)
+	}
+	out = slices.Grow(out, n)[:base+n]
+	ms := out[base:]
+	mainPos := make([]int32, s.n)
+	sidePos := make([][]int32, len(sides))
+	for k := range sides {
+		sidePos[k] = make([]int32, sides[k].n)
+	}
+	i, si, sj := 0, 0, 0
+	for q := range ms {
+		for si < len(sides) && sj == sides[si].n {
+			si, sj = si+1, 0
+		}
+		if si == len(sides) || i < s.n && !entryBefore(sides[si].entry(sj), s.entry(i)) {
+			s.entry(i).expand(&ms[q])
+			mainPos[i] = int32(q)
+			if i++; i%msgBlock == 0 {
+				s.blocks[i/msgBlock-1] = nil
+			}
+			continue
+		}
+		sides[si].entry(sj).expand(&ms[q])
+		sidePos[si][sj] = int32(q)
+		if sj++; sj%msgBlock == 0 {
+			sides[si].blocks[sj/msgBlock-1] = nil
+		}
+	}
+	*s = msgStore{}
+	for _, q := range mainPos {
+		if p := ms[q].Parent; p >= 0 {
+			ms[q].Parent = int(mainPos[p])
+		}
+	}
+	for k, pos := range sidePos {
+		for _, q := range pos {
+			if p := ms[q].Parent; p >= 0 {
+				ms[q].Parent = int(pos[p])
+			}
+		}
+		sides[k] = msgStore{}
+	}
+	placeSorted(ms, base)
+	return out
+}
+
+// entryBefore reports whether a sorts before b by capture, then frame.
+func entryBefore(a, b *msgEntry) bool {
+	ac, af := a.key()
+	bc, bf := b.key()
+	return ac < bc || ac == bc && af < bf
+}
+
+// key returns the capture and the frame of the message of e.
+func (e *msgEntry) key() (capture, frame int) {
+	if e.full != nil {
+		return e.full.Capture, e.full.Frame
+	}
+	return int(e.capture), int(e.frame)
+}
