@@ -121,7 +121,7 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 			for _, f := range tsharkFields {
 				args = append(args, "-e", f)
 			}
-			if r.tshark, err = best(1, "tshark", args, nil); err != nil {
+			if r.tshark, err = best(cfg.count, "tshark", args, nil); err != nil {
 				return err
 			}
 			r.tsharkLines = r.tshark.lines

@@ -70,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.dir, "keep", "", "write captures, binaries and reports to `DIR` and keep them (default: a temporary directory, removed)")
 	fs.StringVar(&cfg.root, "root", "", "repository `root` (default: found from the working directory)")
 	fs.BoolVar(&cfg.skipTshark, "no-tshark", false, "do not run tshark")
-	fs.IntVar(&cfg.count, "count", 1, "run each measurement `n` times and keep the fastest")
+	fs.IntVar(&cfg.count, "count", 1, "run each measurement (kerbtrace, tshark, the floor) `n` times and keep the fastest")
 	fs.BoolVar(&cfg.oneProc, "procs1", true, "also run kerbtrace with GOMAXPROCS=1 and check that its report is the same")
 	if err := fs.Parse(args); err != nil {
 		return 2
