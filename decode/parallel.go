@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 )
@@ -295,25 +296,30 @@ func appendMerged(out []Message, s *msgStore, sides []msgStore) []Message {
 	for k := range sides {
 		sidePos[k] = make([]int32, sides[k].n)
 	}
+	// Where each message goes, decided before any is written.
 	i, si, sj := 0, 0, 0
 	for q := range ms {
 		for si < len(sides) && sj == sides[si].n {
 			si, sj = si+1, 0
 		}
 		if si == len(sides) || i < s.n && !entryBefore(sides[si].entry(sj), s.entry(i)) {
-			s.entry(i).expand(&ms[q])
 			mainPos[i] = int32(q)
-			if i++; i%msgBlock == 0 {
-				s.blocks[i/msgBlock-1] = nil
-			}
+			i++
 			continue
 		}
-		sides[si].entry(sj).expand(&ms[q])
 		sidePos[si][sj] = int32(q)
-		if sj++; sj%msgBlock == 0 {
-			sides[si].blocks[sj/msgBlock-1] = nil
-		}
+		sj++
 	}
+	// Writing the messages into fresh memory is the costly part: the
+	// stores are written on two goroutines, into disjoint elements of ms.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for k := range sides {
+			expandInto(ms, &sides[k], sidePos[k])
+		}
+	})
+	expandInto(ms, s, mainPos)
+	wg.Wait()
 	*s = msgStore{}
 	for _, q := range mainPos {
 		if p := ms[q].Parent; p >= 0 {
@@ -330,6 +336,17 @@ func appendMerged(out []Message, s *msgStore, sides []msgStore) []Message {
 	}
 	placeSorted(ms, base)
 	return out
+}
+
+// expandInto writes message i of s at ms[pos[i]], releasing each block of
+// s once it is written.
+func expandInto(ms []Message, s *msgStore, pos []int32) {
+	for i, q := range pos {
+		s.entry(i).expand(&ms[q])
+		if (i+1)%msgBlock == 0 {
+			s.blocks[(i+1)/msgBlock-1] = nil
+		}
+	}
 }
 
 // entryBefore reports whether a sorts before b by capture, then frame.
