@@ -164,11 +164,7 @@ func udpProto(sp, dp uint16) proto {
 }
 
 func (d *Dissector) dnsMessage(base Message, p []byte) {
-	m, err := dns.Parse(p)
-	if m == nil {
-		d.anomaly(base.Frame, "dns: %v", err)
-		return
-	}
+	m, err := dns.Parse(p) // always a message, as much as the bytes hold
 	base.DNS = m
 	base.Kind = KindDNSQuery
 	if m.Response {

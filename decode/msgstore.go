@@ -212,29 +212,6 @@ func (e *msgEntry) expand(m *Message) {
 	}
 }
 
-// appendSorted appends the messages to out ordered by capture, then frame,
-// stable (the order of emission among equals), with Parent indices mapped
-// to their new positions in out, and empties the store. Each message is
-// written once into out, and each block let go once written.
-func (s *msgStore) appendSorted(out []Message) []Message {
-	base := len(out)
-	if out == nil {
-		out = make([]Message, 0, s.n) // never nil, even when empty
-	}
-	out = slices.Grow(out, s.n)[:base+s.n]
-	i := base
-	for bi, b := range s.blocks {
-		for j := range b {
-			b[j].expand(&out[i])
-			i++
-		}
-		s.blocks[bi] = nil
-	}
-	*s = msgStore{}
-	placeSorted(out[base:], base)
-	return out
-}
-
 // placeSorted sorts ms, the messages appended to a result at index base, by
 // capture then frame, stable, and maps their Parent indices (which count
 // from 0 at ms[0]) to positions in the result.

@@ -33,7 +33,7 @@ func TestMsgStoreSorted(t *testing.T) {
 		want = append(want, in{m.Capture, m.Frame, m.Parent})
 	}
 	prior := []Message{{Frame: -5, Parent: -1}, {Frame: -4, Parent: 0}}
-	out := s.appendSorted(slices.Clone(prior))
+	out := appendMerged(slices.Clone(prior), &s, nil)
 	if len(out) != n+2 || s.len() != 0 {
 		t.Fatalf("%d messages out, %d left in the store; want %d, 0", len(out), s.len(), n+2)
 	}
@@ -67,7 +67,7 @@ func TestMsgStoreSorted(t *testing.T) {
 				to+2, m.Capture, m.Frame, m.Parent, w.capture, w.frame, wantParent)
 		}
 	}
-	if got := (&msgStore{}).appendSorted(nil); got == nil || len(got) != 0 {
+	if got := appendMerged(nil, &msgStore{}, nil); got == nil || len(got) != 0 {
 		t.Errorf("empty store: %#v, want an empty non-nil slice", got)
 	}
 }

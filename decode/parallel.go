@@ -261,25 +261,25 @@ func (p *udpPar) mergeAnomalies() {
 	d.res.Anomalies = append(d.res.Anomalies[:p.anoStart], out...)
 }
 
-// sortedMessages is Result's msgStore.appendSorted of the Dissector's
-// messages, with those decoded on the worker merged in.
+// sortedMessages appends the Dissector's messages to the result in capture
+// order, with those decoded on the worker merged in.
 func (d *Dissector) sortedMessages() []Message {
-	if len(d.udpMsgs) == 0 {
-		return d.msgs.appendSorted(d.res.Messages)
-	}
 	out := appendMerged(d.res.Messages, &d.msgs, d.udpMsgs)
 	d.udpMsgs = nil
 	return out
 }
 
-// appendMerged is appendSorted of the messages of s and sides together:
-// it expands them into out merged by capture and frame, each store keeping
-// its order, and then sorts them as appendSorted does. Which of two
-// messages with the same capture and frame comes first is the only thing
-// the merge could change, and such messages are always of the same store
-// (a frame carries a datagram or a TCP segment, never both): the result is
-// appendSorted's for any interleaving, and the merge leaves little to sort.
-// Parent indices count from 0 in each store.
+// appendMerged appends the messages of s and sides to out ordered by
+// capture, then frame, stable (the order of emission among equals), with
+// Parent indices (counted from 0 in each store) mapped to their new
+// positions in out, and empties the stores. Each message is written once
+// into out, and each block let go once written. The stores are merged by
+// capture and frame first, each keeping its order; which of two messages
+// with the same capture and frame comes first is the only thing the merge
+// could change, and such messages are always of the same store (a frame
+// carries a datagram or a TCP segment, never both): the result is that of
+// sorting all messages for any interleaving, and the merge leaves little
+// to sort. A nil out gives a non-nil result, even when empty.
 func appendMerged(out []Message, s *msgStore, sides []msgStore) []Message {
 	base := len(out)
 	n := s.n
