@@ -248,6 +248,14 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 		}
 		st := f.Step(StepChallenge).Status
 		if st == StatusNotApplicable {
+			// No challenge, no reason for a ticket: a TGS exchange the
+			// client made anyway stays as it was found.
+			for _, id := range []StepID{StepTicketRequest, StepTicketReply} {
+				if s := f.Step(id); s.Status == StatusMissing {
+					s.Status = StatusNotApplicable
+					s.Detail = joinDetail(s.Detail, "the server did not ask for authentication")
+				}
+			}
 			f.set(StepAuthenticatedRequest, StatusNotApplicable, "the server did not ask for authentication")
 			f.set(StepAcceptance, StatusNotApplicable, "the server did not ask for authentication")
 		}
