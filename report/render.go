@@ -19,26 +19,30 @@ type RenderOptions struct {
 	Color bool
 }
 
+// renderers maps format names to renderers. JSON completes a report
+// itself, after writing its messages; every other renderer first completes
+// and materializes a report made by BuildPending or with
+// Options.StreamMessages.
 var renderers = map[string]Renderer{
-	"table":    Table,
+	"table":    materialized(Table),
 	"json":     JSON,
-	"summary":  Summary,
-	"markdown": Markdown,
-	"html":     HTML,
+	"summary":  materialized(Summary),
+	"markdown": materialized(Markdown),
+	"html":     materialized(HTML),
 }
 
-// Lookup returns the renderer for a format name. Every renderer but JSON
-// first completes and materializes a report made by BuildPending or with
-// Options.StreamMessages.
-func Lookup(format string) (Renderer, bool) {
-	render, ok := renderers[format]
-	if !ok || format == "json" {
-		return render, ok // JSON completes the report itself, after the messages
-	}
+// materialized wraps a renderer that needs every message and flow at hand.
+func materialized(render Renderer) Renderer {
 	return func(w io.Writer, r *Report, o RenderOptions) error {
 		r.Materialize()
 		return render(w, r, o)
-	}, true
+	}
+}
+
+// Lookup returns the renderer for a format name.
+func Lookup(format string) (Renderer, bool) {
+	r, ok := renderers[format]
+	return r, ok
 }
 
 // Formats lists the format names, sorted, for help texts.
