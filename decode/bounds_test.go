@@ -45,7 +45,7 @@ func kinds(r *decode.Result, from int) []string {
 	var out []string
 	for _, m := range r.Messages {
 		if m.Frame >= from {
-			out = append(out, string(m.Kind))
+			out = append(out, m.Kind.String())
 		}
 	}
 	return out

@@ -90,7 +90,7 @@ func (d *Dissector) smb2Messages(base Message, p []byte) {
 		}
 		out := base
 		out.Kind = kind
-		out.SMB2 = m
+		out.Body = m
 		out.Truncated = m.Truncated
 		if err != nil && i == len(msgs)-1 {
 			out.Err = err.Error()
@@ -125,7 +125,7 @@ func (d *Dissector) ldapMessage(base Message, p []byte) {
 	default:
 		return
 	}
-	base.LDAP = m
+	base.Body = m
 	base.Truncated = m.Truncated
 	if err != nil {
 		base.Err = err.Error()
@@ -140,7 +140,7 @@ func (d *Dissector) ldapMessage(base Message, p []byte) {
 		t.Parent = idx
 		t.Carrier = CarrierLDAP
 		t.Header = strings.TrimSpace("SASL " + m.SASLMechanism)
-		t.LDAP = nil
+		t.Body = nil
 		t.Truncated, t.Err = false, ""
 		d.gssToken(t, tok)
 	}
@@ -163,7 +163,7 @@ func (d *Dissector) cldapMessage(base Message, p []byte) {
 	default:
 		return
 	}
-	base.LDAP = m
+	base.Body = m
 	base.Truncated = m.Truncated
 	if err != nil {
 		base.Err = err.Error()

@@ -30,11 +30,11 @@ func TestCLDAPPing(t *testing.T) {
 		t.Fatalf("%d messages, want at least 2", len(r.Messages))
 	}
 	ping, resp := r.Messages[0], r.Messages[1]
-	if ping.Frame != 1 || ping.Kind != decode.KindCLDAPPing || ping.Transport != "udp" || ping.Dst.Port() != 389 {
+	if ping.Frame != 1 || ping.Kind != decode.KindCLDAPPing || ping.Transport != decode.TransportUDP || ping.Dst.Port() != 389 {
 		t.Errorf("first message: frame %d kind %s %s -> %s", ping.Frame, ping.Kind, ping.Src, ping.Dst)
 	}
-	if !strings.Contains(ping.LDAP.Filter, "DnsDomain=s4.howto.abartlet.net") || !strings.Contains(ping.LDAP.Filter, "NtVer=") {
-		t.Errorf("filter %q", ping.LDAP.Filter)
+	if !strings.Contains(ping.LDAP().Filter, "DnsDomain=s4.howto.abartlet.net") || !strings.Contains(ping.LDAP().Filter, "NtVer=") {
+		t.Errorf("filter %q", ping.LDAP().Filter)
 	}
 	if resp.Frame != 2 || resp.Kind != decode.KindCLDAPPingResponse {
 		t.Errorf("second message: frame %d kind %s", resp.Frame, resp.Kind)

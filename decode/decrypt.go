@@ -37,5 +37,5 @@ func (d *Dissector) decrypt(p []byte, m *krb.Message, base *Message) *kcrypt.Res
 	if b < a {
 		a, b = b, a
 	}
-	return d.crypt.s.Decrypt(p, m, strconv.Itoa(d.capIdx)+" "+base.Transport+" "+a+" "+b)
+	return d.crypt.s.Decrypt(p, m, strconv.Itoa(d.capIdx)+" "+base.Transport.String()+" "+a+" "+b)
 }

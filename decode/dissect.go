@@ -137,7 +137,7 @@ func (d *Dissector) UDP(g *capture.Datagram) {
 	}
 	base := Message{
 		Frame: g.Frame.Number, Frames: d.frameArena.clone(g.Frames), Time: g.Frame.Time.UTC(),
-		Src: g.Src, Dst: g.Dst, Transport: "udp", Truncated: g.Truncated, Parent: -1,
+		Src: g.Src, Dst: g.Dst, Transport: TransportUDP, Truncated: g.Truncated, Parent: -1,
 	}
 	switch p {
 	case protoDNS:
@@ -165,7 +165,7 @@ func udpProto(sp, dp uint16) proto {
 
 func (d *Dissector) dnsMessage(base Message, p []byte) {
 	m, err := dns.Parse(p) // always a message, as much as the bytes hold
-	base.DNS = m
+	base.Body = m
 	base.Kind = KindDNSQuery
 	if m.Response {
 		base.Kind = KindDNSResponse
@@ -188,8 +188,8 @@ func (d *Dissector) krbMessages(base Message, p []byte, carrier Carrier) int {
 		d.anomaly(base.Frame, "kerberos: %v", err)
 		return -1
 	}
-	base.Krb = m
-	base.Kind = Kind(m.Type.Kind())
+	base.Body = m
+	base.Kind = krbKind(m.Type)
 	base.Carrier = carrier
 	if err != nil || m.Truncated {
 		base.Truncated = true

@@ -137,14 +137,14 @@ func FuzzDissectPayload(f *testing.F) {
 	// inside SPNEGO at frames 60-62).
 	r := dissectLab(f, "ntlm-fallback.pcap")
 	for _, m := range r.Messages {
-		if m.HTTP == nil {
+		if m.HTTP() == nil {
 			continue
 		}
 		tokens := [][]byte{}
-		if a := m.HTTP.Authorization; a != nil {
+		if a := m.HTTP().Authorization; a != nil {
 			tokens = append(tokens, a.Token)
 		}
-		for _, c := range m.HTTP.WWWAuthenticate {
+		for _, c := range m.HTTP().WWWAuthenticate {
 			tokens = append(tokens, c.Token)
 		}
 		for _, tok := range tokens {
@@ -178,14 +178,14 @@ func FuzzDissectPayload(f *testing.F) {
 // sameOverUDPAndTCP checks that the messages sent from port over UDP and
 // over TCP, the same bytes framed two ways, were decoded alike.
 func sameOverUDPAndTCP(t *testing.T, r *decode.Result, port uint16) {
-	got := map[string][]string{}
+	got := map[decode.Transport][]string{}
 	for i := range r.Messages {
 		m := &r.Messages[i]
 		if m.Src.Port() == port && m.Parent < 0 {
 			got[m.Transport] = append(got[m.Transport], fmt.Sprintf("%s truncated=%v err=%q", m.Kind, m.Truncated, m.Err))
 		}
 	}
-	if !slices.Equal(got["udp"], got["tcp"]) {
-		t.Errorf("port %d: over UDP %q, over TCP %q", port, got["udp"], got["tcp"])
+	if !slices.Equal(got[decode.TransportUDP], got[decode.TransportTCP]) {
+		t.Errorf("port %d: over UDP %q, over TCP %q", port, got[decode.TransportUDP], got[decode.TransportTCP])
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +61,7 @@ func dissectLab(t testing.TB, name string) *decode.Result {
 	return dissect(t, name, readLab(t, name))
 }
 
-// kindPointer names the protocol pointer each message kind must carry.
+// kindPointer names the accessor of the Body each message kind must carry.
 var kindPointer = map[decode.Kind]string{
 	decode.KindDNSQuery: "DNS", decode.KindDNSResponse: "DNS",
 	decode.KindHTTPRequest: "HTTP", decode.KindHTTPResponse: "HTTP",
@@ -75,7 +74,7 @@ var kindPointer = map[decode.Kind]string{
 // checkResult checks what every Result must satisfy, whatever the input:
 // messages sorted by (Capture, Frame); every Parent -1 or the index of an
 // earlier message of the same capture and frame; Frame among Frames,
-// which ascend; exactly one protocol pointer, the one Kind names; no panic
+// which ascend; a protocol message in Body, of the type Kind names; no panic
 // turned into a capture warning; conns sorted and of a known capture.
 func checkResult(r *decode.Result) error {
 	for _, c := range r.Captures {
@@ -136,26 +135,36 @@ func checkMessage(r *decode.Result, i int) error {
 	if !found {
 		return fmt.Errorf("frame not in frames %v", m.Frames)
 	}
-	set := setPointers(m)
-	if len(set) != 1 {
-		return fmt.Errorf("protocol pointers set: %v", set)
+	body := bodyName(m)
+	if body == "" {
+		return fmt.Errorf("no protocol message (Body %T)", m.Body)
 	}
-	if want, ok := kindPointer[m.Kind]; ok && set[0] != want {
-		return fmt.Errorf("kind carries %s, want %s", set[0], want)
+	if want, ok := kindPointer[m.Kind]; ok && body != want {
+		return fmt.Errorf("kind carries %s, want %s", body, want)
 	}
 	return nil
 }
 
-// setPointers lists the protocol pointer fields of m that are not nil.
-func setPointers(m *decode.Message) []string {
-	var out []string
-	v := reflect.ValueOf(m).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if f := v.Field(i); f.Kind() == reflect.Pointer && !f.IsNil() {
-			out = append(out, v.Type().Field(i).Name)
-		}
+// bodyName names the accessor that returns the Body of m ("DNS", "Krb",
+// ...), or "" when none does.
+func bodyName(m *decode.Message) string {
+	switch {
+	case m.DNS() != nil:
+		return "DNS"
+	case m.HTTP() != nil:
+		return "HTTP"
+	case m.Krb() != nil:
+		return "Krb"
+	case m.SPNEGO() != nil:
+		return "SPNEGO"
+	case m.NTLM() != nil:
+		return "NTLM"
+	case m.SMB2() != nil:
+		return "SMB2"
+	case m.LDAP() != nil:
+		return "LDAP"
 	}
-	return out
+	return ""
 }
 
 // describe renders a message the way the tables of these tests spell it:
@@ -164,12 +173,12 @@ func setPointers(m *decode.Message) []string {
 func describe(m *decode.Message) string {
 	s := fmt.Sprintf("%d %s %v", m.Frame, m.Kind, m.Frames)
 	switch {
-	case m.HTTP != nil && m.HTTP.Request:
-		s += " " + m.HTTP.Method + " " + m.HTTP.URI
-	case m.HTTP != nil:
-		s += fmt.Sprintf(" %d", m.HTTP.Status)
+	case m.HTTP() != nil && m.HTTP().Request:
+		s += " " + m.HTTP().Method + " " + m.HTTP().URI
+	case m.HTTP() != nil:
+		s += fmt.Sprintf(" %d", m.HTTP().Status)
 	case m.Kind == decode.KindKRBError:
-		s += fmt.Sprintf(" %d", m.Krb.ErrorCode)
+		s += fmt.Sprintf(" %d", m.Krb().ErrorCode)
 	}
 	if m.Truncated {
 		s += " truncated"

@@ -90,11 +90,11 @@ func TestLabCaptures(t *testing.T) {
 			{frame: 61, kind: decode.KindHTTPResponse, check: challenges(401, "Negotiate")},
 			{frame: 61, kind: decode.KindSPNEGOResp, check: negState(spnego.NegStateAcceptIncomplete)},
 			{frame: 61, kind: decode.KindNTLMChallenge, check: all(inHTTP(decode.KindHTTPResponse),
-				ntlmField(func(r *decode.Message) string { return r.NTLM.ServerChallenge }, "d7f45a6eaee8a55b"))},
+				ntlmField(func(r *decode.Message) string { return r.NTLM().ServerChallenge }, "d7f45a6eaee8a55b"))},
 			{frame: 62, kind: decode.KindHTTPRequest, check: authorization("Negotiate")},
 			{frame: 62, kind: decode.KindSPNEGOResp},
 			{frame: 62, kind: decode.KindNTLMAuthenticate, check: all(inHTTP(decode.KindHTTPRequest),
-				ntlmField(func(r *decode.Message) string { return r.NTLM.Domain + `\` + r.NTLM.User }, `KERBTRACE\alice`))},
+				ntlmField(func(r *decode.Message) string { return r.NTLM().Domain + `\` + r.NTLM().User }, `KERBTRACE\alice`))},
 			{frame: 63, kind: decode.KindHTTPResponse, check: challenges(200, "Negotiate")},
 			{frame: 63, kind: decode.KindSPNEGOResp, check: negState(spnego.NegStateAcceptCompleted)},
 		})},
@@ -120,7 +120,7 @@ func TestLabCaptures(t *testing.T) {
 			var rest []int // indexes of the non-DNS messages
 			dns := 0
 			for i, m := range r.Messages {
-				if m.DNS != nil {
+				if m.DNS() != nil {
 					dns++
 				} else {
 					rest = append(rest, i)
@@ -243,7 +243,7 @@ func all(checks ...func(*testing.T, *decode.Result, int)) func(*testing.T, *deco
 
 func sname(want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := r.Messages[i].Krb.SName.String(); got != want {
+		if got := r.Messages[i].Krb().SName.String(); got != want {
 			t.Errorf("%s: sname %q, want %q", describe(&r.Messages[i]), got, want)
 		}
 	}
@@ -252,15 +252,15 @@ func sname(want string) func(*testing.T, *decode.Result, int) {
 func ticketSName(want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
 		m := &r.Messages[i]
-		if m.Krb.Ticket == nil || m.Krb.Ticket.SName.String() != want || m.Krb.Ticket.Realm != "KERBTRACE.TEST" {
-			t.Errorf("%s: ticket %+v, want %s@KERBTRACE.TEST", describe(m), m.Krb.Ticket, want)
+		if m.Krb().Ticket == nil || m.Krb().Ticket.SName.String() != want || m.Krb().Ticket.Realm != "KERBTRACE.TEST" {
+			t.Errorf("%s: ticket %+v, want %s@KERBTRACE.TEST", describe(m), m.Krb().Ticket, want)
 		}
 	}
 }
 
 func crealm(want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := r.Messages[i].Krb.CRealm; got != want {
+		if got := r.Messages[i].Krb().CRealm; got != want {
 			t.Errorf("%s: crealm %q, want %q", describe(&r.Messages[i]), got, want)
 		}
 	}
@@ -268,7 +268,7 @@ func crealm(want string) func(*testing.T, *decode.Result, int) {
 
 func krbError(code int32) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := int32(r.Messages[i].Krb.ErrorCode); got != code {
+		if got := int32(r.Messages[i].Krb().ErrorCode); got != code {
 			t.Errorf("%s: error-code %d, want %d", describe(&r.Messages[i]), got, code)
 		}
 	}
@@ -277,21 +277,21 @@ func krbError(code int32) func(*testing.T, *decode.Result, int) {
 // tcp88 checks a Kerberos message straight on TCP port 88.
 func tcp88(t *testing.T, r *decode.Result, i int) {
 	m := &r.Messages[i]
-	if m.Transport != "tcp" || m.Carrier != decode.CarrierNone || m.Parent != -1 ||
+	if m.Transport != decode.TransportTCP || m.Carrier != decode.CarrierNone || m.Parent != -1 ||
 		m.Src.Port() != 88 && m.Dst.Port() != 88 {
 		t.Errorf("%s: %s %v->%v carrier %q", describe(m), m.Transport, m.Src, m.Dst, m.Carrier)
 	}
 }
 
 func noAuth(t *testing.T, r *decode.Result, i int) {
-	if h := r.Messages[i].HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+	if h := r.Messages[i].HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 		t.Errorf("%s: unexpected auth headers", describe(&r.Messages[i]))
 	}
 }
 
 func authorization(scheme string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		h := r.Messages[i].HTTP
+		h := r.Messages[i].HTTP()
 		if h.Method != "GET" || h.URI != "/" || h.Host != "www.kerbtrace.test" && h.Host != "noprinc.kerbtrace.test" {
 			t.Errorf("%s: %s %s host %q", describe(&r.Messages[i]), h.Method, h.URI, h.Host)
 		}
@@ -304,7 +304,7 @@ func authorization(scheme string) func(*testing.T, *decode.Result, int) {
 // challenges checks a response's status and WWW-Authenticate schemes.
 func challenges(status int, schemes ...string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		h := r.Messages[i].HTTP
+		h := r.Messages[i].HTTP()
 		var got []string
 		for _, c := range h.WWWAuthenticate {
 			got = append(got, c.Scheme)
@@ -337,7 +337,7 @@ func carried(parent decode.Kind, header string) func(*testing.T, *decode.Result,
 func inHTTP(head decode.Kind) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
 		m := &r.Messages[i]
-		if m.Carrier != decode.CarrierHTTP || m.Transport != "tcp" {
+		if m.Carrier != decode.CarrierHTTP || m.Transport != decode.TransportTCP {
 			t.Errorf("%s: carrier %q over %s, want http over tcp", describe(m), m.Carrier, m.Transport)
 		}
 		j := i
@@ -352,7 +352,7 @@ func inHTTP(head decode.Kind) func(*testing.T, *decode.Result, int) {
 
 func negState(want spnego.NegState) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := r.Messages[i].SPNEGO.NegState; got != want {
+		if got := r.Messages[i].SPNEGO().NegState; got != want {
 			t.Errorf("%s: negState %v, want %v", describe(&r.Messages[i]), got, want)
 		}
 	}

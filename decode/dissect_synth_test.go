@@ -242,7 +242,7 @@ func TestSynthetic(t *testing.T) {
 				t.Errorf("anomalies: %q", r.Anomalies)
 			}
 			for _, m := range r.Messages {
-				if m.Transport != "tcp" {
+				if m.Transport != decode.TransportTCP {
 					t.Errorf("%s: transport %q", describe(&m), m.Transport)
 				}
 			}

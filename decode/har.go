@@ -58,7 +58,7 @@ func (d *Dissector) harEntry(e *har.Entry, client netip.AddrPort, info *capture.
 	}
 	d.harTime(e.Started, info)
 	base := Message{Frame: e.Number, Frames: []int{e.Number}, Time: e.Started,
-		Src: client, Dst: server, Transport: "tcp", Parent: -1}
+		Src: client, Dst: server, Transport: TransportTCP, Parent: -1}
 	d.harHead(base, e.RequestHead())
 	if head := e.ResponseHead(); head != nil {
 		base.Src, base.Dst = server, client

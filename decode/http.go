@@ -158,7 +158,7 @@ func (d *Dissector) finishHTTP(cs *connState, ds *dirState) {
 // emitHead emits an HTTP head as a request or response message, then the
 // messages of the authentication tokens it carries; it returns the head's index.
 func (d *Dissector) emitHead(m Message, h *httpauth.Head, err error) int {
-	m.HTTP = h
+	m.Body = h
 	m.Kind = KindHTTPResponse
 	if h.Request {
 		m.Kind = KindHTTPRequest
@@ -207,7 +207,7 @@ func (d *Dissector) bodyState(cs *connState, ds *dirState, h *httpauth.Head) {
 // message at index idx.
 func (d *Dissector) httpTokens(idx int) {
 	m := d.msgs.get(idx)
-	h := m.HTTP
+	h := m.HTTP()
 	if h.Authorization != nil {
 		d.authToken(m, idx, "Authorization", h.Authorization)
 	}

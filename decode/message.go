@@ -2,6 +2,7 @@ package decode
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
@@ -15,78 +16,216 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
-// Kind names what a Message is. The values are the `kind` strings of the
-// JSON contract (spec/report-json.md).
-type Kind string
+// Kind names what a Message is. Its String is the `kind` string of the
+// JSON contract (spec/report-json.md). A Kind is one byte, so that a
+// message is small: a capture holds hundreds of thousands of them.
+type Kind uint8
 
-// The message kinds kerbtrace reports.
+// The message kinds kerbtrace reports. KindNone is the zero Kind, for no
+// message.
 const (
-	KindDNSQuery         Kind = "dns_query"
-	KindDNSResponse      Kind = "dns_response"
-	KindHTTPRequest      Kind = "http_request"
-	KindHTTPResponse     Kind = "http_response"
-	KindASReq            Kind = "as_req"
-	KindASRep            Kind = "as_rep"
-	KindTGSReq           Kind = "tgs_req"
-	KindTGSRep           Kind = "tgs_rep"
-	KindAPReq            Kind = "ap_req"
-	KindAPRep            Kind = "ap_rep"
-	KindKRBError         Kind = "krb_error"
-	KindSPNEGOInit       Kind = "spnego_init"
-	KindSPNEGOResp       Kind = "spnego_resp"
-	KindNTLMNegotiate    Kind = "ntlm_negotiate"
-	KindNTLMChallenge    Kind = "ntlm_challenge"
-	KindNTLMAuthenticate Kind = "ntlm_authenticate"
+	KindNone Kind = iota
+	KindDNSQuery
+	KindDNSResponse
+	KindHTTPRequest
+	KindHTTPResponse
+	KindASReq
+	KindASRep
+	KindTGSReq
+	KindTGSRep
+	KindAPReq
+	KindAPRep
+	KindKRBError
+	KindSPNEGOInit
+	KindSPNEGOResp
+	KindNTLMNegotiate
+	KindNTLMChallenge
+	KindNTLMAuthenticate
 
-	KindSMB2NegotiateRequest     Kind = "smb2_negotiate_request"
-	KindSMB2NegotiateResponse    Kind = "smb2_negotiate_response"
-	KindSMB2SessionSetupRequest  Kind = "smb2_session_setup_request"
-	KindSMB2SessionSetupResponse Kind = "smb2_session_setup_response"
-	KindLDAPBindRequest          Kind = "ldap_bind_request"
-	KindLDAPBindResponse         Kind = "ldap_bind_response"
-	KindCLDAPPing                Kind = "cldap_ping"
-	KindCLDAPPingResponse        Kind = "cldap_ping_response"
+	KindSMB2NegotiateRequest
+	KindSMB2NegotiateResponse
+	KindSMB2SessionSetupRequest
+	KindSMB2SessionSetupResponse
+	KindLDAPBindRequest
+	KindLDAPBindResponse
+	KindCLDAPPing
+	KindCLDAPPingResponse
+
+	// Kinds no flow step uses, named as the decoders name them.
+	KindTGTReq      // user-to-user TGT-REQ
+	KindTGTRep      // user-to-user TGT-REP
+	KindKRBSafe     // KRB-SAFE
+	KindKRBPriv     // KRB-PRIV
+	KindKRBCred     // KRB-CRED
+	KindNTLMUnknown // an NTLMSSP message of no known type
+
+	numKinds // the number of kinds, KindNone included
 )
 
-// Carrier names the protocol that carried a Kerberos, SPNEGO or NTLM message.
-type Carrier string
+// kindNames are the JSON names of the kinds, by value.
+var kindNames = [numKinds]string{
+	KindNone: "", KindDNSQuery: "dns_query", KindDNSResponse: "dns_response",
+	KindHTTPRequest: "http_request", KindHTTPResponse: "http_response",
+	KindASReq: "as_req", KindASRep: "as_rep", KindTGSReq: "tgs_req", KindTGSRep: "tgs_rep",
+	KindAPReq: "ap_req", KindAPRep: "ap_rep", KindKRBError: "krb_error",
+	KindSPNEGOInit: "spnego_init", KindSPNEGOResp: "spnego_resp",
+	KindNTLMNegotiate: "ntlm_negotiate", KindNTLMChallenge: "ntlm_challenge",
+	KindNTLMAuthenticate:     "ntlm_authenticate",
+	KindSMB2NegotiateRequest: "smb2_negotiate_request", KindSMB2NegotiateResponse: "smb2_negotiate_response",
+	KindSMB2SessionSetupRequest: "smb2_session_setup_request", KindSMB2SessionSetupResponse: "smb2_session_setup_response",
+	KindLDAPBindRequest: "ldap_bind_request", KindLDAPBindResponse: "ldap_bind_response",
+	KindCLDAPPing: "cldap_ping", KindCLDAPPingResponse: "cldap_ping_response",
+	KindTGTReq: "krb_16", KindTGTRep: "krb_17", KindKRBSafe: "krb_20", KindKRBPriv: "krb_21",
+	KindKRBCred: "krb_22", KindNTLMUnknown: "ntlm_unknown",
+}
+
+// krbKind returns the Kind of a Kerberos message of type t.
+func krbKind(t krb.MsgType) Kind {
+	switch t {
+	case krb.MsgASReq:
+		return KindASReq
+	case krb.MsgASRep:
+		return KindASRep
+	case krb.MsgTGSReq:
+		return KindTGSReq
+	case krb.MsgTGSRep:
+		return KindTGSRep
+	case krb.MsgAPReq:
+		return KindAPReq
+	case krb.MsgAPRep:
+		return KindAPRep
+	case krb.MsgKRBError:
+		return KindKRBError
+	}
+	k, _ := ParseKind(t.Kind())
+	return k
+}
+
+// ntlmKind returns the Kind of an NTLMSSP message of type t.
+func ntlmKind(t ntlm.MsgType) Kind {
+	k, _ := ParseKind(t.Kind())
+	return k
+}
+
+// String returns the JSON name of k ("dns_query", ...), "" for KindNone
+// and "kind(N)" for a value that names no kind.
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// ParseKind returns the Kind whose JSON name is s.
+func ParseKind(s string) (Kind, bool) {
+	for k, name := range kindNames {
+		if name == s && s != "" {
+			return Kind(k), true
+		}
+	}
+	return KindNone, false
+}
+
+// Carrier names the protocol that carried a Kerberos, SPNEGO or NTLM
+// message. Its String is the `carrier` string of the JSON contract.
+type Carrier uint8
 
 // The carriers. CarrierNone is Kerberos straight on UDP or TCP port 88.
 const (
-	CarrierNone Carrier = ""
-	CarrierHTTP Carrier = "http"
-	CarrierSMB2 Carrier = "smb2"
-	CarrierLDAP Carrier = "ldap"
+	CarrierNone Carrier = iota
+	CarrierHTTP
+	CarrierSMB2
+	CarrierLDAP
 )
 
-// Message is one decoded protocol message with where and when it was seen.
-// Exactly one of the protocol pointers is set, matching Kind.
-type Message struct {
-	Capture   int       // index into Result.Captures
-	Frame     int       // the frame that completed the message (Wireshark's number)
-	Frames    []int     // every frame that carried part of it, ascending
-	Time      time.Time // capture time of Frame, UTC
-	Src, Dst  netip.AddrPort
-	Transport string // "udp" or "tcp"
-	Kind      Kind
-	Carrier   Carrier
-	Truncated bool   // the bytes ended before the message did
-	Err       string // why decoding stopped early, when it did
-	Parent    int    // index in Result.Messages of the carrying message (an HTTP head, a SPNEGO token), or -1
-	Header    string // for tokens inside HTTP: "Authorization", "WWW-Authenticate", ...
+// String returns "" for CarrierNone, else "http", "smb2" or "ldap".
+func (c Carrier) String() string {
+	switch c {
+	case CarrierNone:
+		return ""
+	case CarrierHTTP:
+		return "http"
+	case CarrierSMB2:
+		return "smb2"
+	case CarrierLDAP:
+		return "ldap"
+	}
+	return "carrier(" + strconv.Itoa(int(c)) + ")"
+}
 
-	DNS    *dns.Message
-	HTTP   *httpauth.Head
-	Krb    *krb.Message
-	SPNEGO *spnego.Token
-	NTLM   *ntlm.Message
-	SMB2   *smb2.Message
-	LDAP   *ldap.Message
+// Transport is the transport protocol that carried a message.
+type Transport uint8
+
+// The transports. TransportNone is for a message with no packet of its own
+// (a HAR entry's, say, when the file does not say).
+const (
+	TransportNone Transport = iota
+	TransportUDP
+	TransportTCP
+)
+
+// String returns "udp", "tcp", or "" for TransportNone.
+func (t Transport) String() string {
+	switch t {
+	case TransportNone:
+		return ""
+	case TransportUDP:
+		return "udp"
+	case TransportTCP:
+		return "tcp"
+	}
+	return "transport(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Message is one decoded protocol message with where and when it was seen.
+// Body holds the decoded protocol message, matching Kind; the methods DNS,
+// HTTP, Krb, SPNEGO, NTLM, SMB2 and LDAP return it by its type. The
+// fields are laid out to keep a Message small (200 bytes on 64-bit).
+type Message struct {
+	Capture  int       // index into Result.Captures
+	Frame    int       // the frame that completed the message (Wireshark's number)
+	Frames   []int     // every frame that carried part of it, ascending
+	Time     time.Time // capture time of Frame, UTC
+	Src, Dst netip.AddrPort
+	Parent   int    // index in Result.Messages of the carrying message (an HTTP head, a SPNEGO token), or -1
+	Err      string // why decoding stopped early, when it did
+	Header   string // for tokens inside HTTP: "Authorization", "WWW-Authenticate", ...
+
+	// Body is the decoded message: *dns.Message, *httpauth.Head,
+	// *krb.Message, *spnego.Token, *ntlm.Message, *smb2.Message or
+	// *ldap.Message; nil when there is none.
+	Body any
 
 	// Decrypted is what the keys given to SetKeys revealed (kcrypt); nil
 	// without keys or when the message has nothing they open.
 	Decrypted *kcrypt.Result
+
+	Kind      Kind
+	Carrier   Carrier
+	Transport Transport
+	Truncated bool // the bytes ended before the message did
 }
+
+// DNS returns the DNS message of m, or nil.
+func (m *Message) DNS() *dns.Message { p, _ := m.Body.(*dns.Message); return p }
+
+// HTTP returns the HTTP head of m, or nil.
+func (m *Message) HTTP() *httpauth.Head { p, _ := m.Body.(*httpauth.Head); return p }
+
+// Krb returns the Kerberos message of m, or nil.
+func (m *Message) Krb() *krb.Message { p, _ := m.Body.(*krb.Message); return p }
+
+// SPNEGO returns the SPNEGO token of m, or nil.
+func (m *Message) SPNEGO() *spnego.Token { p, _ := m.Body.(*spnego.Token); return p }
+
+// NTLM returns the NTLMSSP message of m, or nil.
+func (m *Message) NTLM() *ntlm.Message { p, _ := m.Body.(*ntlm.Message); return p }
+
+// SMB2 returns the SMB2 message of m, or nil.
+func (m *Message) SMB2() *smb2.Message { p, _ := m.Body.(*smb2.Message); return p }
+
+// LDAP returns the LDAP message of m, or nil.
+func (m *Message) LDAP() *ldap.Message { p, _ := m.Body.(*ldap.Message); return p }
 
 // Conn is what the capture shows of one TCP connection that carried, or was
 // opened to carry, authentication traffic: its handshake and its health.

@@ -5,14 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"time"
-
-	"github.com/kerbtrace/kerbtrace/decode/dns"
-	"github.com/kerbtrace/kerbtrace/decode/httpauth"
-	"github.com/kerbtrace/kerbtrace/decode/krb"
-	"github.com/kerbtrace/kerbtrace/decode/ldap"
-	"github.com/kerbtrace/kerbtrace/decode/ntlm"
-	"github.com/kerbtrace/kerbtrace/decode/smb2"
-	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
 // msgBlock is the number of messages per block of a msgStore.
@@ -20,8 +12,8 @@ const msgBlock = 1024
 
 // msgStore holds the messages in the order they are emitted, in blocks of
 // msgBlock: appending never moves a message. A message is kept in a
-// compact form (msgEntry, some 120 bytes against 288, with 4 pointers
-// against 20) until Result writes the Messages once, in order: the
+// compact form (msgEntry, some 120 bytes against 200, with 4 pointers
+// against 9) until Result writes the Messages once, in order: the
 // store is the other copy of every message that exists for a while, and
 // fresh memory is what decoding a large capture costs most.
 type msgStore struct {
@@ -29,43 +21,34 @@ type msgStore struct {
 	n      int
 }
 
-// msgEntry is a Message in compact form: the strings that take a few
-// known values as indices into tables, the time and the addresses as plain
-// numbers, the protocol pointer (exactly one is set) as an interface. A
-// message that does not fit (an error text, a header or kind not in the
-// tables, decrypted content, several protocol pointers, a time not in UTC,
-// an address with a zone) is kept whole in full.
+// msgEntry is a Message in compact form: the time and the addresses as
+// plain numbers, the header as an index into a table. A message that does
+// not fit (an error text, a header not in the table, decrypted content, a
+// time not in UTC, an address with a zone) is kept whole in full.
 type msgEntry struct {
-	frame, parent, capture, nsec  int32
-	kind, carrier, transport, hdr uint8
-	truncated                     bool
-	srcFam, dstFam                uint8 // 0: no address, 4 or 6
-	srcPort, dstPort              uint16
-	sec                           int64
-	src, dst                      [16]byte
-	frames                        []int
-	proto                         any
-	full                          *Message
+	frame, parent, capture, nsec int32
+	kind                         Kind
+	carrier                      Carrier
+	transport                    Transport
+	hdr                          uint8
+	truncated                    bool
+	srcFam, dstFam               uint8 // 0: no address, 4 or 6
+	srcPort, dstPort             uint16
+	sec                          int64
+	src, dst                     [16]byte
+	frames                       []int
+	body                         any
+	full                         *Message
 }
 
-// The values of the tables of msgEntry; index 0 is the empty string.
-var (
-	entryKinds = []Kind{"", KindDNSQuery, KindDNSResponse, KindHTTPRequest, KindHTTPResponse,
-		KindASReq, KindASRep, KindTGSReq, KindTGSRep, KindAPReq, KindAPRep, KindKRBError,
-		KindSPNEGOInit, KindSPNEGOResp, KindNTLMNegotiate, KindNTLMChallenge, KindNTLMAuthenticate,
-		KindSMB2NegotiateRequest, KindSMB2NegotiateResponse, KindSMB2SessionSetupRequest,
-		KindSMB2SessionSetupResponse, KindLDAPBindRequest, KindLDAPBindResponse,
-		KindCLDAPPing, KindCLDAPPingResponse}
-	entryCarriers   = []Carrier{CarrierNone, CarrierHTTP, CarrierSMB2, CarrierLDAP}
-	entryTransports = []string{"", "udp", "tcp"}
-	entryHeaders    = []string{"", "Authorization", "Proxy-Authorization", "WWW-Authenticate",
-		"Proxy-Authenticate", "SecurityBuffer"}
-)
+// entryHeaders are the values of msgEntry.hdr; index 0 is the empty string.
+var entryHeaders = []string{"", "Authorization", "Proxy-Authorization", "WWW-Authenticate",
+	"Proxy-Authenticate", "SecurityBuffer"}
 
-// index returns the index of v in table, or false.
-func index[T comparable](table []T, v T) (uint8, bool) {
-	for i, t := range table {
-		if t == v {
+// headerIndex returns the index of h in entryHeaders, or false.
+func headerIndex(h string) (uint8, bool) {
+	for i, t := range entryHeaders {
+		if t == h {
 			return uint8(i), true
 		}
 	}
@@ -101,15 +84,11 @@ func (s *msgStore) put(i int, m *Message) { s.entry(i).set(m) }
 
 // set stores m in e.
 func (e *msgEntry) set(m *Message) {
-	kind, ok1 := index(entryKinds, m.Kind)
-	carrier, ok2 := index(entryCarriers, m.Carrier)
-	transport, ok3 := index(entryTransports, m.Transport)
-	hdr, ok4 := index(entryHeaders, m.Header)
-	proto, ok5 := protoOf(m)
+	hdr, ok := headerIndex(m.Header)
 	sec, nsec := m.Time.Unix(), m.Time.Nanosecond()
-	srcFam, src, ok6 := packAddr(m.Src.Addr())
-	dstFam, dst, ok7 := packAddr(m.Dst.Addr())
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 || m.Err != "" || m.Decrypted != nil ||
+	srcFam, src, ok1 := packAddr(m.Src.Addr())
+	dstFam, dst, ok2 := packAddr(m.Dst.Addr())
+	if !ok || !ok1 || !ok2 || m.Err != "" || m.Decrypted != nil ||
 		!fits32(m.Frame) || !fits32(m.Parent) || !fits32(m.Capture) ||
 		m.Time != time.Unix(sec, int64(nsec)).UTC() {
 		full := *m
@@ -118,9 +97,9 @@ func (e *msgEntry) set(m *Message) {
 	}
 	*e = msgEntry{
 		frame: int32(m.Frame), parent: int32(m.Parent), capture: int32(m.Capture), nsec: int32(nsec),
-		kind: kind, carrier: carrier, transport: transport, hdr: hdr, truncated: m.Truncated,
+		kind: m.Kind, carrier: m.Carrier, transport: m.Transport, hdr: hdr, truncated: m.Truncated,
 		srcFam: srcFam, dstFam: dstFam, srcPort: m.Src.Port(), dstPort: m.Dst.Port(),
-		sec: sec, src: src, dst: dst, frames: m.Frames, proto: proto,
+		sec: sec, src: src, dst: dst, frames: m.Frames, body: m.Body,
 	}
 }
 
@@ -153,35 +132,6 @@ func unpackAddr(fam uint8, b *[16]byte) netip.Addr {
 
 func fits32(v int) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 
-// protoOf returns the one protocol pointer of m as an interface (nil when
-// none is set), or false when more than one is set.
-func protoOf(m *Message) (any, bool) {
-	var p any
-	n := 0
-	if m.DNS != nil {
-		p, n = m.DNS, n+1
-	}
-	if m.HTTP != nil {
-		p, n = m.HTTP, n+1
-	}
-	if m.Krb != nil {
-		p, n = m.Krb, n+1
-	}
-	if m.SPNEGO != nil {
-		p, n = m.SPNEGO, n+1
-	}
-	if m.NTLM != nil {
-		p, n = m.NTLM, n+1
-	}
-	if m.SMB2 != nil {
-		p, n = m.SMB2, n+1
-	}
-	if m.LDAP != nil {
-		p, n = m.LDAP, n+1
-	}
-	return p, n <= 1
-}
-
 // expand writes the message of e to *m, which must be the zero Message.
 func (e *msgEntry) expand(m *Message) {
 	if e.full != nil {
@@ -192,24 +142,8 @@ func (e *msgEntry) expand(m *Message) {
 	m.Frames, m.Time = e.frames, time.Unix(e.sec, int64(e.nsec)).UTC()
 	m.Src = netip.AddrPortFrom(unpackAddr(e.srcFam, &e.src), e.srcPort)
 	m.Dst = netip.AddrPortFrom(unpackAddr(e.dstFam, &e.dst), e.dstPort)
-	m.Transport, m.Kind, m.Carrier = entryTransports[e.transport], entryKinds[e.kind], entryCarriers[e.carrier]
-	m.Header, m.Truncated = entryHeaders[e.hdr], e.truncated
-	switch p := e.proto.(type) {
-	case *dns.Message:
-		m.DNS = p
-	case *httpauth.Head:
-		m.HTTP = p
-	case *krb.Message:
-		m.Krb = p
-	case *spnego.Token:
-		m.SPNEGO = p
-	case *ntlm.Message:
-		m.NTLM = p
-	case *smb2.Message:
-		m.SMB2 = p
-	case *ldap.Message:
-		m.LDAP = p
-	}
+	m.Transport, m.Kind, m.Carrier = e.transport, e.kind, e.carrier
+	m.Header, m.Truncated, m.Body = entryHeaders[e.hdr], e.truncated, e.body
 }
 
 // placeSorted sorts ms, the messages appended to a result at index base, by

@@ -96,7 +96,7 @@ func TestIntArena(t *testing.T) {
 func TestMsgEntryRoundTrip(t *testing.T) {
 	base := Message{Capture: 1, Frame: 7, Frames: []int{5, 7}, Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
 		Src: netip.MustParseAddrPort("10.0.0.1:1234"), Dst: netip.MustParseAddrPort("[fe80::1]:88"),
-		Transport: "tcp", Kind: KindTGSReq, Parent: 3, Krb: &krb.Message{}}
+		Transport: TransportTCP, Kind: KindTGSReq, Parent: 3, Body: &krb.Message{}}
 	msgs := []Message{base}
 	m := base
 	m.Truncated, m.Carrier, m.Header = true, CarrierHTTP, "WWW-Authenticate"
@@ -108,16 +108,16 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 	m.Header = "SASL GSS-SPNEGO"
 	msgs = append(msgs, m)
 	m = base
-	m.Kind = "some_future_kind"
+	m.Kind = numKinds + 3 // a kind this version does not know
 	msgs = append(msgs, m)
 	m = base
-	m.SPNEGO = &spnego.Token{} // two protocol pointers
+	m.Body = &spnego.Token{}
 	msgs = append(msgs, m)
 	m = base
-	m.Krb, m.DNS, m.Transport, m.Kind = nil, &dns.Message{}, "udp", KindDNSQuery
+	m.Body, m.Transport, m.Kind = &dns.Message{}, TransportUDP, KindDNSQuery
 	msgs = append(msgs, m)
 	m = base
-	m.Krb, m.Kind = nil, "" // no protocol pointer
+	m.Body, m.Kind = nil, KindNone // no protocol message
 	msgs = append(msgs, m)
 	m = base
 	m.Frame = 1 << 40
@@ -131,7 +131,7 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 		if got := s.get(0); !reflect.DeepEqual(got, want) {
 			t.Errorf("message %d: got %+v, want %+v", i, got, want)
 		}
-		for _, p := range []any{want.DNS, want.Krb, want.SPNEGO, want.Decrypted} {
+		for _, p := range []any{want.DNS(), want.Krb(), want.SPNEGO(), want.Decrypted} {
 			if !reflect.ValueOf(p).IsNil() && !samePointer(s.get(0), p) {
 				t.Errorf("message %d: pointer %T not kept", i, p)
 			}
@@ -143,11 +143,11 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 func samePointer(m Message, p any) bool {
 	switch p := p.(type) {
 	case *dns.Message:
-		return m.DNS == p
+		return m.DNS() == p
 	case *krb.Message:
-		return m.Krb == p
+		return m.Krb() == p
 	case *spnego.Token:
-		return m.SPNEGO == p
+		return m.SPNEGO() == p
 	case *kcrypt.Result:
 		return m.Decrypted == p
 	}

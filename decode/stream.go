@@ -68,7 +68,7 @@ func (d *Dissector) base(cs *connState, ds *dirState, off, n int) Message {
 	}
 	return Message{
 		Frame: last, Frames: d.frameArena.clone(frames), Time: at,
-		Src: s, Dst: t, Transport: "tcp", Parent: -1,
+		Src: s, Dst: t, Transport: TransportTCP, Parent: -1,
 	}
 }
 

@@ -16,7 +16,7 @@ func (d *Dissector) authToken(carrier Message, idx int, header string, ch *httpa
 	base.Parent = idx
 	base.Header = header
 	base.Carrier = CarrierHTTP
-	base.HTTP = nil
+	base.Body = nil
 	base.Truncated, base.Err = false, ""
 	d.gssToken(base, ch.Token)
 }
@@ -34,7 +34,7 @@ func (d *Dissector) gssToken(base Message, tok []byte) {
 			return
 		}
 		m := base
-		m.SPNEGO = t
+		m.Body = t
 		m.Kind = KindSPNEGOInit
 		inner := t.MechToken
 		if t.Kind == spnego.KindNegTokenResp {
@@ -103,8 +103,8 @@ func (d *Dissector) ntlmMessage(base Message, tok []byte) {
 		d.anomaly(base.Frame, "ntlmssp: %v", err)
 		return
 	}
-	base.NTLM = m
-	base.Kind = Kind(m.Type.Kind())
+	base.Body = m
+	base.Kind = ntlmKind(m.Type)
 	if err != nil || m.Truncated {
 		base.Truncated = true
 		if err != nil {

@@ -146,16 +146,16 @@ func ourKerberos(res *decode.Result) map[int]string {
 	types := map[int][]string{}
 	codes := map[int][]string{}
 	for _, m := range res.Messages {
-		if m.Krb == nil {
+		if m.Krb() == nil {
 			continue
 		}
 		onPort88 := m.Carrier == decode.CarrierNone && (m.Src.Port() == 88 || m.Dst.Port() == 88)
 		if !onPort88 && m.Carrier != decode.CarrierHTTP && m.Carrier != decode.CarrierSMB2 && m.Carrier != decode.CarrierLDAP {
 			continue
 		}
-		types[m.Frame] = append(types[m.Frame], fmt.Sprint(int(m.Krb.Type)))
+		types[m.Frame] = append(types[m.Frame], fmt.Sprint(int(m.Krb().Type)))
 		if m.Kind == decode.KindKRBError {
-			codes[m.Frame] = append(codes[m.Frame], fmt.Sprint(int32(m.Krb.ErrorCode)))
+			codes[m.Frame] = append(codes[m.Frame], fmt.Sprint(int32(m.Krb().ErrorCode)))
 		}
 	}
 	out := map[int]string{}

@@ -25,10 +25,10 @@ var carrierKinds = map[decode.Kind]decode.Kind{
 // messageID returns the id SMB2 and LDAP use to pair requests and responses.
 func messageID(m *decode.Message) uint64 {
 	switch {
-	case m.SMB2 != nil:
-		return m.SMB2.MessageID
-	case m.LDAP != nil:
-		return uint64(m.LDAP.MessageID)
+	case m.SMB2() != nil:
+		return m.SMB2().MessageID
+	case m.LDAP() != nil:
+		return uint64(m.LDAP().MessageID)
 	}
 	return 0
 }
@@ -74,11 +74,11 @@ func (a *analyzer) carrierFlows() {
 	var order []key
 	for _, t := range a.pairCarriers() {
 		m := &a.msgs[t.req]
-		if m.LDAP != nil && (m.LDAP.Auth == ldap.AuthSimple || !strings.HasPrefix(strings.ToUpper(m.LDAP.SASLMechanism), "GSS")) {
+		if m.LDAP() != nil && (m.LDAP().Auth == ldap.AuthSimple || !strings.HasPrefix(strings.ToUpper(m.LDAP().SASLMechanism), "GSS")) {
 			continue // a password bind, or SASL without GSS-API: not an authentication kerbtrace diagnoses
 		}
 		service := "cifs"
-		if m.LDAP != nil {
+		if m.LDAP() != nil {
 			service = "ldap"
 		}
 		k := key{m.Capture, t.client.Addr(), t.server.Addr(), service}
@@ -96,8 +96,8 @@ func (a *analyzer) carrierFlows() {
 // else the name it resolved to the server's address.
 func (a *analyzer) carrierHost(txs []*svcTx) string {
 	for _, t := range txs {
-		if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 && a.msgs[ap].Krb.Ticket != nil {
-			if _, h, _ := spnHost(a.msgs[ap].Krb.Ticket.SName); h != "" {
+		if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 && a.msgs[ap].Krb().Ticket != nil {
+			if _, h, _ := spnHost(a.msgs[ap].Krb().Ticket.SName); h != "" {
 				return h
 			}
 		}
@@ -155,7 +155,7 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
 	case krbTx != nil:
 		req := &a.msgs[krbTx.req]
 		detail := fmt.Sprintf("%s carrying a Kerberos AP-REQ", carrierName(req))
-		if tk := a.msgs[apreq].Krb.Ticket; tk != nil {
+		if tk := a.msgs[apreq].Krb().Ticket; tk != nil {
 			detail += " for " + tk.SName.String()
 		}
 		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
@@ -177,16 +177,16 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
 // carrierName names a request for step details.
 func carrierName(m *decode.Message) string {
 	switch {
-	case m.SMB2 != nil:
+	case m.SMB2() != nil:
 		return "SMB2 SESSION_SETUP"
-	case m.LDAP != nil:
-		s := "LDAP bindRequest (" + m.LDAP.Auth
-		if m.LDAP.SASLMechanism != "" {
-			s += " " + m.LDAP.SASLMechanism
+	case m.LDAP() != nil:
+		s := "LDAP bindRequest (" + m.LDAP().Auth
+		if m.LDAP().SASLMechanism != "" {
+			s += " " + m.LDAP().SASLMechanism
 		}
 		return s + ")"
 	}
-	return string(m.Kind)
+	return m.Kind.String()
 }
 
 // negotiateSteps fills steps 3 and 4 from SMB2 NEGOTIATE.
@@ -210,12 +210,12 @@ func (a *analyzer) negotiateSteps(fi int, service string, negotiates []*svcTx) {
 	resp := &a.msgs[t.resp]
 	sp := a.tokenOf(t.resp, decode.KindSPNEGOInit)
 	if sp < 0 {
-		f.set(StepChallenge, StatusOK, fmt.Sprintf("NEGOTIATE response %s without a SPNEGO hint", resp.SMB2.Status), resp.Frame)
+		f.set(StepChallenge, StatusOK, fmt.Sprintf("NEGOTIATE response %s without a SPNEGO hint", resp.SMB2().Status), resp.Frame)
 		return
 	}
 	var names []string
 	kerberos := false
-	for _, o := range a.msgs[sp].SPNEGO.MechTypes {
+	for _, o := range a.msgs[sp].SPNEGO().MechTypes {
 		if o.IsKerberos() {
 			kerberos = true
 		}
@@ -269,7 +269,7 @@ func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos
 	}
 	detail := status + ": the server refused the authentication"
 	if e := a.tokenOf(final.resp, decode.KindKRBError); e >= 0 {
-		detail += fmt.Sprintf(" with %s in its token", a.msgs[e].Krb.ErrorCode)
+		detail += fmt.Sprintf(" with %s in its token", a.msgs[e].Krb().ErrorCode)
 		var ap []int
 		if i := a.tokenOf(t.req, decode.KindAPReq); i >= 0 {
 			ap = append(ap, i)
@@ -287,10 +287,10 @@ func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos
 // inProgress reports an intermediate answer of a multi-round exchange.
 func inProgress(m *decode.Message) bool {
 	switch {
-	case m.SMB2 != nil:
-		return m.SMB2.Status.String() == "STATUS_MORE_PROCESSING_REQUIRED"
-	case m.LDAP != nil:
-		return m.LDAP.ResultCode.String() == "saslBindInProgress"
+	case m.SMB2() != nil:
+		return m.SMB2().Status.String() == "STATUS_MORE_PROCESSING_REQUIRED"
+	case m.LDAP() != nil:
+		return m.LDAP().ResultCode.String() == "saslBindInProgress"
 	}
 	return false
 }
@@ -299,14 +299,14 @@ func inProgress(m *decode.Message) bool {
 // client was authenticated.
 func carrierStatus(m *decode.Message) (string, bool) {
 	switch {
-	case m.SMB2 != nil:
-		s := m.SMB2.Status.String()
+	case m.SMB2() != nil:
+		s := m.SMB2().Status.String()
 		return s, s == "STATUS_SUCCESS"
-	case m.LDAP != nil:
-		s := m.LDAP.ResultCode.String()
+	case m.LDAP() != nil:
+		s := m.LDAP().ResultCode.String()
 		return "bindResponse " + s, s == "success"
 	}
-	return string(m.Kind), false
+	return m.Kind.String(), false
 }
 
 // carrierFallback explains an SMB2 or LDAP logon with NTLM (request req).
@@ -323,7 +323,7 @@ func (a *analyzer) carrierFallback(fi int, host string, req *decode.Message) {
 		return
 	}
 	via, offer := " over LDAP", []int{req.Frame}
-	if req.SMB2 != nil {
+	if req.SMB2() != nil {
 		via = " over SMB2"
 		if len(ch.Frames) > 0 {
 			offer = ch.Frames

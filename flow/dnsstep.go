@@ -40,7 +40,7 @@ func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
 	}
 	if !t.addrsDone {
 		t.addrsDone = true
-		if r := a.msgs[t.r].DNS; r.RCode == 0 {
+		if r := a.msgs[t.r].DNS(); r.RCode == 0 {
 			t.addrs = r.Addrs(qname(r))
 		}
 	}
@@ -78,7 +78,7 @@ func (a *analyzer) nameResolution(fi int, host string, before int) []string {
 			f.Messages = append(f.Messages, t.r)
 		}
 		if addrs := a.resolved(t); len(addrs) > 0 {
-			c := a.msgs[t.r].DNS.CNAMEChain(qname(a.msgs[t.r].DNS))
+			c := a.msgs[t.r].DNS().CNAMEChain(qname(a.msgs[t.r].DNS()))
 			if len(c) > 1 && chain == nil {
 				chain = c
 			}
@@ -124,7 +124,7 @@ func (a *analyzer) dnsFailure(fi int, t *dnsTx, frames []int) {
 			f.Client, a.msgs[t.q].Dst.Addr(), t.name)
 		return
 	}
-	rc := a.msgs[t.r].DNS.RCode
+	rc := a.msgs[t.r].DNS().RCode
 	f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: %s", t.qtype, t.name, rc), frames...)
 	switch rc.String() {
 	case "NXDOMAIN":

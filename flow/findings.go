@@ -46,9 +46,9 @@ func (a *analyzer) kdcFindings() {
 		req := &a.msgs[t.req]
 		if t.rep < 0 {
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
-				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, req.Krb.SName.String(), []int{req.Frame},
+				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, req.Krb().SName.String(), []int{req.Frame},
 					"%s sent %s for %s to the KDC %s over %s and got no reply.",
-					t.client.Addr(), withArticle(kindName(req.Kind)), orSPN(req.Krb.SName.String()), t.kdc, req.Transport); fd != nil && fi < 0 {
+					t.client.Addr(), withArticle(kindName(req.Kind)), orSPN(req.Krb().SName.String()), t.kdc, req.Transport); fd != nil && fi < 0 {
 					fd.Client = t.client.Addr().String()
 				}
 			}
@@ -58,12 +58,12 @@ func (a *analyzer) kdcFindings() {
 		if rep.Kind != decode.KindKRBError {
 			continue
 		}
-		switch int32(rep.Krb.ErrorCode) {
+		switch int32(rep.Krb().ErrorCode) {
 		case 25, 52, 32:
 			a.krbErrorFinding(fi, t.rep, []int{i})
 			continue
 		}
-		k := key{fi, int32(rep.Krb.ErrorCode), req.Kind, req.Krb.SName.String(), t.client.Addr(), t.kdc.Addr(), req.Capture}
+		k := key{fi, int32(rep.Krb().ErrorCode), req.Kind, req.Krb().SName.String(), t.client.Addr(), t.kdc.Addr(), req.Capture}
 		if _, seen := groups[k]; !seen {
 			order = append(order, k)
 		}
@@ -83,7 +83,7 @@ func (a *analyzer) answeredLater(i int) bool {
 	for _, u := range a.kdcAfter(i) {
 		r := &a.msgs[u.req]
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind &&
-			r.Krb.SName.String() == req.Krb.SName.String() && u.rep >= 0 {
+			r.Krb().SName.String() == req.Krb().SName.String() && u.rep >= 0 {
 			return true
 		}
 	}
@@ -109,7 +109,7 @@ func (a *analyzer) followUp(i int) *kdcTx {
 // a service returned inside Negotiate, then apreq is the AP-REQ message.
 func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	em := &a.msgs[e]
-	code := int32(em.Krb.ErrorCode)
+	code := int32(em.Krb().ErrorCode)
 	var frames []int
 	var ctx string
 	switch {
@@ -133,7 +133,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		b.WriteString(what)
 		b.WriteString(" from ")
 		b.WriteString(req.Src.Addr().String())
-		if s := req.Krb.SName.String(); s != "" {
+		if s := req.Krb().SName.String(); s != "" {
 			b.WriteString(" for ")
 			b.WriteString(s)
 		}
@@ -142,7 +142,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		b.WriteString(" ")
 		b.WriteString(joinFrames(reqFrames))
 		b.WriteString(") with ")
-		b.WriteString(em.Krb.ErrorCode.String())
+		b.WriteString(em.Krb().ErrorCode.String())
 		b.WriteString(" (")
 		b.WriteString(strconv.Itoa(int(code)))
 		b.WriteString(") in ")
@@ -157,7 +157,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 			ap := &a.msgs[apreq[0]]
 			ctx += fmt.Sprintf(" the AP-REQ of frame %d", ap.Frame)
 			frames = append(frames, ap.Frame)
-			if tk := ap.Krb.Ticket; tk != nil && (code == 31 || code == 41 || code == 44 || code == 45) {
+			if tk := ap.Krb().Ticket; tk != nil && (code == 31 || code == 41 || code == 44 || code == 45) {
 				ctx += fmt.Sprintf(" (ticket for %s encrypted with %s", tk.SName, tk.Etype)
 				if tk.Kvno >= 0 {
 					ctx += fmt.Sprintf(", key version %d", tk.Kvno)
@@ -165,13 +165,13 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 				ctx += ")"
 			}
 		}
-		ctx += fmt.Sprintf(" with %s (%d) in frame %d", em.Krb.ErrorCode, code, em.Frame)
+		ctx += fmt.Sprintf(" with %s (%d) in frame %d", em.Krb().ErrorCode, code, em.Frame)
 	}
 	what := ctx
-	if em.Krb.EText != "" {
-		what += fmt.Sprintf(", e-text %q", em.Krb.EText)
+	if em.Krb().EText != "" {
+		what += fmt.Sprintf(", e-text %q", em.Krb().EText)
 	}
-	if ed := em.Krb.EData; ed != nil && ed.HasNTStatus {
+	if ed := em.Krb().EData; ed != nil && ed.HasNTStatus {
 		what += fmt.Sprintf(", NTSTATUS %s", ed.NTStatus)
 	}
 	txi := -1
@@ -181,7 +181,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	switch code {
 	case 25: // KDC_ERR_PREAUTH_REQUIRED
 		if txi >= 0 {
-			if u := a.followUp(txi); u != nil && hasPreauth(a.msgs[u.req].Krb) {
+			if u := a.followUp(txi); u != nil && hasPreauth(a.msgs[u.req].Krb()) {
 				a.finding(fi, "KRB_PREAUTH_REQUIRED", append(frames, a.msgs[u.req].Frame),
 					"%s; the client then sent a pre-authenticated AS-REQ (frame %d). This is normal.", what, a.msgs[u.req].Frame)
 				return
@@ -191,7 +191,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		return
 	case 52: // KRB_ERR_RESPONSE_TOO_BIG
 		if txi >= 0 {
-			if u := a.followUp(txi); u != nil && a.msgs[u.req].Transport == "tcp" {
+			if u := a.followUp(txi); u != nil && a.msgs[u.req].Transport == decode.TransportTCP {
 				a.finding(fi, "KDC_TCP_FALLBACK", append(frames, a.msgs[u.req].Frame),
 					"%s; the client retried over TCP (frame %d).", what, a.msgs[u.req].Frame)
 				return
@@ -212,7 +212,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	}
 	if !ok {
 		id = "KRB_ERROR_OTHER"
-		what += ": " + em.Krb.ErrorCode.Meaning()
+		what += ": " + em.Krb().ErrorCode.Meaning()
 	}
 	if code == 37 || code == 33 {
 		what += ". " + skewText(em, len(txs) > 0)
@@ -221,8 +221,8 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	if len(txs) > 0 {
 		// The finding is about the service the request named (a TGS-REQ,
 		// or an AS-REQ for a service ticket), not the flow's.
-		if req := a.msgs[a.kdc[txs[0]].req]; req.Kind == decode.KindTGSReq || !isTGT(req.Krb.SName) {
-			spn = req.Krb.SName.String()
+		if req := a.msgs[a.kdc[txs[0]].req]; req.Kind == decode.KindTGSReq || !isTGT(req.Krb().SName) {
+			spn = req.Krb().SName.String()
 		}
 	}
 	if id == "KRB_PREAUTH_FAILED" && txi >= 0 {
@@ -238,7 +238,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 			// fallback, a referral) and got its ticket: a detour, not the failure.
 			sev = SeverityInfo
 			what += fmt.Sprintf("; the client then asked for %s and got a ticket (frame %d), so this only cost a round trip",
-				a.msgs[u.req].Krb.SName, a.msgs[u.rep].Frame)
+				a.msgs[u.req].Krb().SName, a.msgs[u.rep].Frame)
 		}
 	}
 	fd := a.findingAs(fi, id, sev, spn, frames, "%s.", what)
@@ -249,7 +249,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		fd.Remedy = r
 	}
 	if fi < 0 && len(txs) > 0 {
-		fd.Client, fd.SPN = a.kdc[txs[0]].client.Addr().String(), a.msgs[a.kdc[txs[0]].req].Krb.SName.String()
+		fd.Client, fd.SPN = a.kdc[txs[0]].client.Addr().String(), a.msgs[a.kdc[txs[0]].req].Krb().SName.String()
 	}
 }
 
@@ -280,7 +280,7 @@ func (a *analyzer) laterTGT(i int) *kdcTx {
 	for _, u := range a.kdcAfter(i) {
 		r := &a.msgs[u.req]
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == decode.KindASReq && u.rep >= 0 &&
-			strings.EqualFold(r.Krb.CName.String(), req.Krb.CName.String()) && isTGT(r.Krb.SName) && a.msgs[u.rep].Kind == decode.KindASRep {
+			strings.EqualFold(r.Krb().CName.String(), req.Krb().CName.String()) && isTGT(r.Krb().SName) && a.msgs[u.rep].Kind == decode.KindASRep {
 			return u
 		}
 	}
@@ -292,7 +292,7 @@ func (a *analyzer) laterTGT(i int) *kdcTx {
 func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 	t := a.kdc[i]
 	req := &a.msgs[t.req]
-	class, _, _ := spnHost(req.Krb.SName)
+	class, _, _ := spnHost(req.Krb().SName)
 	for _, u := range a.kdcAfter(i) {
 		r := &a.msgs[u.req]
 		if r.Capture != req.Capture || u.client.Addr() != t.client.Addr() || r.Kind != decode.KindTGSReq || u.rep < 0 {
@@ -301,7 +301,7 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 		if fi >= 0 && a.kdcFlow[u] != fi {
 			continue
 		}
-		if c, _, _ := spnHost(r.Krb.SName); c == class && a.msgs[u.rep].Kind == decode.KindTGSRep {
+		if c, _, _ := spnHost(r.Krb().SName); c == class && a.msgs[u.rep].Kind == decode.KindTGSRep {
 			return u
 		}
 	}
@@ -319,7 +319,7 @@ func hasPreauth(m *krb.Message) bool {
 }
 
 func kindName(k decode.Kind) string {
-	return strings.ToUpper(strings.ReplaceAll(string(k), "_", "-"))
+	return strings.ToUpper(strings.ReplaceAll(k.String(), "_", "-"))
 }
 
 // skewText states the clock offsets a KRB_AP_ERR_SKEW lets us measure: the
@@ -328,15 +328,15 @@ func kindName(k decode.Kind) string {
 func skewText(em *decode.Message, fromKDC bool) string {
 	var parts []string
 	d := 0.0
-	if !em.Krb.STime.IsZero() {
-		d = em.Krb.STime.Sub(em.Time).Seconds()
+	if !em.Krb().STime.IsZero() {
+		d = em.Krb().STime.Sub(em.Time).Seconds()
 		parts = append(parts, fmt.Sprintf("Measured: the clock of %s (stime %s) is %s the capture's clock",
-			em.Src.Addr(), em.Krb.STime.UTC().Format("2006-01-02T15:04:05Z"), offset(d)))
+			em.Src.Addr(), em.Krb().STime.UTC().Format("2006-01-02T15:04:05Z"), offset(d)))
 	}
 	switch {
-	case !em.Krb.CTime.IsZero() && !em.Krb.STime.IsZero():
+	case !em.Krb().CTime.IsZero() && !em.Krb().STime.IsZero():
 		parts = append(parts, fmt.Sprintf("the client's clock (ctime %s) is %s it",
-			em.Krb.CTime.UTC().Format("2006-01-02T15:04:05Z"), offset(em.Krb.CTime.Sub(em.Krb.STime).Seconds())))
+			em.Krb().CTime.UTC().Format("2006-01-02T15:04:05Z"), offset(em.Krb().CTime.Sub(em.Krb().STime).Seconds())))
 	case fromKDC && math.Abs(d) < 60:
 		parts = append(parts, "the client's clock must be the one that is off: its time travels encrypted (PA-ENC-TIMESTAMP, authenticator), so compare it with the KDC directly (w32tm /stripchart /computer:<dc>)")
 	case !fromKDC && math.Abs(d) >= 60:
@@ -401,7 +401,7 @@ func (a *analyzer) flowOfConn(c *decode.Conn) int {
 		for fi := range a.res.Flows {
 			for _, i := range a.res.Flows[fi].Messages {
 				m := &a.msgs[i]
-				if m.Transport != "tcp" {
+				if m.Transport != decode.TransportTCP {
 					continue
 				}
 				for _, k := range [2]tcpDir{{m.Capture, m.Src, m.Dst}, {m.Capture, m.Dst, m.Src}} {

@@ -11,7 +11,7 @@ import (
 
 // authScheme returns the scheme of a request's Authorization header, "" if none.
 func (a *analyzer) authScheme(req int) string {
-	h := a.msgs[req].HTTP
+	h := a.msgs[req].HTTP()
 	if h.Authorization == nil {
 		return ""
 	}
@@ -157,22 +157,22 @@ func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
 		f.set(StepChallenge, StatusSkipped, "no challenge needed: the client authenticated pre-emptively")
 		return
 	}
-	f.set(StepAnonymousRequest, StatusOK, fmt.Sprintf("%s %s without Authorization", req.HTTP.Method, req.HTTP.URI), req.Frame)
+	f.set(StepAnonymousRequest, StatusOK, fmt.Sprintf("%s %s without Authorization", req.HTTP().Method, req.HTTP().URI), req.Frame)
 	if first.resp < 0 {
 		f.set(StepChallenge, StatusMissing, "no response to the anonymous request in the capture")
 		return
 	}
 	resp := &a.msgs[first.resp]
 	switch {
-	case resp.HTTP.Status == 401 && offers(resp.HTTP, "Negotiate"):
-		f.set(StepChallenge, StatusOK, fmt.Sprintf("401 WWW-Authenticate: %s", schemes(resp.HTTP)), resp.Frame)
-	case resp.HTTP.Status == 401:
-		f.set(StepChallenge, StatusFailed, fmt.Sprintf("401 without Negotiate (offers: %s)", orNone(schemes(resp.HTTP))), resp.Frame)
+	case resp.HTTP().Status == 401 && offers(resp.HTTP(), "Negotiate"):
+		f.set(StepChallenge, StatusOK, fmt.Sprintf("401 WWW-Authenticate: %s", schemes(resp.HTTP())), resp.Frame)
+	case resp.HTTP().Status == 401:
+		f.set(StepChallenge, StatusFailed, fmt.Sprintf("401 without Negotiate (offers: %s)", orNone(schemes(resp.HTTP()))), resp.Frame)
 		a.finding(fi, "HTTP_NEGOTIATE_NOT_OFFERED", []int{resp.Frame},
-			"%s answered 401 offering only %s, so the client cannot use Kerberos.", f.Server, orNone(schemes(resp.HTTP)))
+			"%s answered 401 offering only %s, so the client cannot use Kerberos.", f.Server, orNone(schemes(resp.HTTP())))
 	default:
 		f.set(StepChallenge, StatusNotApplicable,
-			fmt.Sprintf("the server answered %d without asking for authentication", resp.HTTP.Status), resp.Frame)
+			fmt.Sprintf("the server answered %d without asking for authentication", resp.HTTP().Status), resp.Frame)
 	}
 }
 
@@ -191,11 +191,11 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 	case krbTx != nil:
 		req := &a.msgs[krbTx.req]
 		ap := &a.msgs[a.tokenOf(krbTx.req, decode.KindAPReq)]
-		detail := fmt.Sprintf("%s %s with Authorization: %s carrying a Kerberos AP-REQ", req.HTTP.Method, req.HTTP.URI, a.authScheme(krbTx.req))
-		if ap.Krb.Ticket != nil && ap.Krb.Ticket.SName.String() != "" {
-			detail += " for " + ap.Krb.Ticket.SName.String()
+		detail := fmt.Sprintf("%s %s with Authorization: %s carrying a Kerberos AP-REQ", req.HTTP().Method, req.HTTP().URI, a.authScheme(krbTx.req))
+		if ap.Krb().Ticket != nil && ap.Krb().Ticket.SName.String() != "" {
+			detail += " for " + ap.Krb().Ticket.SName.String()
 		}
-		if names := ap.Krb.APOptions.Names(); len(names) > 0 {
+		if names := ap.Krb().APOptions.Names(); len(names) > 0 {
 			detail += " (" + strings.Join(names, ", ") + ")"
 		}
 		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
@@ -271,17 +271,17 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 	}
 	resp := &a.msgs[t.resp]
 	req := &a.msgs[t.req]
-	st := resp.HTTP.Status
+	st := resp.HTTP().Status
 	frames := []int{resp.Frame}
 	switch {
 	case st == 401:
 		detail := "401 again: the server rejected the authentication"
 		if e := a.tokenOf(t.resp, decode.KindKRBError); e >= 0 {
 			em := &a.msgs[e]
-			detail += fmt.Sprintf(" with %s in its Negotiate token", em.Krb.ErrorCode)
+			detail += fmt.Sprintf(" with %s in its Negotiate token", em.Krb().ErrorCode)
 			a.finding(fi, "KRB_ERROR_IN_NEGOTIATE", frames,
 				"%s answered the AP-REQ of frame %d with 401 and a Kerberos error %s (%d) in WWW-Authenticate: Negotiate.",
-				f.Server, req.Frame, em.Krb.ErrorCode, int32(em.Krb.ErrorCode))
+				f.Server, req.Frame, em.Krb().ErrorCode, int32(em.Krb().ErrorCode))
 			var ap []int
 			if i := a.tokenOf(t.req, decode.KindAPReq); i >= 0 {
 				ap = append(ap, i)
@@ -294,17 +294,17 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 				"%s answered the Kerberos AP-REQ for %s (frame %d) with 401 (frame %d).", f.Server, orSPN(f.SPN), req.Frame, resp.Frame)
 		}
 		a.authLoop(fi, t)
-	case st == 400 && req.HTTP.Authorization != nil:
-		f.set(StepAcceptance, StatusFailed, fmt.Sprintf("400 %s after a %d-byte Authorization header", resp.HTTP.Reason, req.HTTP.Authorization.TokenB64Len), frames...)
+	case st == 400 && req.HTTP().Authorization != nil:
+		f.set(StepAcceptance, StatusFailed, fmt.Sprintf("400 %s after a %d-byte Authorization header", resp.HTTP().Reason, req.HTTP().Authorization.TokenB64Len), frames...)
 		a.finding(fi, "HTTP_HEADER_TOO_LONG", []int{req.Frame, resp.Frame},
 			"%s refused the request whose Authorization header holds a %d-character token with 400 %s.",
-			f.Server, req.HTTP.Authorization.TokenB64Len, resp.HTTP.Reason)
+			f.Server, req.HTTP().Authorization.TokenB64Len, resp.HTTP().Reason)
 	default:
-		detail := fmt.Sprintf("%d %s", st, resp.HTTP.Reason)
+		detail := fmt.Sprintf("%d %s", st, resp.HTTP().Reason)
 		if rep := a.tokenOf(t.resp, decode.KindAPRep); rep >= 0 {
 			detail += "; mutual authentication: AP-REP in WWW-Authenticate"
-			if sp := a.tokenOf(t.resp, decode.KindSPNEGOResp); sp >= 0 && a.msgs[sp].SPNEGO != nil {
-				detail += fmt.Sprintf(" (negState %s)", a.msgs[sp].SPNEGO.NegState)
+			if sp := a.tokenOf(t.resp, decode.KindSPNEGOResp); sp >= 0 && a.msgs[sp].SPNEGO() != nil {
+				detail += fmt.Sprintf(" (negState %s)", a.msgs[sp].SPNEGO().NegState)
 			}
 		} else if kerberos {
 			detail += "; no AP-REP returned"
@@ -322,12 +322,12 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 // authLoop reports three or more 401s to authenticated requests for one URI.
 func (a *analyzer) authLoop(fi int, t *httpTx) {
 	var frames []int
-	uri := a.msgs[t.req].HTTP.URI
+	uri := a.msgs[t.req].HTTP().URI
 	for _, u := range a.idx.httpBy[addrName{t.client.Addr(), t.host}] {
 		if u.client != t.client && u.client.Addr() != t.client.Addr() || u.host != t.host || u.resp < 0 {
 			continue
 		}
-		if a.msgs[u.req].HTTP.URI == uri && a.authScheme(u.req) != "" && a.msgs[u.resp].HTTP.Status == 401 {
+		if a.msgs[u.req].HTTP().URI == uri && a.authScheme(u.req) != "" && a.msgs[u.resp].HTTP().Status == 401 {
 			frames = append(frames, a.msgs[u.resp].Frame)
 		}
 	}
@@ -439,7 +439,7 @@ func (a *analyzer) otherScheme(fi int, txs []*httpTx, auth *httpTx) {
 	}
 	req := &a.msgs[auth.req]
 	for _, t := range txs {
-		if t.resp >= 0 && a.msgs[t.resp].HTTP.Status == 401 && offers(a.msgs[t.resp].HTTP, "Negotiate") {
+		if t.resp >= 0 && a.msgs[t.resp].HTTP().Status == 401 && offers(a.msgs[t.resp].HTTP(), "Negotiate") {
 			a.finding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE", []int{a.msgs[t.resp].Frame, req.Frame},
 				"%s offered Negotiate (frame %d) and %s answered with %s credentials (frame %d): it did not try Kerberos.",
 				f.Server, a.msgs[t.resp].Frame, f.Client, scheme, req.Frame)

@@ -187,17 +187,17 @@ func (a *analyzer) pairDNS() {
 		m := &a.msgs[i]
 		switch m.Kind {
 		case decode.KindDNSQuery:
-			if len(m.DNS.Questions) == 0 {
+			if len(m.DNS().Questions) == 0 {
 				continue
 			}
-			k := key{m.Capture, m.Src, m.DNS.ID}
+			k := key{m.Capture, m.Src, m.DNS().ID}
 			q := open[k]
 			q.push(next, len(a.dns))
 			open[k] = q
 			a.dns = append(a.dns, dnsTx{q: i, r: -1, capture: m.Capture, qframe: m.Frame, client: m.Src.Addr(),
-				name: normName(m.DNS.Questions[0].Name), qtype: m.DNS.Questions[0].Type})
+				name: normName(m.DNS().Questions[0].Name), qtype: m.DNS().Questions[0].Type})
 		case decode.KindDNSResponse:
-			k := key{m.Capture, m.Dst, m.DNS.ID}
+			k := key{m.Capture, m.Dst, m.DNS().ID}
 			if j := answer(open, next, k); j >= 0 {
 				// Work on the response now, while it is in the cache.
 				t := &a.dns[j]
@@ -205,7 +205,7 @@ func (a *analyzer) pairDNS() {
 				if isAddressQuery(t.qtype) {
 					a.resolved(t)
 				}
-				if isLocatorName(t.name) && m.DNS.RCode == 0 && len(m.DNS.Answers) > 0 {
+				if isLocatorName(t.name) && m.DNS().RCode == 0 && len(m.DNS().Answers) > 0 {
 					a.idx.srvOK[addrName{t.client, t.name}] = true
 				}
 			}
@@ -266,7 +266,7 @@ func (a *analyzer) pairHTTP() {
 		m := &a.msgs[i]
 		switch m.Kind {
 		case decode.KindHTTPRequest:
-			host, port := splitHost(m.HTTP.Host)
+			host, port := splitHost(m.HTTP().Host)
 			if host == "" {
 				host = m.Dst.Addr().String()
 			}
@@ -279,7 +279,7 @@ func (a *analyzer) pairHTTP() {
 			open[k] = q
 			a.http = append(a.http, t)
 		case decode.KindHTTPResponse:
-			if m.HTTP.Status >= 100 && m.HTTP.Status < 200 {
+			if m.HTTP().Status >= 100 && m.HTTP().Status < 200 {
 				continue
 			}
 			k := key{m.Capture, m.Dst, m.Src}

@@ -51,12 +51,12 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, end int) []*kdcT
 			continue
 		}
 		if hosts == nil {
-			if c, _, _ := spnHost(m.Krb.SName); c == class {
+			if c, _, _ := spnHost(m.Krb().SName); c == class {
 				out = append(out, t)
 			}
 			continue
 		}
-		if hostMatches(m.Krb.SName, class, hosts) {
+		if hostMatches(m.Krb().SName, class, hosts) {
 			out = append(out, t)
 		}
 	}
@@ -93,14 +93,14 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 		frames = append(frames, r.Frame)
 		switch r.Kind {
 		case decode.KindASRep:
-			if class, _, _ := spnHost(a.msgs[t.req].Krb.SName); class == "krbtgt" {
+			if class, _, _ := spnHost(a.msgs[t.req].Krb().SName); class == "krbtgt" {
 				gotTGT = true
 				parts = append(parts, "AS-REP")
 			} else {
-				parts = append(parts, "AS-REP for "+a.msgs[t.req].Krb.SName.String())
+				parts = append(parts, "AS-REP for "+a.msgs[t.req].Krb().SName.String())
 			}
 		case decode.KindKRBError:
-			parts = append(parts, r.Krb.ErrorCode.String())
+			parts = append(parts, r.Krb().ErrorCode.String())
 			lastErr = r
 		}
 	}
@@ -122,7 +122,7 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 		hosts = appendUniq(hosts, normName(c))
 	}
 	if apreq >= 0 {
-		if tk := a.msgs[apreq].Krb.Ticket; tk != nil {
+		if tk := a.msgs[apreq].Krb().Ticket; tk != nil {
 			if _, h, _ := spnHost(tk.SName); h != "" {
 				hosts = appendUniq(hosts, h)
 			}
@@ -160,15 +160,15 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 		a.cnameAlias(fi, tgs)
 	case a.httpOnly(f.Capture):
 		f.SPN = spnFor(f.Service, tg.host)
-		if apreq >= 0 && a.msgs[apreq].Krb.Ticket != nil {
-			f.SPN = a.msgs[apreq].Krb.Ticket.SName.String()
+		if apreq >= 0 && a.msgs[apreq].Krb().Ticket != nil {
+			f.SPN = a.msgs[apreq].Krb().Ticket.SName.String()
 		}
 		f.set(StepTicketRequest, StatusNotApplicable, httpOnlyDetail)
 		f.set(StepTicketReply, StatusNotApplicable, httpOnlyDetail)
 	case apreq >= 0:
 		ap := &a.msgs[apreq]
-		if ap.Krb.Ticket != nil {
-			f.SPN = ap.Krb.Ticket.SName.String()
+		if ap.Krb().Ticket != nil {
+			f.SPN = ap.Krb().Ticket.SName.String()
 		}
 		f.set(StepTicketRequest, StatusSkipped, joinDetail(asDetail,
 			fmt.Sprintf("no TGS-REQ for %s in the capture: the client used a ticket from its cache", orSPN(f.SPN))), asFrames...)
@@ -290,7 +290,7 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 	f := &a.res.Flows[fi]
 	last := tgs[len(tgs)-1]
 	req := &a.msgs[last.req]
-	f.SPN = req.Krb.SName.String()
+	f.SPN = req.Krb().SName.String()
 	var reqFrames, repFrames []int
 	for _, t := range tgs {
 		reqFrames = append(reqFrames, a.msgs[t.req].Frame)
@@ -312,7 +312,7 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 	switch rep.Kind {
 	case decode.KindTGSRep:
 		d := "TGS-REP"
-		if tk := rep.Krb.Ticket; tk != nil {
+		if tk := rep.Krb().Ticket; tk != nil {
 			d += fmt.Sprintf(": ticket for %s, etype %s", tk.SName, tk.Etype)
 			if tk.Kvno >= 0 {
 				d += fmt.Sprintf(", kvno %d", tk.Kvno)
@@ -321,7 +321,7 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 		}
 		f.set(StepTicketReply, StatusOK, d, repFrames...)
 	case decode.KindKRBError:
-		f.set(StepTicketReply, StatusFailed, fmt.Sprintf("KRB-ERROR %s", rep.Krb.ErrorCode), repFrames...)
+		f.set(StepTicketReply, StatusFailed, fmt.Sprintf("KRB-ERROR %s", rep.Krb().ErrorCode), repFrames...)
 	}
 }
 
@@ -345,12 +345,12 @@ func (a *analyzer) userOf(fi int) {
 		}
 		name, r := "", 0
 		switch {
-		case m.Krb != nil && m.Krb.CName.String() != "" && !strings.HasPrefix(m.Krb.CName.String(), "WELLKNOWN/"):
-			realm := m.Krb.Realm
-			if m.Krb.CRealm != "" {
-				realm = m.Krb.CRealm
+		case m.Krb() != nil && m.Krb().CName.String() != "" && !strings.HasPrefix(m.Krb().CName.String(), "WELLKNOWN/"):
+			realm := m.Krb().Realm
+			if m.Krb().CRealm != "" {
+				realm = m.Krb().CRealm
 			}
-			name = m.Krb.CName.String() + "@" + realm
+			name = m.Krb().CName.String() + "@" + realm
 			switch m.Kind {
 			case decode.KindTGSRep:
 				r = 4
@@ -359,10 +359,10 @@ func (a *analyzer) userOf(fi int) {
 			case decode.KindASReq:
 				r = 2
 			}
-		case m.NTLM != nil && m.Kind == decode.KindNTLMAuthenticate && m.NTLM.User != "":
-			name, r = m.NTLM.User, 1
-			if m.NTLM.Domain != "" {
-				name += "@" + m.NTLM.Domain
+		case m.NTLM() != nil && m.Kind == decode.KindNTLMAuthenticate && m.NTLM().User != "":
+			name, r = m.NTLM().User, 1
+			if m.NTLM().Domain != "" {
+				name += "@" + m.NTLM().Domain
 			}
 		}
 		if r > rank {
@@ -419,8 +419,9 @@ func (a *analyzer) outcome(fi int) {
 // over which transport, and how the KDC answered.
 func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 	type group struct {
-		spn, transport, answer string
-		n                      int
+		spn, answer string
+		transport   decode.Transport
+		n           int
 	}
 	var groups []*group
 	for _, t := range tgs {
@@ -429,12 +430,12 @@ func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 		if t.rep >= 0 {
 			rep := &a.msgs[t.rep]
 			if rep.Kind == decode.KindKRBError {
-				ans = rep.Krb.ErrorCode.String()
+				ans = rep.Krb().ErrorCode.String()
 			} else {
 				ans = "TGS-REP"
 			}
 		}
-		g := &group{spn: req.Krb.SName.String(), transport: req.Transport, answer: ans, n: 1}
+		g := &group{spn: req.Krb().SName.String(), transport: req.Transport, answer: ans, n: 1}
 		if len(groups) > 0 {
 			last := groups[len(groups)-1]
 			if last.spn == g.spn && last.transport == g.transport && last.answer == g.answer {
@@ -444,7 +445,7 @@ func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 		}
 		groups = append(groups, g)
 	}
-	realm := a.msgs[tgs[0].req].Krb.Realm
+	realm := a.msgs[tgs[0].req].Krb().Realm
 	var parts []string
 	for _, g := range groups {
 		s := fmt.Sprintf("TGS-REQ for %s over %s -> %s", g.spn, g.transport, g.answer)
@@ -471,11 +472,11 @@ func (a *analyzer) cnameAlias(fi int, tgs []*kdcTx) {
 		}
 		rep := &a.msgs[t.rep]
 		switch {
-		case rep.Kind == decode.KindKRBError && int32(rep.Krb.ErrorCode) == 7:
+		case rep.Kind == decode.KindKRBError && int32(rep.Krb().ErrorCode) == 7:
 			failed = append(failed, a.msgs[t.req].Frame, rep.Frame)
-			failedSPN = a.msgs[t.req].Krb.SName.String()
+			failedSPN = a.msgs[t.req].Krb().SName.String()
 		case rep.Kind == decode.KindTGSRep:
-			okSPN = a.msgs[t.req].Krb.SName.String()
+			okSPN = a.msgs[t.req].Krb().SName.String()
 		}
 	}
 	if len(failed) == 0 {

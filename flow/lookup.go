@@ -99,7 +99,7 @@ func (a *analyzer) tcpSent(capture int, src, dst netip.AddrPort) bool {
 		a.idx.tcpSeen = make(map[tcpDir]bool)
 		for i := range a.msgs {
 			m := &a.msgs[i]
-			if m.Transport == "tcp" {
+			if m.Transport == decode.TransportTCP {
 				a.idx.tcpSeen[tcpDir{m.Capture, m.Src, m.Dst}] = true
 			}
 		}

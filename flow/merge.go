@@ -58,25 +58,25 @@ type timeline struct {
 func contentKey(m *decode.Message) string {
 	k := fmt.Sprintf("%s|%s|%s|%s", m.Kind, m.Src, m.Dst, m.Transport)
 	switch {
-	case m.DNS != nil:
+	case m.DNS() != nil:
 		q := ""
-		if len(m.DNS.Questions) > 0 {
-			q = strings.ToLower(m.DNS.Questions[0].Name) + "/" + m.DNS.Questions[0].Type.String()
+		if len(m.DNS().Questions) > 0 {
+			q = strings.ToLower(m.DNS().Questions[0].Name) + "/" + m.DNS().Questions[0].Type.String()
 		}
-		k += fmt.Sprintf("|%d|%s|%d|%d", m.DNS.ID, q, m.DNS.RCode, len(m.DNS.Answers))
-	case m.HTTP != nil:
-		h := m.HTTP
+		k += fmt.Sprintf("|%d|%s|%d|%d", m.DNS().ID, q, m.DNS().RCode, len(m.DNS().Answers))
+	case m.HTTP() != nil:
+		h := m.HTTP()
 		k += fmt.Sprintf("|%s|%s|%d|%s", h.Method, h.URI, h.Status, schemes(h))
 		if h.Authorization != nil {
 			k += fmt.Sprintf("|%s|%d", h.Authorization.Scheme, h.Authorization.TokenB64Len)
 		}
-	case m.Krb != nil:
-		x := m.Krb
+	case m.Krb() != nil:
+		x := m.Krb()
 		k += fmt.Sprintf("|%d|%s|%s|%s|%d|%d|%s", x.Type, x.Realm, x.SName, x.CName, x.Nonce, x.ErrorCode, x.STime.Format(time.RFC3339))
-	case m.SMB2 != nil:
-		k += fmt.Sprintf("|%s|%d|%d|%s", m.SMB2.Command, m.SMB2.MessageID, m.SMB2.SessionID, m.SMB2.Status)
-	case m.LDAP != nil:
-		k += fmt.Sprintf("|%d|%s|%s", m.LDAP.MessageID, m.LDAP.Auth, m.LDAP.ResultCode)
+	case m.SMB2() != nil:
+		k += fmt.Sprintf("|%s|%d|%d|%s", m.SMB2().Command, m.SMB2().MessageID, m.SMB2().SessionID, m.SMB2().Status)
+	case m.LDAP() != nil:
+		k += fmt.Sprintf("|%d|%s|%s", m.LDAP().MessageID, m.LDAP().Auth, m.LDAP().ResultCode)
 	}
 	return k
 }

@@ -35,7 +35,7 @@ func TestNormalBehaviourIsNotFlagged(t *testing.T) {
 				if m.Kind != decode.KindKRBError || m.Carrier != decode.CarrierNone {
 					continue
 				}
-				switch int32(m.Krb.ErrorCode) {
+				switch int32(m.Krb().ErrorCode) {
 				case 25: // KDC_ERR_PREAUTH_REQUIRED, followed in every lab capture by a pre-authenticated AS-REQ
 					checkBenign(t, l.res, m.Frame, "KRB_PREAUTH_REQUIRED")
 				case 52: // KRB_ERR_RESPONSE_TOO_BIG, followed in every lab capture by the TCP retry

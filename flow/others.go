@@ -214,7 +214,7 @@ func (a *analyzer) locatorFailures() {
 		frames[k] = append(frames[k], t.qframe)
 		if t.r >= 0 {
 			frames[k] = append(frames[k], a.msgs[t.r].Frame)
-			how[k] = a.msgs[t.r].DNS.RCode.String()
+			how[k] = a.msgs[t.r].DNS().RCode.String()
 			if how[k] == "NOERROR" {
 				how[k] = "no SRV record"
 			}
@@ -273,14 +273,14 @@ func (a *analyzer) unclaimed(kind decode.Kind, name func(m *decode.Message) stri
 // services whose carrier is not decoded, or not in the capture.
 func (a *analyzer) kerberosOnlyFlows() {
 	groups := a.unclaimed(decode.KindTGSReq, func(m *decode.Message) string {
-		if class, _, _ := spnHost(m.Krb.SName); class == "krbtgt" || class == "" {
+		if class, _, _ := spnHost(m.Krb().SName); class == "krbtgt" || class == "" {
 			return ""
 		}
-		return strings.ToLower(m.Krb.SName.String())
+		return strings.ToLower(m.Krb().SName.String())
 	})
 	for _, txs := range groups {
 		m := &a.msgs[txs[0].req]
-		class, host, _ := spnHost(m.Krb.SName)
+		class, host, _ := spnHost(m.Krb().SName)
 		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), host, class))
 		for _, t := range txs {
 			a.claim(fi, t)
@@ -319,25 +319,25 @@ func (a *analyzer) asOnlyFlows() {
 	groups := a.unclaimed(decode.KindASReq, func(m *decode.Message) string {
 		// One flow per client principal and service asked for: kinit -S
 		// (a service ticket straight from the AS) is not the TGT's flow.
-		return strings.ToLower(m.Krb.CName.String() + "@" + m.Krb.Realm + "|" + m.Krb.SName.String())
+		return strings.ToLower(m.Krb().CName.String() + "@" + m.Krb().Realm + "|" + m.Krb().SName.String())
 	})
 	for _, txs := range groups {
 		m := &a.msgs[txs[0].req]
-		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), m.Krb.Realm, "krbtgt"))
+		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), m.Krb().Realm, "krbtgt"))
 		for _, t := range txs {
 			a.claim(fi, t)
 		}
 		f := &a.res.Flows[fi]
-		f.SPN = m.Krb.SName.String()
+		f.SPN = m.Krb().SName.String()
 		detail, frames, got, lastErr := a.asSummary(txs)
 		f.notApplicable("an AS exchange only: the client asked for a TGT and no service ticket",
 			StepNameResolution, StepConnect, StepAnonymousRequest, StepChallenge, StepAuthenticatedRequest, StepAcceptance)
-		f.set(StepTicketRequest, StatusOK, fmt.Sprintf("AS-REQ for %s from %s", orSPN(f.SPN), m.Krb.CName), a.frameOf(txs, true)...)
+		f.set(StepTicketRequest, StatusOK, fmt.Sprintf("AS-REQ for %s from %s", orSPN(f.SPN), m.Krb().CName), a.frameOf(txs, true)...)
 		switch {
 		case got:
 			f.set(StepTicketReply, StatusOK, detail, a.frameOf(txs, false)...)
 			f.Outcome = OutcomeKerberosOK
-		case lastErr != nil && int32(lastErr.Krb.ErrorCode) == 25:
+		case lastErr != nil && int32(lastErr.Krb().ErrorCode) == 25:
 			// The client never answered the pre-authentication request (a
 			// probe, a cancelled prompt): nothing failed, the exchange stopped.
 			f.set(StepTicketReply, StatusMissing, detail+": the client did not continue with a pre-authenticated AS-REQ", a.frameOf(txs, false)...)

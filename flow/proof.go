@@ -76,7 +76,7 @@ func (a *analyzer) errorIn(ix proofIndex, f *Finding, code int32) bool {
 	for _, fr := range f.Frames {
 		for _, i := range ix[fr] {
 			m := &a.msgs[i]
-			if m.Kind == decode.KindKRBError && int32(m.Krb.ErrorCode) == code {
+			if m.Kind == decode.KindKRBError && int32(m.Krb().ErrorCode) == code {
 				return true
 			}
 		}
@@ -93,7 +93,7 @@ func ticketProof(m *decode.Message) string {
 		need = fmt.Sprintf("kvno %d %s", t.Kvno, t.Etype)
 	}
 	owner := ""
-	if tk := m.Krb.Ticket; tk != nil {
+	if tk := m.Krb().Ticket; tk != nil {
 		owner = tk.SName.String() + "@" + tk.Realm
 	}
 	if t.Entry != nil {

@@ -57,17 +57,17 @@ func (a *analyzer) scanMessages() {
 		case decode.KindHTTPRequest:
 			s.http = append(s.http, int32(i))
 			s.httpReqs++
-			if h := m.HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+			if h := m.HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 				s.authSeen = true
 			}
 		case decode.KindHTTPResponse:
 			s.http = append(s.http, int32(i))
-			if h := m.HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+			if h := m.HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 				s.authSeen = true
 			}
 		default:
 			s.authSeen = true
-			if m.Carrier == decode.CarrierNone && m.Krb != nil {
+			if m.Carrier == decode.CarrierNone && m.Krb() != nil {
 				switch {
 				case isKDCRequest(m.Kind):
 					s.kdc = append(s.kdc, int32(i))
@@ -83,7 +83,7 @@ func (a *analyzer) scanMessages() {
 		if m.Truncated && m.Parent < 0 {
 			s.truncated = append(s.truncated, int32(i))
 		}
-		if k := m.Krb; k != nil && k.Realm != "" && k.Realm != lastRealm {
+		if k := m.Krb(); k != nil && k.Realm != "" && k.Realm != lastRealm {
 			lastRealm = k.Realm
 			s.realms = appendUniq(s.realms, strings.ToLower(k.Realm))
 		}

@@ -168,32 +168,32 @@ func (b *builder) message(rm *Message, d *decode.Result, i int) {
 	m := &d.Messages[i]
 	rm.Frame, rm.Capture = m.Frame, m.Capture
 	b.timeText(&rm.Time, m.Time)
-	rm.Src, rm.Dst, rm.Transport = b.addr(m.Src), b.addr(m.Dst), m.Transport
-	rm.Kind, rm.Carrier, rm.Header = string(m.Kind), string(m.Carrier), m.Header
+	rm.Src, rm.Dst, rm.Transport = b.addr(m.Src), b.addr(m.Dst), m.Transport.String()
+	rm.Kind, rm.Carrier, rm.Header = m.Kind.String(), m.Carrier.String(), m.Header
 	rm.Truncated, rm.Error = m.Truncated, m.Err
 	if len(m.Frames) > 1 {
 		rm.Frames = m.Frames
 	}
 	switch {
-	case m.DNS != nil:
+	case m.DNS() != nil:
 		b.dnsFields(rm, m)
-	case m.HTTP != nil:
+	case m.HTTP() != nil:
 		b.httpFields(rm, d, i)
-	case m.Krb != nil:
-		b.krbFields(rm, m.Krb)
+	case m.Krb() != nil:
+		b.krbFields(rm, m.Krb())
 		decryptedFields(rm, m) // ticket.go
-	case m.NTLM != nil:
+	case m.NTLM() != nil:
 		b.ntlmFields(rm, m)
-	case m.SMB2 != nil:
-		sm := m.SMB2
+	case m.SMB2() != nil:
+		sm := m.SMB2()
 		rm.Command = sm.Command.String()
 		if sm.Response {
 			rm.SMBStatus = sm.Status.String()
 		}
 		rm.Dialect = sm.DialectName()
 		rm.TreePath = sm.TreePath
-	case m.LDAP != nil:
-		l := m.LDAP
+	case m.LDAP() != nil:
+		l := m.LDAP()
 		rm.BindDN, rm.AuthMethod, rm.Mechanism = l.Name, l.Auth, l.SASLMechanism
 		switch m.Kind {
 		case decode.KindLDAPBindResponse:
@@ -206,8 +206,8 @@ func (b *builder) message(rm *Message, d *decode.Result, i int) {
 				rm.ResultCode = l.ResultCode.String()
 			}
 		}
-	case m.SPNEGO != nil:
-		t := m.SPNEGO
+	case m.SPNEGO() != nil:
+		t := m.SPNEGO()
 		if len(t.MechTypes) > 0 {
 			rm.MechTypes = b.strs.list(len(t.MechTypes))
 			for j, o := range t.MechTypes {
@@ -222,7 +222,7 @@ func (b *builder) message(rm *Message, d *decode.Result, i int) {
 }
 
 func (b *builder) ntlmFields(rm *Message, m *decode.Message) {
-	n := m.NTLM
+	n := m.NTLM()
 	rm.Domain, rm.User, rm.Workstation = n.Domain, n.User, n.Workstation
 	if n.Version != nil {
 		rm.NTLMVersion = n.Version.String()
@@ -242,16 +242,16 @@ func (b *builder) ntlmFields(rm *Message, m *decode.Message) {
 }
 
 func (b *builder) dnsFields(rm *Message, m *decode.Message) {
-	rm.ID = b.u16.new(m.DNS.ID)
-	if len(m.DNS.Questions) > 0 {
-		rm.QName = m.DNS.Questions[0].Name
-		rm.QType = m.DNS.Questions[0].Type.String()
+	rm.ID = b.u16.new(m.DNS().ID)
+	if len(m.DNS().Questions) > 0 {
+		rm.QName = m.DNS().Questions[0].Name
+		rm.QType = m.DNS().Questions[0].Type.String()
 	}
-	if m.DNS.Response {
-		rm.RCode = m.DNS.RCode.String()
-		if len(m.DNS.Answers) > 0 {
-			rm.Answers = b.answs.list(len(m.DNS.Answers))
-			for j, a := range m.DNS.Answers {
+	if m.DNS().Response {
+		rm.RCode = m.DNS().RCode.String()
+		if len(m.DNS().Answers) > 0 {
+			rm.Answers = b.answs.list(len(m.DNS().Answers))
+			for j, a := range m.DNS().Answers {
 				rm.Answers[j] = Answer{Name: a.Name, Type: a.Type.String(), Data: a.Data}
 			}
 		}
@@ -259,7 +259,7 @@ func (b *builder) dnsFields(rm *Message, m *decode.Message) {
 }
 
 func (b *builder) httpFields(rm *Message, d *decode.Result, i int) {
-	h := d.Messages[i].HTTP
+	h := d.Messages[i].HTTP()
 	rm.Method, rm.URI, rm.Host = h.Method, h.URI, h.Host
 	if !h.Request {
 		rm.Status = h.Status

@@ -12,29 +12,29 @@ import (
 // Network Monitor frame summary.
 func ShortSummary(m *decode.Message) string {
 	switch {
-	case m.DNS != nil:
+	case m.DNS() != nil:
 		return dnsSummary(m)
-	case m.HTTP != nil:
+	case m.HTTP() != nil:
 		return httpSummary(m)
-	case m.Krb != nil:
+	case m.Krb() != nil:
 		return krbSummary(m)
-	case m.SPNEGO != nil:
-		return spnegoSummary(m.SPNEGO)
-	case m.NTLM != nil:
+	case m.SPNEGO() != nil:
+		return spnegoSummary(m.SPNEGO())
+	case m.NTLM() != nil:
 		return ntlmSummary(m)
-	case m.SMB2 != nil:
-		s := "SMB2 " + m.SMB2.Command.String()
-		if m.SMB2.Response {
-			s += " Response " + m.SMB2.Status.String()
+	case m.SMB2() != nil:
+		s := "SMB2 " + m.SMB2().Command.String()
+		if m.SMB2().Response {
+			s += " Response " + m.SMB2().Status.String()
 		} else {
 			s += " Request"
 		}
-		if d := m.SMB2.DialectName(); d != "" {
+		if d := m.SMB2().DialectName(); d != "" {
 			s += " Dialect: " + d
 		}
 		return s
-	case m.LDAP != nil:
-		l := m.LDAP
+	case m.LDAP() != nil:
+		l := m.LDAP()
 		switch m.Kind {
 		case decode.KindCLDAPPing:
 			return "CLDAP ping (DC locator) Filter: " + l.Filter
@@ -53,11 +53,11 @@ func ShortSummary(m *decode.Message) string {
 		}
 		return s
 	}
-	return string(m.Kind)
+	return m.Kind.String()
 }
 
 func dnsSummary(m *decode.Message) string {
-	d := m.DNS
+	d := m.DNS()
 	q := ""
 	if len(d.Questions) > 0 {
 		q = d.Questions[0].Name + " " + d.Questions[0].Type.String()
@@ -81,7 +81,7 @@ func dnsSummary(m *decode.Message) string {
 }
 
 func httpSummary(m *decode.Message) string {
-	h := m.HTTP
+	h := m.HTTP()
 	if h.Request {
 		s := h.Method + " " + h.URI
 		if h.Host != "" {
@@ -108,7 +108,7 @@ func httpSummary(m *decode.Message) string {
 }
 
 func krbSummary(m *decode.Message) string {
-	k := m.Krb
+	k := m.Krb()
 	var b strings.Builder
 	b.WriteString(k.Type.String())
 	add := func(label, v string) {
@@ -181,7 +181,7 @@ func spnegoSummary(t *spnego.Token) string {
 }
 
 func ntlmSummary(m *decode.Message) string {
-	n := m.NTLM
+	n := m.NTLM()
 	switch m.Kind {
 	case decode.KindNTLMNegotiate:
 		return "NTLMSSP NEGOTIATE"

@@ -261,7 +261,7 @@ func ticketsText(w *bufio.Writer, msgs []Message) {
 	for i := range msgs {
 		m := &msgs[i]
 		t := m.Ticket
-		if t == nil || (t.Decrypted == nil && m.Kind != string(decode.KindAPReq)) {
+		if t == nil || (t.Decrypted == nil && m.Kind != decode.KindAPReq.String()) {
 			continue
 		}
 		if first {
