@@ -43,6 +43,7 @@ type Dissector struct {
 	evicted     int            // connections retired early in this capture
 	warnings    []capture.Warning
 	sequential  bool       // decode datagrams in line, never on a second goroutine (parallel.go)
+	inlineEvery int        // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
 	udpMsgs     []msgStore // the messages decoded on the second goroutine, a store per capture
 }
 

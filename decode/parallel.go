@@ -43,7 +43,7 @@ import (
 const (
 	udpBatchLen   = 256       // datagrams
 	udpBatchBytes = 256 << 10 // payload bytes, past which a batch is sent early
-	udpBatches    = 4         // batches in flight: the reader waits for a free one
+	udpBatches    = 4         // batches in flight: past them, the reader decodes in line
 )
 
 // parallelUDP reports whether add decodes datagrams on a second goroutine:
@@ -116,16 +116,30 @@ func (d *Dissector) startUDP() *udpPar {
 }
 
 // UDP implements capture.Handler: a datagram the Dissector decodes is
-// copied into the current batch, which goes to the worker when full.
+// copied into the current batch, which goes to the worker when full. When
+// no batch is free (the worker is behind), it is decoded in line instead:
+// which side decodes a datagram changes nothing in the result, and the
+// two goroutines share the work whatever its mix.
 func (p *udpPar) UDP(g *capture.Datagram) {
 	p.next()
 	if udpProto(g.Src.Port(), g.Dst.Port()) == protoUnknown {
 		return
 	}
+	if p.d.inlineEvery > 0 && p.seq%p.d.inlineEvery == 0 {
+		p.d.UDP(g) // tests: the mix the worker's falling behind gives
+		return
+	}
 	b := p.cur
 	if b == nil {
-		b = <-p.free
-		p.cur = b
+		select {
+		case b = <-p.free:
+			p.cur = b
+		default:
+			// Every batch is in flight: the worker is behind, and the
+			// datagram is decoded here rather than waited on.
+			p.d.UDP(g)
+			return
+		}
 	}
 	b.jobs = append(b.jobs, udpJob{
 		seq: p.seq, frame: g.Frame, src: g.Src, dst: g.Dst,

@@ -32,14 +32,17 @@ func twoProcs(t testing.TB) {
 	}
 }
 
-// runBoth dissects files in line and with the datagrams on the second
-// goroutine, calling Result after every file when each is set, and
-// fails unless both give the same errors and the same Result.
+// runBoth dissects files in line, with the datagrams on the second
+// goroutine, and with the datagrams of every third handler call decoded in
+// line among them (as when the worker falls behind), calling Result after
+// every file when each is set, and fails unless all give the same errors
+// and the same Result.
 func runBoth(t *testing.T, files []capFile, each bool) *decode.Result {
 	t.Helper()
-	run := func(sequential bool) (*decode.Result, []string) {
+	run := func(sequential bool, inlineEvery int) (*decode.Result, []string) {
 		d := decode.NewDissector()
 		decode.SetSequential(d, sequential)
+		decode.SetInlineEvery(d, inlineEvery)
 		if got := decode.ParallelUDP(d); got == sequential {
 			t.Fatalf("sequential %v: ParallelUDP = %v", sequential, got)
 		}
@@ -54,12 +57,14 @@ func runBoth(t *testing.T, files []capFile, each bool) *decode.Result {
 		}
 		return d.Result(), errs
 	}
-	seq, seqErrs := run(true)
-	par, parErrs := run(false)
-	if !reflect.DeepEqual(seqErrs, parErrs) {
-		t.Fatalf("errors: in line %q, parallel %q", seqErrs, parErrs)
+	seq, seqErrs := run(true, 0)
+	for _, every := range []int{0, 3} {
+		par, parErrs := run(false, every)
+		if !reflect.DeepEqual(seqErrs, parErrs) {
+			t.Fatalf("errors: in line %q, parallel (every %d in line) %q", seqErrs, every, parErrs)
+		}
+		sameResult(t, seq, par)
 	}
-	sameResult(t, seq, par)
 	return seq
 }
 
