@@ -41,7 +41,11 @@ func Analyze(in *decode.Result) *Result {
 	if tl != nil {
 		tl.mapBack(&a.res)
 	}
-	return &a.res
+	// A copy: a pointer into a would keep the analyzer and its indexes
+	// (a third of what the analysis allocates) alive while the report is
+	// written.
+	res := a.res
+	return &res
 }
 
 // httpFlows builds one flow per client and web host.
