@@ -45,6 +45,7 @@ type Dissector struct {
 	sequential  bool       // decode datagrams in line, never on a second goroutine (parallel.go)
 	inlineEvery int        // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
 	udpMsgs     []msgStore // the messages decoded on the second goroutine, a store per capture
+	dnsShare    dnsShare   // DNS messages already decoded (dnsshare.go)
 }
 
 // IgnoreLast implements capture.Ignorer: connections that carry nothing
@@ -165,7 +166,13 @@ func udpProto(sp, dp uint16) proto {
 }
 
 func (d *Dissector) dnsMessage(base Message, p []byte) {
-	m, err := dns.Parse(p) // always a message, as much as the bytes hold
+	m, err := d.dnsShare.get(p), error(nil)
+	if m == nil {
+		m, err = dns.Parse(p) // always a message, as much as the bytes hold
+		if err == nil {
+			d.dnsShare.put(p, m)
+		}
+	}
 	base.Body = m
 	base.Kind = KindDNSQuery
 	if m.Response {

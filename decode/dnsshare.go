@@ -1,0 +1,51 @@
+package decode
+
+import (
+	"encoding/binary"
+
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+)
+
+// A DNS server answers the same question the same way to every client, and
+// a client asks the same question again and again: most DNS messages of a
+// capture are byte for byte the same as an earlier one but for the ID. A
+// dnsShare remembers the messages decoded whole, keyed by their bytes after
+// the ID, so that a repeat costs a copy of the header that points at the
+// sections of the first (which nothing changes once decoded) instead of a
+// decoding and a copy of every record. The result is the same, value for
+// value, as decoding each message.
+type dnsShare struct {
+	seen map[string]*dns.Message
+}
+
+// Bounds on what a dnsShare keeps.
+const (
+	dnsShareMaxLen     = 512  // bytes of a message worth keeping (a plain UDP message)
+	dnsShareMaxEntries = 4096 // messages kept; past this, it starts afresh
+)
+
+// get returns the message p decodes to when an earlier message had the same
+// bytes after the ID, or nil.
+func (s *dnsShare) get(p []byte) *dns.Message {
+	if len(p) < 2 || len(p) > dnsShareMaxLen || s.seen == nil {
+		return nil
+	}
+	first, ok := s.seen[string(p[2:])]
+	if !ok {
+		return nil
+	}
+	m := *first
+	m.ID = binary.BigEndian.Uint16(p)
+	return &m
+}
+
+// put remembers m, decoded from p without error.
+func (s *dnsShare) put(p []byte, m *dns.Message) {
+	if len(p) < 2 || len(p) > dnsShareMaxLen {
+		return
+	}
+	if s.seen == nil || len(s.seen) >= dnsShareMaxEntries {
+		s.seen = make(map[string]*dns.Message)
+	}
+	s.seen[string(p[2:])] = m
+}
