@@ -41,21 +41,22 @@ type httpTx struct {
 
 // analyzer holds the indices built over one decode.Result.
 type analyzer struct {
-	in       *decode.Result
-	msgs     []decode.Message
-	childOff []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
-	childIdx []int32
-	dns      []dnsTx
-	kdc      []*kdcTx
-	http     []*httpTx
-	res      Result
-	seen     map[findingKey]bool // finding de-duplication
-	flowHas  map[flowFinding]bool
-	cnames   map[int]cnameNote // flow index -> CNAME chain of its host
-	kdcFlow  map[*kdcTx]int    // the flow that claimed a KDC exchange
-	idx      lookupIndex       // transactions grouped by client
-	keyBuf   []byte            // scratch for finding keys
-	scan     scan              // what one pass over the messages found
+	in        *decode.Result
+	msgs      []decode.Message
+	childOff  []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
+	childIdx  []int32
+	dns       []dnsTx
+	normNames map[string]string // normName's answers (analyzer.normName)
+	kdc       []*kdcTx
+	http      []*httpTx
+	res       Result
+	seen      map[findingKey]bool // finding de-duplication
+	flowHas   map[flowFinding]bool
+	cnames    map[int]cnameNote // flow index -> CNAME chain of its host
+	kdcFlow   map[*kdcTx]int    // the flow that claimed a KDC exchange
+	idx       lookupIndex       // transactions grouped by client
+	keyBuf    []byte            // scratch for finding keys
+	scan      scan              // what one pass over the messages found
 }
 
 func newAnalyzer(in *decode.Result) *analyzer {
@@ -127,6 +128,23 @@ func normName(s string) string {
 	return strings.TrimSuffix(strings.ToLower(s), ".")
 }
 
+// normName is normName remembering its answers: a capture asks for a few
+// names over and over, and lower-casing one costs an allocation each time.
+func (a *analyzer) normName(s string) string {
+	if n, ok := a.normNames[s]; ok {
+		return n
+	}
+	n := normName(s)
+	if a.normNames == nil || len(a.normNames) >= maxNormNames {
+		a.normNames = make(map[string]string)
+	}
+	a.normNames[s] = n
+	return n
+}
+
+// maxNormNames bounds the names analyzer.normName remembers.
+const maxNormNames = 1 << 14
+
 // fifo is a queue of open requests threaded through a next array: head and
 // tail are indices + 1 (0: empty).
 type fifo struct{ head, tail int32 }
@@ -195,7 +213,7 @@ func (a *analyzer) pairDNS() {
 			q.push(next, len(a.dns))
 			open[k] = q
 			a.dns = append(a.dns, dnsTx{q: i, r: -1, capture: m.Capture, qframe: m.Frame, client: m.Src.Addr(),
-				name: normName(m.DNS().Questions[0].Name), qtype: m.DNS().Questions[0].Type})
+				name: a.normName(m.DNS().Questions[0].Name), qtype: m.DNS().Questions[0].Type})
 		case decode.KindDNSResponse:
 			k := key{m.Capture, m.Dst, m.DNS().ID}
 			if j := answer(open, next, k); j >= 0 {

@@ -48,10 +48,19 @@ func inChain(chain []string, name string) bool {
 // (a name with a CNAME has no other data, RFC 1034 3.6.2, so in a valid
 // response only the canonical name has addresses).
 func (m *Message) Addrs(name string) []netip.Addr {
-	chain := m.CNAMEChain(name)
+	// Without a CNAME the chain is name alone: no need to build it.
+	var chain []string
+	for _, rr := range m.Answers {
+		if rr.Type == TypeCNAME {
+			chain = m.CNAMEChain(name)
+			break
+		}
+	}
+	name = strings.TrimSuffix(name, ".")
 	var out []netip.Addr
 	for _, rr := range m.Answers {
-		if (rr.Type == TypeA || rr.Type == TypeAAAA) && rr.Addr.IsValid() && inChain(chain, rr.Name) {
+		if (rr.Type == TypeA || rr.Type == TypeAAAA) && rr.Addr.IsValid() &&
+			(chain == nil && strings.EqualFold(rr.Name, name) || chain != nil && inChain(chain, rr.Name)) {
 			out = append(out, rr.Addr)
 		}
 	}

@@ -66,6 +66,26 @@ func TestCNAMEChainAndAddrs(t *testing.T) {
 	}
 }
 
+// TestAddrsWithoutCNAME checks the answers for a name with no CNAME: the
+// name matches whatever its case and trailing dot, other owners do not.
+func TestAddrsWithoutCNAME(t *testing.T) {
+	a1, a2 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
+	m := &Message{Answers: []RR{
+		{Name: "Web.Example", Type: TypeA, Data: "192.0.2.1", Addr: a1},
+		{Name: "other.example", Type: TypeA, Data: "192.0.2.9", Addr: netip.MustParseAddr("192.0.2.9")},
+		{Name: "web.example", Type: TypeAAAA, Data: "2001:db8::1", Addr: a2},
+		{Name: "web.example", Type: TypeTXT, Data: "v=1"},
+	}}
+	for _, name := range []string{"web.example", "WEB.example.", "Web.Example"} {
+		if got := m.Addrs(name); !reflect.DeepEqual(got, []netip.Addr{a1, a2}) {
+			t.Errorf("Addrs(%q) = %v, want [%v %v]", name, got, a1, a2)
+		}
+	}
+	if got := m.Addrs("example"); got != nil {
+		t.Errorf("Addrs(example) = %v, want none", got)
+	}
+}
+
 func TestCNAMELoop(t *testing.T) {
 	m := &Message{Answers: []RR{
 		{Name: "a.test", Type: TypeCNAME, Data: "b.test"},
