@@ -202,19 +202,27 @@ func (a *analyzer) finish() {
 		return x.first < y.first
 	})
 	pos := make([]int, len(flows))
-	sorted := make([]Flow, len(flows))
 	for to, from := range idx {
 		pos[from] = to
-		sorted[to] = flows[from]
+	}
+	// Move the flows into place following each cycle of the permutation:
+	// every swap puts one flow where it belongs, and no second array of
+	// flows (some 800 bytes each) is made.
+	dest := slices.Clone(pos)
+	for i := range flows {
+		for dest[i] != i {
+			j := dest[i]
+			flows[i], flows[j] = flows[j], flows[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
 	}
 	for i := range fs {
 		if fs[i].flow >= 0 {
 			fs[i].flow = pos[fs[i].flow]
-			f := &sorted[fs[i].flow]
+			f := &flows[fs[i].flow]
 			f.Findings = append(f.Findings, fs[i].ID)
 		}
 	}
-	a.res.Flows = sorted
 }
 
 // sortFindings orders the findings by severity (most severe first), first
