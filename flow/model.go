@@ -111,6 +111,11 @@ type Flow struct {
 	first    int      // first frame, for ordering
 }
 
+// ServiceAccount is the Service of a flow whose ticket names an account (a
+// principal of one component, such as a machine's own MACHINE$) rather
+// than a service on a host; its Server is then that account name.
+const ServiceAccount = "account"
+
 // Step returns the step with the given id.
 func (f *Flow) Step(id StepID) *Step {
 	for i := range f.Steps {

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -15,18 +16,7 @@ import (
 // carries no Authorization): no ticket was needed, so steps 5 to 8 are
 // not_applicable and the report leads with no missing step.
 func TestServerAskedNoAuthentication(t *testing.T) {
-	path := filepath.Join(testutil.RepoRoot(t), "..", "shared", "captures", "ms-prot-od-netcaps",
-		"MS-WSUSOD_Example1_W2K16_X64_W2K16_X64_Domain.cap")
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Skipf("shared capture not available: %v", err)
-	}
-	defer fh.Close()
-	d := decode.NewDissector()
-	if err := d.Add(filepath.Base(path), fh); err != nil {
-		t.Fatal(err)
-	}
-	res := flow.Analyze(d.Result())
+	res := wsusExample1(t)
 	var f *flow.Flow
 	for i := range res.Flows {
 		if res.Flows[i].Server == "ms-wsusod-l-uss:8530" {
@@ -54,4 +44,58 @@ func flowIndex(r *flow.Result, f *flow.Flow) int {
 		}
 	}
 	return -1
+}
+
+// wsusExample1 analyzes MS-WSUSOD Example 1 from the shared captures, or
+// skips the test when they are not beside the project.
+func wsusExample1(t *testing.T) *flow.Result {
+	t.Helper()
+	path := filepath.Join(testutil.RepoRoot(t), "..", "shared", "captures", "ms-prot-od-netcaps",
+		"MS-WSUSOD_Example1_W2K16_X64_W2K16_X64_Domain.cap")
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Skipf("shared capture not available: %v", err)
+	}
+	defer fh.Close()
+	d := decode.NewDissector()
+	if err := d.Add(filepath.Base(path), fh); err != nil {
+		t.Fatal(err)
+	}
+	return flow.Analyze(d.Result())
+}
+
+// TestTicketToOwnAccount reads MS-WSUSOD Example 1, where the machine
+// MS-WSUSOD-L-DSS$ asks the KDC for a ticket to its own account (TGS-REQ
+// frame 2174, TGS-REP frame 2177, sname = cname = MS-WSUSOD-L-DSS$): the flow
+// names the account as its server, says so in its steps, looks up no host
+// name, and the ticket is the whole exchange.
+func TestTicketToOwnAccount(t *testing.T) {
+	res := wsusExample1(t)
+	var f *flow.Flow
+	for i := range res.Flows {
+		if res.Flows[i].SPN == "MS-WSUSOD-L-DSS$" {
+			f = &res.Flows[i]
+		}
+	}
+	if f == nil {
+		t.Fatal("no flow for the SPN MS-WSUSOD-L-DSS$")
+	}
+	if f.Server != "MS-WSUSOD-L-DSS$" || f.Service != "account" {
+		t.Errorf("server %q, service %q; want MS-WSUSOD-L-DSS$, account", f.Server, f.Service)
+	}
+	if got, want := stepStatuses(f), "not_applicable not_applicable not_applicable not_applicable ok ok not_applicable not_applicable"; got != want {
+		t.Errorf("steps = %s\nwant    %s", got, want)
+	}
+	if s := f.Step(flow.StepTicketRequest); len(s.Frames) != 1 || s.Frames[0] != 2174 {
+		t.Errorf("ticket_request frames %v, want [2174]", s.Frames)
+	}
+	if s := f.Step(flow.StepTicketReply); len(s.Frames) != 1 || s.Frames[0] != 2177 {
+		t.Errorf("ticket_reply frames %v, want [2177]", s.Frames)
+	}
+	if d := f.Step(flow.StepConnect).Detail; !strings.Contains(d, "its own account MS-WSUSOD-L-DSS$") {
+		t.Errorf("connect detail %q does not say the ticket is to the client's own account", d)
+	}
+	if f.Outcome != flow.OutcomeKerberosOK {
+		t.Errorf("outcome = %s, want kerberos_ok", f.Outcome)
+	}
 }

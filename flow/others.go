@@ -280,8 +280,16 @@ func (a *analyzer) kerberosOnlyFlows() {
 	})
 	for _, txs := range groups {
 		m := &a.msgs[txs[0].req]
-		class, host, _ := spnHost(m.Krb().SName)
-		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), host, class))
+		sname := m.Krb().SName
+		class, host, _ := spnHost(sname)
+		server, service := host, class
+		account := len(sname.Components) == 1
+		if account {
+			// A ticket for an account, not for a service on a host: a
+			// ticket to self, user-to-user, S4U2Self.
+			server, service = sname.Components[0], ServiceAccount
+		}
+		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), server, service))
 		for _, t := range txs {
 			a.claim(fi, t)
 		}
@@ -293,24 +301,56 @@ func (a *analyzer) kerberosOnlyFlows() {
 		if len(as) > 0 {
 			asDetail, asFrames, _, _ = a.asSummary(as)
 		}
-		if host != "" {
+		switch {
+		case account:
+			a.res.Flows[fi].set(StepNameResolution, StatusNotApplicable, "the ticket names an account, not a host")
+		case host != "":
 			a.nameResolution(fi, host, m.Frame)
-		} else {
+		default:
 			a.res.Flows[fi].set(StepNameResolution, StatusNotApplicable, "the SPN names no host")
 		}
 		f := &a.res.Flows[fi]
-		f.notApplicable(fmt.Sprintf("no %s exchange with this service that kerbtrace decodes is in the capture", strings.ToUpper(class)),
-			StepConnect, StepAnonymousRequest, StepChallenge, StepAuthenticatedRequest, StepAcceptance)
+		rest := fmt.Sprintf("no %s exchange with this service that kerbtrace decodes is in the capture", strings.ToUpper(class))
+		if account {
+			rest = accountDetail(sname.String(), a.replyCName(txs))
+		}
+		f.notApplicable(rest, StepConnect, StepAnonymousRequest, StepChallenge, StepAuthenticatedRequest, StepAcceptance)
 		a.tgsSteps(fi, txs, asDetail, asFrames, nil, false)
 		a.userOf(fi)
 		f = &a.res.Flows[fi]
 		switch {
 		case f.Step(StepTicketReply).Status == StatusFailed:
 			f.Outcome = OutcomeFailed
+		case account && f.Step(StepTicketReply).Status == StatusOK:
+			f.Outcome = OutcomeKerberosOK // the ticket was the whole exchange
 		default:
 			f.Outcome = OutcomeIncomplete
 		}
 	}
+}
+
+// accountDetail says why a flow for a ticket to the account sname has no
+// exchange with a service; cname is the client's name in the request, when
+// it gave one.
+func accountDetail(sname, cname string) string {
+	if cname != "" && strings.EqualFold(sname, cname) {
+		return fmt.Sprintf("the client asked for a ticket to its own account %s (a ticket to self): there is no service to connect to", sname)
+	}
+	return fmt.Sprintf("the ticket is for the account %s, not for a service on a host (user-to-user or S4U2Self): there is no service to connect to", sname)
+}
+
+// replyCName returns the client name of the first reply to txs that names
+// one (a TGS-REQ carries it only inside its encrypted TGT), or "".
+func (a *analyzer) replyCName(txs []*kdcTx) string {
+	for _, t := range txs {
+		if t.rep < 0 {
+			continue
+		}
+		if r := a.msgs[t.rep].Krb(); r != nil && len(r.CName.Components) > 0 {
+			return r.CName.String()
+		}
+	}
+	return ""
 }
 
 // asOnlyFlows builds flows for AS exchanges no other flow claimed: a logon

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/kerbtrace/kerbtrace/flow"
 )
 
 // nameFunc is called for every name, address or free text of a report,
@@ -44,7 +46,7 @@ func walkReport(r *Report, f nameFunc) {
 		fl := &r.Flows[i]
 		fl.Client = rewriteIP(fl.Client, f)
 		fl.User = rewritePrincipal(fl.User, f)
-		fl.Server = rewriteDNSName(fl.Server, f)
+		fl.Server = rewriteServer(fl.Server, fl.Service, f)
 		fl.SPN = rewritePrincipal(fl.SPN, f)
 		for j := range fl.Steps {
 			fl.Steps[j].Detail = f(obsText, fl.Steps[j].Detail)
@@ -54,7 +56,11 @@ func walkReport(r *Report, f nameFunc) {
 	for i := range r.Findings {
 		x := &r.Findings[i]
 		x.Client = rewriteIP(x.Client, f)
-		x.Server = rewriteDNSName(x.Server, f)
+		service := ""
+		if x.Flow != nil && *x.Flow >= 0 && *x.Flow < len(r.Flows) {
+			service = r.Flows[*x.Flow].Service
+		}
+		x.Server = rewriteServer(x.Server, service, f)
 		x.SPN = rewritePrincipal(x.SPN, f)
 		x.Summary, x.Cause, x.Remedy = f(obsText, x.Summary), f(obsText, x.Cause), f(obsText, x.Remedy)
 		texts(x.Refs, f)
@@ -165,6 +171,15 @@ func rewriteIP(s string, f nameFunc) string {
 		return f(obsIP, a.String())
 	}
 	return f(obsText, s)
+}
+
+// rewriteServer rewrites the server of a flow or finding: a host name, or
+// an account (a principal) when the flow's service is flow.ServiceAccount.
+func rewriteServer(s, service string, f nameFunc) string {
+	if service == flow.ServiceAccount {
+		return rewritePrincipal(s, f)
+	}
+	return rewriteDNSName(s, f)
 }
 
 // rewriteDNSName passes the parts of a DNS name through f: an address, a

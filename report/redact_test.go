@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kerbtrace/kerbtrace/flow"
 )
 
 func redactSample() *Report {
@@ -232,5 +234,26 @@ func TestRedactDecrypted(t *testing.T) {
 	}
 	if f := r.Messages[0].Ticket.Keytab[0].File; f != "keytab1.keytab" {
 		t.Errorf("keytab file %q", f)
+	}
+}
+
+// TestRedactAccountFlow checks that the server of a flow for a ticket to an
+// account (and of its findings) takes the account's pseudonym, the one its
+// SPN and user get, not a host name's.
+func TestRedactAccountFlow(t *testing.T) {
+	fi := 0
+	r := &Report{
+		Version: SchemaVersion,
+		Flows: []Flow{{Client: "10.1.2.3", User: "WEB01$@LAB.TEST", Server: "WEB01$", Service: flow.ServiceAccount, SPN: "WEB01$",
+			Steps: []Step{{Detail: "the client asked for a ticket to its own account WEB01$"}}}},
+		Findings: []Finding{{ID: "X", Server: "WEB01$", SPN: "WEB01$", Flow: &fi, Summary: "A ticket for WEB01$."}},
+	}
+	Redact(r)
+	f, x := r.Flows[0], r.Findings[0]
+	if f.Server != f.SPN || x.Server != f.SPN || x.SPN != f.SPN || !strings.HasPrefix(f.User, f.SPN+"@") {
+		t.Errorf("flow server %q, SPN %q, user %q; finding server %q, SPN %q: want one pseudonym", f.Server, f.SPN, f.User, x.Server, x.SPN)
+	}
+	if strings.Contains(f.Server, "WEB01") || !strings.Contains(f.Steps[0].Detail, f.SPN) {
+		t.Errorf("server %q, detail %q", f.Server, f.Steps[0].Detail)
 	}
 }
