@@ -42,10 +42,11 @@ type Dissector struct {
 	maxConns    int            // maxTrackedConns, lower in tests (0: the constant)
 	evicted     int            // connections retired early in this capture
 	warnings    []capture.Warning
-	sequential  bool       // decode datagrams in line, never on a second goroutine (parallel.go)
-	inlineEvery int        // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
-	udpMsgs     []msgStore // the messages decoded on the second goroutine, a store per capture
-	dnsShare    dnsShare   // DNS messages already decoded (dnsshare.go)
+	sequential  bool                    // decode datagrams in line, never on a second goroutine (parallel.go)
+	inlineEvery int                     // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
+	udpMsgs     []msgStore              // the messages decoded on the second goroutine, a store per capture
+	dnsShare    dnsShare                // DNS messages already decoded (dnsshare.go)
+	udpHook     func(*capture.Datagram) // tests: called first by UDP, on whichever goroutine decodes
 }
 
 // IgnoreLast implements capture.Ignorer: connections that carry nothing
@@ -133,6 +134,9 @@ func (d *Dissector) anomaly(frame int, format string, args ...any) {
 // UDP implements capture.Handler. A datagram on a port nothing here decodes
 // is dropped before any work (no allocation, no time conversion).
 func (d *Dissector) UDP(g *capture.Datagram) {
+	if d.udpHook != nil {
+		d.udpHook(g)
+	}
 	p := udpProto(g.Src.Port(), g.Dst.Port())
 	if p == protoUnknown {
 		return

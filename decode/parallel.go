@@ -32,8 +32,8 @@ import (
 //     the two lists are merged by that tag before the end of the capture
 //     (whose anomalies come after every packet's).
 //
-// A panic in the worker's decoding becomes a warning, as capture.Read makes
-// of a panic in a handler, but without the record's offset and placed by
+// A panic in the worker's decoding becomes the warning capture.Read makes
+// of a panic in a handler, with the record's frame and offset, placed by
 // frame among the capture's warnings.
 //
 // Decryption (SetKeys) stays in line: its session learns keys from KDC
@@ -61,6 +61,7 @@ type udpJob struct {
 	framesOff, framesN int
 	payOff, payN       int
 	truncated          bool
+	offset             int64 // of the frame's record, for a warning
 }
 
 // udpBatch is a run of datagrams with their frames and payloads.
@@ -106,7 +107,7 @@ func (d *Dissector) startUDP() *udpPar {
 		free:     make(chan *udpBatch, udpBatches),
 		done:     make(chan struct{}),
 		anoStart: len(d.res.Anomalies),
-		w:        udpWorker{d: &Dissector{capIdx: d.capIdx, file: d.file}},
+		w:        udpWorker{d: &Dissector{capIdx: d.capIdx, file: d.file, udpHook: d.udpHook}},
 	}
 	for range udpBatches {
 		p.free <- &udpBatch{}
@@ -145,7 +146,7 @@ func (p *udpPar) UDP(g *capture.Datagram) {
 		seq: p.seq, frame: g.Frame, src: g.Src, dst: g.Dst,
 		framesOff: len(b.frames), framesN: len(g.Frames),
 		payOff: len(b.payload), payN: len(g.Payload),
-		truncated: g.Truncated,
+		truncated: g.Truncated, offset: g.Offset,
 	})
 	b.frames = append(b.frames, g.Frames...)
 	b.payload = append(b.payload, g.Payload...)
@@ -202,7 +203,7 @@ func (w *udpWorker) run(work <-chan *udpBatch, free chan<- *udpBatch, done chan<
 func (w *udpWorker) decode(b *udpBatch, j *udpJob) {
 	defer func() {
 		if r := recover(); r != nil {
-			w.warnings = append(w.warnings, capture.Warning{Frame: j.frame.Number, Offset: -1,
+			w.warnings = append(w.warnings, capture.Warning{Frame: j.frame.Number, Offset: j.offset,
 				Msg: fmt.Sprintf("internal error decoding: %v", r)})
 		}
 		for len(w.anoSeq) < len(w.d.res.Anomalies) {
@@ -210,7 +211,7 @@ func (w *udpWorker) decode(b *udpBatch, j *udpJob) {
 		}
 	}()
 	g := capture.Datagram{
-		Frame: j.frame, Src: j.src, Dst: j.dst, Truncated: j.truncated,
+		Frame: j.frame, Src: j.src, Dst: j.dst, Truncated: j.truncated, Offset: j.offset,
 		Frames:  b.frames[j.framesOff : j.framesOff+j.framesN : j.framesOff+j.framesN],
 		Payload: b.payload[j.payOff : j.payOff+j.payN : j.payOff+j.payN],
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/capture"
 	ct "github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
 	"github.com/kerbtrace/kerbtrace/decode/kcrypt"
 	"github.com/kerbtrace/kerbtrace/internal/damage"
@@ -39,8 +40,17 @@ func twoProcs(t testing.TB) {
 // and the same Result.
 func runBoth(t *testing.T, files []capFile, each bool) *decode.Result {
 	t.Helper()
+	return runBothWith(t, files, each, nil)
+}
+
+// runBothWith is runBoth with setup called on each Dissector first.
+func runBothWith(t *testing.T, files []capFile, each bool, setup func(*decode.Dissector)) *decode.Result {
+	t.Helper()
 	run := func(sequential bool, inlineEvery int) (*decode.Result, []string) {
 		d := decode.NewDissector()
+		if setup != nil {
+			setup(d)
+		}
 		decode.SetSequential(d, sequential)
 		decode.SetInlineEvery(d, inlineEvery)
 		if got := decode.ParallelUDP(d); got == sequential {
@@ -258,6 +268,34 @@ func TestParallelKeys(t *testing.T) {
 
 // FuzzParallel: any input gives the same Result, errors and warnings with
 // the datagrams decoded in line and on the second goroutine.
+// TestParallelPanic: a panic while decoding a datagram becomes the same
+// warning, frame and offset included, whichever goroutine decoded it, and
+// everything else is decoded alike.
+func TestParallelPanic(t *testing.T) {
+	twoProcs(t)
+	name := "success.pcap"
+	r := runBothWith(t, []capFile{{name, readLab(t, name)}}, false, func(d *decode.Dissector) {
+		decode.SetUDPHook(d, func(g *capture.Datagram) {
+			if g.Dst.Port() == 53 && g.Frame.Number%2 == 1 {
+				panic(fmt.Sprintf("test panic at frame %d", g.Frame.Number))
+			}
+		})
+	})
+	var got []string
+	for _, w := range r.Captures[0].Warnings {
+		if strings.Contains(w.Msg, "test panic") {
+			if w.Offset <= 0 || !strings.Contains(w.String(), fmt.Sprintf("frame %d (offset 0x", w.Frame)) {
+				t.Errorf("warning without frame and offset: %s", w)
+			}
+			got = append(got, w.String())
+		}
+	}
+	if len(got) == 0 {
+		t.Fatal("no warning for the panics")
+	}
+	t.Logf("%d warnings, first %s", len(got), got[0])
+}
+
 func FuzzParallel(f *testing.F) {
 	twoProcs(f)
 	for _, name := range fuzzLabSeeds {

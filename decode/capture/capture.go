@@ -134,6 +134,9 @@ type Datagram struct {
 	// Truncated is true when the capture's snapshot length cut the payload
 	// short of what the UDP length says.
 	Truncated bool
+	// Offset is the byte offset in the file of the record of Frame, for a
+	// handler that reports problems later, as Read reports a panic.
+	Offset int64
 }
 
 // Segment describes one TCP segment header.

@@ -257,7 +257,7 @@ func (d *decoder) network(proto netProto, b []byte, f Frame, off int64, depth in
 	}
 	switch p.proto {
 	case protoUDP:
-		d.udp(p, f, frames)
+		d.udp(p, f, frames, off)
 	case protoTCP:
 		d.tcpSegment(p, f)
 	case protoIPIP:
@@ -276,8 +276,9 @@ func (d *decoder) network(proto netProto, b []byte, f Frame, off int64, depth in
 	}
 }
 
-// udp decodes a UDP header (RFC 768) and calls the handler.
-func (d *decoder) udp(p *ipPacket, f Frame, frames []int) {
+// udp decodes a UDP header (RFC 768) and calls the handler; off is the
+// offset of f's record.
+func (d *decoder) udp(p *ipPacket, f Frame, frames []int, off int64) {
 	b := p.payload
 	if len(b) < 8 {
 		return
@@ -299,6 +300,7 @@ func (d *decoder) udp(p *ipPacket, f Frame, frames []int) {
 		Dst:       addrPort(p.dst, b[2:4]),
 		Payload:   b[8:min(n, len(b))],
 		Truncated: len(b) < n && (d.cut || len(frames) > 1),
+		Offset:    off,
 	}
 	d.h.UDP(g)
 }
