@@ -17,15 +17,7 @@ import (
 // not_applicable and the report leads with no missing step.
 func TestServerAskedNoAuthentication(t *testing.T) {
 	res := wsusExample1(t)
-	var f *flow.Flow
-	for i := range res.Flows {
-		if res.Flows[i].Server == "ms-wsusod-l-uss:8530" {
-			f = &res.Flows[i]
-		}
-	}
-	if f == nil {
-		t.Fatal("no flow to ms-wsusod-l-uss:8530")
-	}
+	f := findFlow(t, res, "to ms-wsusod-l-uss:8530", func(f *flow.Flow) bool { return f.Server == "ms-wsusod-l-uss:8530" })
 	if got, want := stepStatuses(f), "ok ok ok not_applicable not_applicable not_applicable not_applicable not_applicable"; got != want {
 		t.Errorf("steps = %s\nwant    %s", got, want)
 	}
@@ -35,6 +27,22 @@ func TestServerAskedNoAuthentication(t *testing.T) {
 	if fs := findingsOf(res, flowIndex(res, f)); len(fs) != 0 {
 		t.Errorf("findings about the flow: %v", fs)
 	}
+}
+
+// findFlow returns the last flow of r that match accepts, or fails the test
+// saying there is no flow what.
+func findFlow(t *testing.T, r *flow.Result, what string, match func(*flow.Flow) bool) *flow.Flow {
+	t.Helper()
+	var found *flow.Flow
+	for i := range r.Flows {
+		if match(&r.Flows[i]) {
+			found = &r.Flows[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("no flow %s", what)
+	}
+	return found
 }
 
 func flowIndex(r *flow.Result, f *flow.Flow) int {
@@ -71,15 +79,7 @@ func wsusExample1(t *testing.T) *flow.Result {
 // name, and the ticket is the whole exchange.
 func TestTicketToOwnAccount(t *testing.T) {
 	res := wsusExample1(t)
-	var f *flow.Flow
-	for i := range res.Flows {
-		if res.Flows[i].SPN == "MS-WSUSOD-L-DSS$" {
-			f = &res.Flows[i]
-		}
-	}
-	if f == nil {
-		t.Fatal("no flow for the SPN MS-WSUSOD-L-DSS$")
-	}
+	f := findFlow(t, res, "for the SPN MS-WSUSOD-L-DSS$", func(f *flow.Flow) bool { return f.SPN == "MS-WSUSOD-L-DSS$" })
 	if f.Server != "MS-WSUSOD-L-DSS$" || f.Service != "account" {
 		t.Errorf("server %q, service %q; want MS-WSUSOD-L-DSS$, account", f.Server, f.Service)
 	}
