@@ -156,8 +156,7 @@ func (c Carrier) String() string {
 // Transport is the transport protocol that carried a message.
 type Transport uint8
 
-// The transports. TransportNone is for a message with no packet of its own
-// (a HAR entry's, say, when the file does not say).
+// The transports. TransportNone is the zero Transport: not known.
 const (
 	TransportNone Transport = iota
 	TransportUDP
