@@ -34,6 +34,9 @@ type Dissector struct {
 	// lastIgnored is whether the connection of the last TCP or Stream call
 	// is ignored, for IgnoreLast.
 	lastIgnored bool
+	// lastDir is the direction the last Stream call fed, for SkipLast;
+	// nil when it fed none.
+	lastDir     *dirState
 	spanBuf     []capture.Span // reused by cutSpans
 	scratch     []int          // reused by base
 	frameArena  intArena       // backs the Frames of messages
@@ -243,6 +246,7 @@ func (d *Dissector) TCP(s *capture.Segment) {
 // Stream implements capture.Handler: it feeds reassembled bytes to the
 // framing of the connection's protocol.
 func (d *Dissector) Stream(ch *capture.Chunk) {
+	d.lastDir = nil
 	if len(ch.Data) == 0 && ch.Gap == 0 {
 		// Only an end: of nothing, when the connection was retired early
 		// (evictConns), which must not bring it back.
@@ -258,6 +262,7 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 	}
 	defer func() { d.lastIgnored = cs.ignored }()
 	dir := cs.dir(ch.Src)
+	d.lastDir = dir
 	if ch.Gap > 0 {
 		cs.conn.Gaps += ch.Gap
 		cs.conn.GapFrames = append(cs.conn.GapFrames, ch.Frame.Number)

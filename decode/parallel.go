@@ -171,6 +171,9 @@ func (p *udpPar) Stream(c *capture.Chunk) {
 // IgnoreLast implements capture.Ignorer.
 func (p *udpPar) IgnoreLast() bool { return p.d.IgnoreLast() }
 
+// SkipLast implements capture.Skipper.
+func (p *udpPar) SkipLast() int { return p.d.SkipLast() }
+
 // next starts a handler call: the Dissector's anomalies not yet tagged
 // are of the previous one (even when it ended in a panic that capture.Read
 // recovered).

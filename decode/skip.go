@@ -75,3 +75,19 @@ func (d *Dissector) cutSpans(spans []capture.Span, n int) []capture.Span {
 	d.spanBuf = out
 	return out
 }
+
+// SkipLast implements capture.Skipper: the rest of a record that the
+// framing skips unbuffered (dirState.skipLeft, an SMB2 READ response say)
+// is handed over to the reassembler, which drops it without Stream calls.
+// It is handed over only when skipFast would drop it as it comes: nothing
+// buffered, the direction alive and in step.
+func (d *Dissector) SkipLast() int {
+	ds := d.lastDir
+	d.lastDir = nil
+	if ds == nil || ds.skipLeft == 0 || len(ds.buf.bytes()) > 0 || ds.dead || ds.afterGap {
+		return 0
+	}
+	n := ds.skipLeft
+	ds.skipLeft = 0
+	return n
+}

@@ -120,6 +120,22 @@ type Ignorer interface {
 	IgnoreLast() bool
 }
 
+// Skipper may be implemented by a Handler that frames records and has no
+// use for the content of some (an SMB2 READ response, say): the bytes it
+// would only count off are then dropped without a Stream call for each
+// segment of them.
+//
+// SkipLast is called right after each Stream call that carried bytes and
+// did not end its direction. It returns how many of the next bytes of that
+// direction the handler has no use for (0: none), and the handler stops
+// counting them itself: the reassembler drops them in sequence order
+// (still queueing what comes out of order) without Stream calls. A gap
+// among them (bytes never captured) ends the skip, and the next Stream
+// call carries the Gap as usual; so does the end of the direction.
+type Skipper interface {
+	SkipLast() int
+}
+
 // Datagram is one UDP datagram.
 type Datagram struct {
 	// Frame is the frame that completed the datagram (its last fragment).

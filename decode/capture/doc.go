@@ -85,6 +85,8 @@
 // connection. A Handler that also implements Ignorer can stop the
 // reassembly of connections it has no use for, which is most of the cost
 // of bulk traffic: their segments still reach TCP, nothing else is done.
+// One that implements Skipper can have the rest of a record it does not
+// decode dropped without a Stream call per segment.
 //
 // Per packet, nothing is allocated: records are read into one buffer,
 // headers parsed in place, and in-order TCP data handed over without a

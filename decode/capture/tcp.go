@@ -48,6 +48,7 @@ type tcpDir struct {
 	isn      uint32 // initial sequence number
 	next     uint32 // sequence number of the next byte to deliver
 	gap      int    // bytes known missing before next, not yet reported
+	skip     int    // bytes from next on the handler has no use for (see Skipper)
 	queue    []tcpSeg
 	buffered int
 	finSeen  bool
@@ -74,6 +75,7 @@ type reassembler struct {
 	opt     Options
 	h       Handler
 	ig      Ignorer // h as an Ignorer, or nil
+	sk      Skipper // h as a Skipper, or nil
 	conns   map[tcpKey]*tcpConn
 	lru     list.List // *tcpConn, least recently seen first
 	pending list.List // *tcpDir with queued data, in the order they began waiting
@@ -99,7 +101,8 @@ type piece struct {
 
 func newReassembler(h Handler, opt Options) *reassembler {
 	ig, _ := h.(Ignorer)
-	return &reassembler{opt: opt, h: h, ig: ig, conns: map[tcpKey]*tcpConn{},
+	sk, _ := h.(Skipper)
+	return &reassembler{opt: opt, h: h, ig: ig, sk: sk, conns: map[tcpKey]*tcpConn{},
 		maxConns: maxConns, warn: func(Warning) {}}
 }
 
@@ -171,7 +174,7 @@ func (r *reassembler) ignoring(c *tcpConn, ignore bool) bool {
 		c.ignored = false
 		for i := range c.dirs {
 			d := &c.dirs[i]
-			d.started, d.haveISN, d.finSeen, d.ended, d.gap = false, false, false, false, 0
+			d.started, d.haveISN, d.finSeen, d.ended, d.gap, d.skip = false, false, false, false, 0, 0
 		}
 	}
 	return c.ignored
@@ -281,6 +284,7 @@ func (r *reassembler) skip(d *tcpDir) {
 	if missing := int32(d.queue[0].seq - d.next); missing > 0 {
 		d.gap += int(missing)
 		d.next = d.queue[0].seq
+		d.skip = 0 // the handler starts again after the gap
 	}
 	r.deliver(d, 0, nil, 0, d.queue[0].frame)
 }
@@ -325,10 +329,20 @@ func (r *reassembler) take(d *tcpDir, seq uint32, p []byte, wire int, f Frame) {
 		return // all delivered already: a retransmission
 	}
 	if trim := int64(int32(d.next - seq)); trim < int64(len(p)) {
-		r.pieces = append(r.pieces, piece{p[trim:], f})
-		d.next += uint32(int64(len(p)) - trim)
+		b := p[trim:]
+		if d.skip > 0 {
+			k := min(d.skip, len(b))
+			d.skip -= k
+			d.next += uint32(k)
+			b = b[k:]
+		}
+		if len(b) > 0 {
+			r.pieces = append(r.pieces, piece{b, f})
+			d.next += uint32(len(b))
+		}
 	}
 	if missing := int32(end - d.next); missing > 0 {
+		d.skip = 0 // the handler starts again after the gap
 		if len(r.pieces) > 0 {
 			r.emit(d, false, f)
 		}
@@ -388,6 +402,9 @@ func (r *reassembler) emit(d *tcpDir, end bool, trigger Frame) {
 	}
 	r.pieces = r.pieces[:0]
 	r.h.Stream(c)
+	if r.sk != nil && !end && len(c.Data) > 0 {
+		d.skip = r.sk.SkipLast()
+	}
 	if r.ig != nil && !end && r.ig.IgnoreLast() {
 		conn := d.conn
 		conn.ignored = true

@@ -1,0 +1,222 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode/capture"
+	ct "github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
+	"github.com/kerbtrace/kerbtrace/internal/damage"
+	"github.com/kerbtrace/kerbtrace/internal/testutil"
+)
+
+// countingHandler hands everything to its Dissector, counting the Stream
+// calls. It is no capture.Skipper: the reassembler delivers every byte.
+type countingHandler struct {
+	d       *Dissector
+	streams int
+}
+
+func (c *countingHandler) UDP(g *capture.Datagram) { c.d.UDP(g) }
+func (c *countingHandler) TCP(s *capture.Segment)  { c.d.TCP(s) }
+func (c *countingHandler) IgnoreLast() bool        { return c.d.IgnoreLast() }
+func (c *countingHandler) Stream(ch *capture.Chunk) {
+	c.streams++
+	c.d.Stream(ch)
+}
+
+// skippingHandler is a countingHandler that passes SkipLast on.
+type skippingHandler struct{ countingHandler }
+
+func (s *skippingHandler) SkipLast() int { return s.d.SkipLast() }
+
+// dissectSkipping dissects data with the reassembler told what to skip or
+// not, and returns the result and the number of Stream calls.
+func dissectSkipping(t *testing.T, data []byte, skip bool) (*Result, []error, int) {
+	t.Helper()
+	d := NewDissector()
+	c := &skippingHandler{countingHandler{d: d}}
+	var h capture.Handler = &c.countingHandler
+	if skip {
+		h = c
+	}
+	var errs []error
+	if err := d.add("synth.pcap", bytes.NewReader(data), h); err != nil {
+		errs = append(errs, err)
+	}
+	return d.Result(), errs, c.streams
+}
+
+// TestSkipLast checks that handing the rest of skipped SMB2 records to the
+// reassembler (capture.Skipper) gives the same result as skipping them as
+// they come, on bulk SMB2 reads among authentication flows, and on damaged
+// copies of the SMB2 lab captures; and that it saves Stream calls.
+func TestSkipLast(t *testing.T) {
+	data := synth(t, 40, 24<<20)
+	noSkip, errs1, calls1 := dissectSkipping(t, data, false)
+	skip, errs2, calls2 := dissectSkipping(t, data, true)
+	if !reflect.DeepEqual(errs1, errs2) || !reflect.DeepEqual(noSkip, skip) {
+		t.Fatalf("results differ with the skip handed over: errors %v / %v, %d / %d messages, %d / %d conns",
+			errs1, errs2, len(noSkip.Messages), len(skip.Messages), len(noSkip.Conns), len(skip.Conns))
+	}
+	if len(skip.Messages) == 0 || calls2 >= calls1/2 {
+		t.Errorf("%d messages; %d Stream calls with the skip handed over, %d without: want fewer than half", len(skip.Messages), calls2, calls1)
+	}
+	t.Logf("%d Stream calls with the skip handed over, %d without", calls2, calls1)
+
+	// A large READ response, skipped across many segments, then a
+	// SESSION_SETUP response on the same direction: the skip must end
+	// exactly where the READ does. 30,068 + 77 bytes in 1,400-byte
+	// segments: the SESSION_SETUP response ends in frame 22.
+	for _, skip := range []bool{false, true} {
+		r, _, _ := dissectSkipping(t, smb2AfterRead(30000, nil), skip)
+		var got []string
+		for _, m := range r.Messages {
+			got = append(got, fmt.Sprintf("%s@%d", m.Kind, m.Frame))
+		}
+		if want := []string{"smb2_session_setup_response@22"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("skip %v: after a skipped READ: messages %v, want %v", skip, got, want)
+		}
+	}
+	// The same with segments out of order inside the READ, and with one
+	// lost inside it (a gap ends the skip): the same result either way.
+	for name, edit := range map[string]func([][]byte) [][]byte{
+		"reordered": func(f [][]byte) [][]byte { f[5], f[6] = f[6], f[5]; return f },
+		"lost":      func(f [][]byte) [][]byte { return append(f[:9:9], f[10:]...) },
+	} {
+		data := smb2AfterRead(30000, edit)
+		a, ea, _ := dissectSkipping(t, data, false)
+		b, eb, _ := dissectSkipping(t, data, true)
+		if !reflect.DeepEqual(ea, eb) || !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: results differ with the skip handed over: %d / %d messages, conns %+v / %+v",
+				name, len(a.Messages), len(b.Messages), a.Conns, b.Conns)
+		}
+	}
+
+	for _, name := range []string{"smb-success.pcap", "smb-rejected.pcap"} {
+		cases, err := damage.Cases(readLabFile(t, name), 20261206)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			a, ea, _ := dissectSkipping(t, c.Data, false)
+			b, eb, _ := dissectSkipping(t, c.Data, true)
+			if !reflect.DeepEqual(ea, eb) || !reflect.DeepEqual(a, b) {
+				t.Errorf("%s/%s: results differ with the skip handed over", name, c.Name)
+			}
+		}
+	}
+}
+
+// readLabFile reads a capture of testdata/captures.
+func readLabFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "testdata", "captures", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// smb2Record is an SMB2 message over Direct TCP: the 4-byte header, a
+// 64-byte SMB2 response header with command cmd and status, and body.
+func smb2Record(cmd uint16, status uint32, body []byte) []byte {
+	h := make([]byte, 64)
+	copy(h, "\xfeSMB")
+	binary.LittleEndian.PutUint16(h[4:], 64)
+	binary.LittleEndian.PutUint32(h[8:], status)
+	binary.LittleEndian.PutUint16(h[12:], cmd)
+	binary.LittleEndian.PutUint32(h[16:], 1) // SMB2_FLAGS_SERVER_TO_REDIR
+	n := len(h) + len(body)
+	rec := []byte{0, byte(n >> 16), byte(n >> 8), byte(n)}
+	return append(append(rec, h...), body...)
+}
+
+// smb2AfterRead is a capture of a server's side of an SMB2 connection: a
+// READ response with n bytes of data, then a SESSION_SETUP response
+// (STATUS_LOGON_FAILURE), in 1,400-byte segments, edited by edit when not
+// nil.
+func smb2AfterRead(n int, edit func([][]byte) [][]byte) []byte {
+	stream := smb2Record(0x08, 0, make([]byte, n))
+	stream = append(stream, smb2Record(0x01, 0xc000006d, make([]byte, 9))...)
+	var frames [][]byte
+	for off := 0; off < len(stream); off += 1400 {
+		seg := stream[off:min(off+1400, len(stream))]
+		frames = append(frames, ct.Ethernet(ct.TCP("192.0.2.20:445", "10.0.0.1:50000", 1000+uint32(off), 1, ct.ACK|ct.PSH, seg)))
+	}
+	if edit != nil {
+		frames = edit(frames)
+	}
+	return ct.PCAP(ct.LinkEthernet, ct.Frames(frames...)...)
+}
+
+// TestSkipLastCaptures: the same result with and without the skip handed
+// over on every lab capture and, when present, every shared one.
+func TestSkipLastCaptures(t *testing.T) {
+	dirs := []string{filepath.Join(testutil.RepoRoot(t), "testdata", "captures")}
+	if shared := filepath.Join(testutil.RepoRoot(t), "..", "shared", "captures"); dirExists(shared) {
+		dirs = append(dirs, shared)
+	}
+	n := 0
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			switch filepath.Ext(path) {
+			case ".pcap", ".pcapng", ".cap":
+			default:
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			n++
+			a, ea, _ := dissectSkipping(t, b, false)
+			c, ec, _ := dissectSkipping(t, b, true)
+			if !reflect.DeepEqual(ea, ec) || !reflect.DeepEqual(a, c) {
+				t.Errorf("%s: results differ with the skip handed over", path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no capture")
+	}
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// FuzzSkipLast compares dissecting with and without the skip handed over
+// to the reassembler on arbitrary captures, seeded with SMB2 ones.
+func FuzzSkipLast(f *testing.F) {
+	root := testutil.RepoRoot(f)
+	for _, name := range []string{"smb-success.pcap", "smb-rejected.pcap"} {
+		b, err := os.ReadFile(filepath.Join(root, "testdata", "captures", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(smb2AfterRead(3000, nil))
+	f.Add(smb2AfterRead(3000, func(fr [][]byte) [][]byte { fr[0], fr[1] = fr[1], fr[0]; return fr }))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, ea, _ := dissectSkipping(t, b, false)
+		c, ec, _ := dissectSkipping(t, b, true)
+		if !reflect.DeepEqual(ea, ec) || !reflect.DeepEqual(a, c) {
+			t.Errorf("results differ with the skip handed over: errors %v / %v, %d / %d messages", ea, ec, len(a.Messages), len(c.Messages))
+		}
+	})
+}
