@@ -40,8 +40,7 @@ type Dissector struct {
 	spanBuf     []capture.Span // reused by cutSpans
 	scratch     []int          // reused by base
 	frameArena  intArena       // backs the Frames of messages
-	lastKey     connKey        // the connection lookup found last
-	lastConn    *connState     // its state, nil when none (see lookup)
+	recent      connCache      // the connections lookup found last
 	maxConns    int            // maxTrackedConns, lower in tests (0: the constant)
 	evicted     int            // connections retired early in this capture
 	warnings    []capture.Warning
@@ -78,7 +77,7 @@ func (d *Dissector) add(file string, r io.Reader, h capture.Handler) error {
 	d.capIdx = len(d.res.Captures)
 	d.file = file
 	d.conns = make(map[connKey]*connState)
-	d.lastConn = nil
+	d.recent = connCache{}
 	var par *udpPar
 	if hd, ok := h.(*Dissector); ok && hd == d && d.parallelUDP() {
 		par = d.startUDP()
@@ -250,7 +249,7 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 	if len(ch.Data) == 0 && ch.Gap == 0 {
 		// Only an end: of nothing, when the connection was retired early
 		// (evictConns), which must not bring it back.
-		if d.lookup(makeConnKey(ch.Src, ch.Dst)) == nil {
+		if _, cs := d.lookup(ch.Src, ch.Dst); cs == nil {
 			d.lastIgnored = false
 			return
 		}
@@ -306,9 +305,7 @@ func (d *Dissector) retire(k connKey, cs *connState) {
 		d.res.Conns = append(d.res.Conns, *cs.conn)
 	}
 	delete(d.conns, k)
-	if d.lastConn == cs {
-		d.lastConn = nil
-	}
+	d.recent.forget(k, cs)
 }
 
 // isAddr reports whether ap has a valid address, for guarding zero values.
