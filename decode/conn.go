@@ -156,64 +156,22 @@ func (d *Dissector) connFor(src, dst netip.AddrPort, syn, synack bool, f capture
 		d.evictConns(f.Number)
 	}
 	d.conns[k] = cs
-	d.recent.put(k, cs)
+	d.recent.Put(k.a, k.b, cs)
 	return cs
 }
 
 // lookup returns the key of the connection between x and y and its state,
-// or nil. The connections found last are kept at hand (connCache): bulk
-// traffic comes in runs of a few connections.
+// or nil. The connections found last are kept at hand (recent.Cache).
 func (d *Dissector) lookup(x, y netip.AddrPort) (connKey, *connState) {
-	if k, cs := d.recent.get(x, y); cs != nil {
-		return k, cs
+	if a, b, cs, ok := d.recent.Get(x, y); ok {
+		return connKey{a, b}, cs
 	}
 	k := makeConnKey(x, y)
 	cs := d.conns[k]
 	if cs != nil {
-		d.recent.put(k, cs)
+		d.recent.Put(k.a, k.b, cs)
 	}
 	return k, cs
-}
-
-// connCacheSize is the number of entries of a connCache.
-const connCacheSize = 64
-
-// connCache holds recently found connections, one per slot chosen by
-// their ports, so that finding one again costs neither ordering its
-// endpoints into a key nor a map lookup. Bulk traffic interleaves a few
-// connections packet by packet, which a single last-found entry misses
-// every time.
-type connCache [connCacheSize]struct {
-	k  connKey
-	cs *connState
-}
-
-// slot returns the entry for the connection between x and y, whichever
-// way round.
-func (c *connCache) slot(x, y netip.AddrPort) int {
-	return int(x.Port()^y.Port()) % connCacheSize
-}
-
-// get returns the connection between x and y if its slot holds it.
-func (c *connCache) get(x, y netip.AddrPort) (connKey, *connState) {
-	e := &c[c.slot(x, y)]
-	if e.cs != nil && (e.k.a == x && e.k.b == y || e.k.a == y && e.k.b == x) {
-		return e.k, e.cs
-	}
-	return connKey{}, nil
-}
-
-// put keeps cs, the state of connection k, in its slot.
-func (c *connCache) put(k connKey, cs *connState) {
-	e := &c[c.slot(k.a, k.b)]
-	e.k, e.cs = k, cs
-}
-
-// forget empties the slot of k if it holds cs.
-func (c *connCache) forget(k connKey, cs *connState) {
-	if e := &c[c.slot(k.a, k.b)]; e.cs == cs {
-		e.cs = nil
-	}
 }
 
 // streamBuf holds undecoded bytes of one direction together with the frames

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"fmt"
+	"github.com/kerbtrace/kerbtrace/decode/internal/recent"
 	"io"
 	"net/netip"
 	"slices"
@@ -37,12 +38,12 @@ type Dissector struct {
 	// lastDir is the direction the last Stream call fed, for SkipLast;
 	// nil when it fed none.
 	lastDir     *dirState
-	spanBuf     []capture.Span // reused by cutSpans
-	scratch     []int          // reused by base
-	frameArena  intArena       // backs the Frames of messages
-	recent      connCache      // the connections lookup found last
-	maxConns    int            // maxTrackedConns, lower in tests (0: the constant)
-	evicted     int            // connections retired early in this capture
+	spanBuf     []capture.Span           // reused by cutSpans
+	scratch     []int                    // reused by base
+	frameArena  intArena                 // backs the Frames of messages
+	recent      recent.Cache[*connState] // the connections lookup found last
+	maxConns    int                      // maxTrackedConns, lower in tests (0: the constant)
+	evicted     int                      // connections retired early in this capture
 	warnings    []capture.Warning
 	sequential  bool                    // decode datagrams in line, never on a second goroutine (parallel.go)
 	inlineEvery int                     // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
@@ -77,7 +78,7 @@ func (d *Dissector) add(file string, r io.Reader, h capture.Handler) error {
 	d.capIdx = len(d.res.Captures)
 	d.file = file
 	d.conns = make(map[connKey]*connState)
-	d.recent = connCache{}
+	d.recent = recent.Cache[*connState]{}
 	var par *udpPar
 	if hd, ok := h.(*Dissector); ok && hd == d && d.parallelUDP() {
 		par = d.startUDP()
@@ -305,7 +306,7 @@ func (d *Dissector) retire(k connKey, cs *connState) {
 		d.res.Conns = append(d.res.Conns, *cs.conn)
 	}
 	delete(d.conns, k)
-	d.recent.forget(k, cs)
+	d.recent.Forget(k.a, k.b, cs)
 }
 
 // isAddr reports whether ap has a valid address, for guarding zero values.

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode/internal/recent"
 )
 
 // maxConns bounds the TCP connections followed at once (some 600 bytes
@@ -83,10 +85,9 @@ type reassembler struct {
 	// maxConns is the bound on len(conns): the constant maxConns, lower in
 	// tests.
 	maxConns int
-	evicted  int           // connections ended early to stay under maxConns
-	lastKey  tcpKey        // the connection lookup found last
-	lastConn *tcpConn      // that connection, nil when none (see lookup)
-	warn     func(Warning) // records a warning of the capture
+	evicted  int                    // connections ended early to stay under maxConns
+	recent   recent.Cache[*tcpConn] // the connections lookup found last
+	warn     func(Warning)          // records a warning of the capture
 	// reused for every chunk
 	out    []byte
 	pieces []piece
@@ -111,8 +112,7 @@ func newReassembler(h Handler, opt Options) *reassembler {
 // wire, more than len(payload) when a snapshot length cut the frame. now is
 // the capture clock. ignore is the handler's IgnoreLast after the TCP call.
 func (r *reassembler) segment(s *Segment, payload []byte, wire int, now time.Time, ignore bool) {
-	key, i := keyOf(s.Src, s.Dst)
-	c := r.lookup(key)
+	key, i, c := r.lookup(s.Src, s.Dst)
 	if c != nil && s.SYN && newConnection(&c.dirs[i], s.Seq) {
 		r.close(c)
 		c = nil
@@ -209,21 +209,26 @@ func (r *reassembler) open(key tcpKey, now time.Time, frame int) *tcpConn {
 	c.dirs[1] = tcpDir{conn: c, src: key.b, dst: key.a}
 	c.elem = r.lru.PushBack(c)
 	r.conns[key] = c
-	r.lastKey, r.lastConn = key, c
+	r.recent.Put(key.a, key.b, c)
 	return c
 }
 
-// lookup returns connection key, or nil. The last connection found is
-// kept at hand: bulk traffic comes in long runs of one connection.
-func (r *reassembler) lookup(key tcpKey) *tcpConn {
-	if r.lastConn != nil && r.lastKey == key {
-		return r.lastConn
+// lookup returns the key of the connection of a segment from src to dst,
+// the index of its direction (as keyOf) and the connection, or nil. The
+// connections found last are kept at hand (recent.Cache).
+func (r *reassembler) lookup(src, dst netip.AddrPort) (tcpKey, int, *tcpConn) {
+	if a, b, c, ok := r.recent.Get(src, dst); ok {
+		if src == a && dst == b {
+			return tcpKey{a, b}, 0, c
+		}
+		return tcpKey{a, b}, 1, c
 	}
+	key, i := keyOf(src, dst)
 	c := r.conns[key]
 	if c != nil {
-		r.lastKey, r.lastConn = key, c
+		r.recent.Put(key.a, key.b, c)
 	}
-	return c
+	return key, i, c
 }
 
 // enqueue keeps out-of-order payload until what comes before it arrives,
@@ -439,9 +444,7 @@ func (r *reassembler) close(c *tcpConn) {
 	}
 	r.lru.Remove(c.elem)
 	delete(r.conns, c.key)
-	if r.lastConn == c {
-		r.lastConn = nil
-	}
+	r.recent.Forget(c.key.a, c.key.b, c)
 }
 
 // expire delivers out-of-order data that waited longer than the reorder
