@@ -83,12 +83,24 @@ func TestSkipLast(t *testing.T) {
 			t.Errorf("skip %v: after a skipped READ: messages %v, want %v", skip, got, want)
 		}
 	}
-	// The same with segments out of order inside the READ, and with one
-	// lost inside it (a gap ends the skip): the same result either way.
-	for name, edit := range map[string]func([][]byte) [][]byte{
-		"reordered": func(f [][]byte) [][]byte { f[5], f[6] = f[6], f[5]; return f },
-		"lost":      func(f [][]byte) [][]byte { return append(f[:9:9], f[10:]...) },
-	} {
+	// The same with segments out of order inside the READ, with one lost
+	// inside it (a gap ends the skip), and with each segment in turn cut
+	// short by a snapshot length (a gap right after the bytes that may
+	// start a record to skip): the same result either way.
+	edits := map[string]func([]ct.Packet) []ct.Packet{
+		"reordered": func(p []ct.Packet) []ct.Packet { p[5], p[6] = p[6], p[5]; return p },
+		"lost":      func(p []ct.Packet) []ct.Packet { return append(p[:9:9], p[10:]...) },
+	}
+	for i := range 44 {
+		edits[fmt.Sprintf("cut %d", i)] = func(p []ct.Packet) []ct.Packet {
+			if i < len(p) && len(p[i].Data) > 1000 {
+				p[i].OrigLen = len(p[i].Data)
+				p[i].Data = p[i].Data[:len(p[i].Data)-700]
+			}
+			return p
+		}
+	}
+	for name, edit := range edits {
 		data := smb2AfterRead(30000, edit)
 		a, ea, _ := dissectSkipping(t, data, false)
 		b, eb, _ := dissectSkipping(t, data, true)
@@ -139,20 +151,24 @@ func smb2Record(cmd uint16, status uint32, body []byte) []byte {
 
 // smb2AfterRead is a capture of a server's side of an SMB2 connection: a
 // READ response with n bytes of data, then a SESSION_SETUP response
-// (STATUS_LOGON_FAILURE), in 1,400-byte segments, edited by edit when not
-// nil.
-func smb2AfterRead(n int, edit func([][]byte) [][]byte) []byte {
+// (STATUS_LOGON_FAILURE), and when edit is not nil another READ response
+// between them, in 1,400-byte segments; the packets are then edited by edit.
+func smb2AfterRead(n int, edit func([]ct.Packet) []ct.Packet) []byte {
 	stream := smb2Record(0x08, 0, make([]byte, n))
+	if edit != nil {
+		stream = append(stream, smb2Record(0x08, 0, make([]byte, n))...)
+	}
 	stream = append(stream, smb2Record(0x01, 0xc000006d, make([]byte, 9))...)
 	var frames [][]byte
 	for off := 0; off < len(stream); off += 1400 {
 		seg := stream[off:min(off+1400, len(stream))]
 		frames = append(frames, ct.Ethernet(ct.TCP("192.0.2.20:445", "10.0.0.1:50000", 1000+uint32(off), 1, ct.ACK|ct.PSH, seg)))
 	}
+	pkts := ct.Frames(frames...)
 	if edit != nil {
-		frames = edit(frames)
+		pkts = edit(pkts)
 	}
-	return ct.PCAP(ct.LinkEthernet, ct.Frames(frames...)...)
+	return ct.PCAP(ct.LinkEthernet, pkts...)
 }
 
 // TestSkipLastCaptures: the same result with and without the skip handed
@@ -211,7 +227,7 @@ func FuzzSkipLast(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(smb2AfterRead(3000, nil))
-	f.Add(smb2AfterRead(3000, func(fr [][]byte) [][]byte { fr[0], fr[1] = fr[1], fr[0]; return fr }))
+	f.Add(smb2AfterRead(3000, func(p []ct.Packet) []ct.Packet { p[0], p[1] = p[1], p[0]; return p }))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, ea, _ := dissectSkipping(t, b, false)
 		c, ec, _ := dissectSkipping(t, b, true)

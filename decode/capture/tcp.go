@@ -347,10 +347,10 @@ func (r *reassembler) take(d *tcpDir, seq uint32, p []byte, wire int, f Frame) {
 		}
 	}
 	if missing := int32(end - d.next); missing > 0 {
-		d.skip = 0 // the handler starts again after the gap
 		if len(r.pieces) > 0 {
 			r.emit(d, false, f)
 		}
+		d.skip = 0 // the handler starts again after the gap, even past a skip it just asked for
 		d.gap += int(missing)
 		d.next = end
 	}
