@@ -228,6 +228,10 @@ func FuzzSkipLast(f *testing.F) {
 	}
 	f.Add(smb2AfterRead(3000, nil))
 	f.Add(smb2AfterRead(3000, func(p []ct.Packet) []ct.Packet { p[0], p[1] = p[1], p[0]; return p }))
+	f.Add(smb2AfterRead(3000, func(p []ct.Packet) []ct.Packet {
+		p[2].OrigLen, p[2].Data = len(p[2].Data), p[2].Data[:len(p[2].Data)-700]
+		return p
+	}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, ea, _ := dissectSkipping(t, b, false)
 		c, ec, _ := dissectSkipping(t, b, true)
