@@ -3,7 +3,6 @@ package decode_test
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -111,28 +110,8 @@ func sameResult(t *testing.T, seq, par *decode.Result) {
 func parCaptureFiles(t *testing.T, dir string) []capFile {
 	t.Helper()
 	var out []capFile
-	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		switch filepath.Ext(path) {
-		case ".pcap", ".pcapng", ".cap":
-		default:
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		out = append(out, capFile{rel, b})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatalf("no capture in %s", dir)
+	for _, f := range testutil.CaptureFiles(t, dir) {
+		out = append(out, capFile{f.Name, f.Data})
 	}
 	return out
 }

@@ -174,39 +174,16 @@ func smb2AfterRead(n int, edit func([]ct.Packet) []ct.Packet) []byte {
 // TestSkipLastCaptures: the same result with and without the skip handed
 // over on every lab capture and, when present, every shared one.
 func TestSkipLastCaptures(t *testing.T) {
-	dirs := []string{filepath.Join(testutil.RepoRoot(t), "testdata", "captures")}
+	files := testutil.CaptureFiles(t, filepath.Join(testutil.RepoRoot(t), "testdata", "captures"))
 	if shared := filepath.Join(testutil.RepoRoot(t), "..", "shared", "captures"); dirExists(shared) {
-		dirs = append(dirs, shared)
+		files = append(files, testutil.CaptureFiles(t, shared)...)
 	}
-	n := 0
-	for _, dir := range dirs {
-		err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
-			if err != nil || e.IsDir() {
-				return err
-			}
-			switch filepath.Ext(path) {
-			case ".pcap", ".pcapng", ".cap":
-			default:
-				return nil
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			n++
-			a, ea, _ := dissectSkipping(t, b, false)
-			c, ec, _ := dissectSkipping(t, b, true)
-			if !reflect.DeepEqual(ea, ec) || !reflect.DeepEqual(a, c) {
-				t.Errorf("%s: results differ with the skip handed over", path)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+	for _, f := range files {
+		a, ea, _ := dissectSkipping(t, f.Data, false)
+		c, ec, _ := dissectSkipping(t, f.Data, true)
+		if !reflect.DeepEqual(ea, ec) || !reflect.DeepEqual(a, c) {
+			t.Errorf("%s: results differ with the skip handed over", f.Name)
 		}
-	}
-	if n == 0 {
-		t.Fatal("no capture")
 	}
 }
 

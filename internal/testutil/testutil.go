@@ -45,6 +45,43 @@ func SharedCaptures(t testing.TB) string {
 	return dir
 }
 
+// CaptureFile is a capture file read by CaptureFiles.
+type CaptureFile struct {
+	Name string // its path relative to the directory walked
+	Data []byte
+}
+
+// CaptureFiles reads the capture files under dir (pcap, pcapng, Network
+// Monitor), in path order, and fails the test when there is none.
+func CaptureFiles(t testing.TB, dir string) []CaptureFile {
+	t.Helper()
+	var out []CaptureFile
+	err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		switch filepath.Ext(path) {
+		case ".pcap", ".pcapng", ".cap":
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		out = append(out, CaptureFile{rel, b})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no capture in %s", dir)
+	}
+	return out
+}
+
 // Golden compares got with the golden file path, or rewrites it under -update.
 func Golden(t testing.TB, path string, got []byte) {
 	t.Helper()
