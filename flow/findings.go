@@ -347,6 +347,23 @@ func skewText(em *decode.Message, fromKDC bool) string {
 	return strings.Join(parts, "; ")
 }
 
+// anonymousHTTP returns the web servers of the flows whose server answered
+// without asking for authentication, in flow order, and the frames of
+// those answers.
+func (a *analyzer) anonymousHTTP() (servers []string, frames []int) {
+	for i := range a.res.Flows {
+		f := &a.res.Flows[i]
+		if f.Service != "http" {
+			continue
+		}
+		if s := f.Step(StepChallenge); s.Status == StatusNotApplicable && len(s.Frames) > 0 {
+			servers = appendUniq(servers, f.Server)
+			frames = append(frames, s.Frames...)
+		}
+	}
+	return servers, sortInts(frames)
+}
+
 // offset words a clock difference in whole seconds.
 func offset(sec float64) string {
 	s := int64(math.Round(sec))
@@ -362,7 +379,14 @@ func offset(sec float64) string {
 // captureFindings reports on the capture itself.
 func (a *analyzer) captureFindings() {
 	if !a.scan.authSeen && len(a.dns) == 0 {
-		a.finding(-1, "CAPTURE_NO_AUTH_TRAFFIC", nil, "The capture holds no DNS, HTTP authentication or Kerberos message.")
+		summary := "The capture holds no DNS, HTTP authentication or Kerberos message."
+		servers, frames := a.anonymousHTTP()
+		if len(servers) > 0 {
+			summary += fmt.Sprintf(" It does hold HTTP: %s answered without asking for authentication (%s %s), "+
+				"so these requests needed none and there was none to capture; if they should, check that the site "+
+				"does not allow anonymous access.", strings.Join(servers, ", "), plural(len(frames), "frame", "frames"), joinFrames(frames))
+		}
+		a.finding(-1, "CAPTURE_NO_AUTH_TRAFFIC", frames, "%s", summary)
 	}
 	for ci, c := range a.in.Captures {
 		var frames []int

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,8 +59,14 @@ func flowIndex(r *flow.Result, f *flow.Flow) int {
 // skips the test when they are not beside the project.
 func wsusExample1(t *testing.T) *flow.Result {
 	t.Helper()
-	path := filepath.Join(testutil.RepoRoot(t), "..", "shared", "captures", "ms-prot-od-netcaps",
-		"MS-WSUSOD_Example1_W2K16_X64_W2K16_X64_Domain.cap")
+	return sharedMSExample(t, "MS-WSUSOD_Example1_W2K16_X64_W2K16_X64_Domain.cap")
+}
+
+// sharedMSExample analyzes one of Microsoft's example captures from the
+// shared captures, or skips the test when they are not beside the project.
+func sharedMSExample(t *testing.T, name string) *flow.Result {
+	t.Helper()
+	path := filepath.Join(testutil.RepoRoot(t), "..", "shared", "captures", "ms-prot-od-netcaps", name)
 	fh, err := os.Open(path)
 	if err != nil {
 		t.Skipf("shared capture not available: %v", err)
@@ -97,5 +104,28 @@ func TestTicketToOwnAccount(t *testing.T) {
 	}
 	if f.Outcome != flow.OutcomeKerberosOK {
 		t.Errorf("outcome = %s, want kerberos_ok", f.Outcome)
+	}
+}
+
+// TestNoAuthTrafficNamesAnonymousHTTP reads MS-WSUSOD Example 4, where two
+// Windows 10 clients POST to the WSUS server on port 8530 and get 200
+// without any request for authentication (frames 13 and 155): the capture
+// holds no authentication at all, and the finding says why.
+func TestNoAuthTrafficNamesAnonymousHTTP(t *testing.T) {
+	res := sharedMSExample(t, "MS-WSUSOD_Example4_W2K16_X64_Win10_X64_Domain.cap")
+	var f *flow.Finding
+	for i := range res.Findings {
+		if res.Findings[i].ID == "CAPTURE_NO_AUTH_TRAFFIC" {
+			f = &res.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatal("no CAPTURE_NO_AUTH_TRAFFIC finding")
+	}
+	if !slices.Equal(f.Frames, []int{13, 155}) {
+		t.Errorf("frames %v, want [13 155]", f.Frames)
+	}
+	if !strings.Contains(f.Summary, "ms-wsusod-l-dss:8530 answered without asking for authentication") {
+		t.Errorf("summary does not name the server that asked for none: %s", f.Summary)
 	}
 }
