@@ -70,12 +70,12 @@ func TestCNAMEChainAndAddrs(t *testing.T) {
 // name matches whatever its case and trailing dot, other owners do not.
 func TestAddrsWithoutCNAME(t *testing.T) {
 	a1, a2 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
-	m := &Message{Answers: []RR{
+	m := &Message{Content: &Content{Answers: []RR{
 		{Name: "Web.Example", Type: TypeA, Data: "192.0.2.1", Addr: a1},
 		{Name: "other.example", Type: TypeA, Data: "192.0.2.9", Addr: netip.MustParseAddr("192.0.2.9")},
 		{Name: "web.example", Type: TypeAAAA, Data: "2001:db8::1", Addr: a2},
 		{Name: "web.example", Type: TypeTXT, Data: "v=1"},
-	}}
+	}}}
 	for _, name := range []string{"web.example", "WEB.example.", "Web.Example"} {
 		if got := m.Addrs(name); !reflect.DeepEqual(got, []netip.Addr{a1, a2}) {
 			t.Errorf("Addrs(%q) = %v, want [%v %v]", name, got, a1, a2)
@@ -87,11 +87,11 @@ func TestAddrsWithoutCNAME(t *testing.T) {
 }
 
 func TestCNAMELoop(t *testing.T) {
-	m := &Message{Answers: []RR{
+	m := &Message{Content: &Content{Answers: []RR{
 		{Name: "a.test", Type: TypeCNAME, Data: "b.test"},
 		{Name: "b.test", Type: TypeCNAME, Data: "A.test"},
 		{Name: "b.test", Type: TypeA, Data: "192.0.2.1", Addr: netip.MustParseAddr("192.0.2.1")},
-	}}
+	}}}
 	if got := m.CNAMEChain("a.test"); !reflect.DeepEqual(got, []string{"a.test", "b.test"}) {
 		t.Errorf("CNAMEChain = %q", got)
 	}

@@ -23,6 +23,7 @@ const headerLen = 12
 // with empty Data and parsing continues. The first error met is returned.
 func Parse(b []byte) (*Message, error) {
 	blk := &block{}
+	blk.m.Content = &blk.c
 	p := &parser{b: b, m: &blk.m, blk: blk}
 	p.parse()
 	if errors.Is(p.err, wire.ErrTruncated) {
@@ -31,10 +32,11 @@ func Parse(b []byte) (*Message, error) {
 	return p.m, p.err
 }
 
-// block holds a Message and the backing array of its question section,
-// which nearly always has one entry, in a single allocation.
+// block holds a Message, its Content and the backing array of its question
+// section, which nearly always has one entry, in a single allocation.
 type block struct {
 	m Message
+	c Content
 	q [1]Question
 }
 

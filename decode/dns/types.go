@@ -96,9 +96,23 @@ type RR struct {
 	Addr netip.Addr
 }
 
-// Message is a decoded DNS message (RFC 1035 4.1).
+// Message is a decoded DNS message (RFC 1035 4.1): its ID, and everything
+// else through the embedded Content, whose fields read as the Message's own
+// (m.Answers, m.RCode).
+//
+// Content is never nil in a Message Parse returns. Messages whose bytes
+// differ only in the ID may share one Content: a DNS server answers the same
+// question the same way to every client, so a capture holds many such
+// repeats, and sharing keeps each repeat to the size of an ID and a pointer.
+// Nothing may change a Content once a Message holds it.
 type Message struct {
-	ID       uint16
+	ID uint16
+	*Content
+}
+
+// Content is a DNS message but for its ID: the header flags and the four
+// sections.
+type Content struct {
 	Response bool  // QR
 	Opcode   uint8 // 0 QUERY, 4 NOTIFY, 5 UPDATE
 	RCode    RCode
@@ -107,12 +121,12 @@ type Message struct {
 	// RecursionAvailable (RA) are the header flags.
 	Authoritative, Truncated, RecursionDesired, RecursionAvailable bool
 
+	// Cut reports that the bytes ended before the sections the header
+	// announced; the records before the cut are kept.
+	Cut bool
+
 	Questions  []Question
 	Answers    []RR
 	Authority  []RR // in an UPDATE: the updates
 	Additional []RR
-
-	// Cut reports that the bytes ended before the sections the header
-	// announced; the records before the cut are kept.
-	Cut bool
 }
