@@ -71,7 +71,7 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 		s    capturetest.Synth
 	}{
 		{"mixed", capturetest.Synth{Templates: tpls, Copies: cfg.mixedClients}},
-		{"auth-only", capturetest.Synth{Templates: tpls, Copies: cfg.clients}},
+		{"auth-only", capturetest.Synth{Templates: tpls, Copies: cfg.clients, Clients: cfg.addresses}},
 	}
 	var rows []row
 	for _, c := range cases {

@@ -53,6 +53,7 @@ type config struct {
 	mixedSize    int64
 	mixedClients int
 	clients      int
+	addresses    int // client addresses the auth-only flows share; 0: each its own
 	skipTshark   bool
 	count        int  // runs of each measurement; the fastest is kept
 	oneProc      bool // also run kerbtrace with GOMAXPROCS=1 and compare the reports
@@ -67,6 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&size, "mixed-size", "300MB", "`size` of the mixed capture (KB, MB, GB suffixes)")
 	fs.IntVar(&cfg.mixedClients, "mixed-clients", 2000, "client flows replayed in the mixed capture")
 	fs.IntVar(&cfg.clients, "clients", 5000, "client flows replayed in the auth-only capture")
+	fs.IntVar(&cfg.addresses, "addresses", 0, "client addresses the auth-only flows share, as on a terminal server or a proxy (0: each flow its own)")
 	fs.StringVar(&cfg.dir, "keep", "", "write captures, binaries and reports to `DIR` and keep them (default: a temporary directory, removed)")
 	fs.StringVar(&cfg.root, "root", "", "repository `root` (default: found from the working directory)")
 	fs.BoolVar(&cfg.skipTshark, "no-tshark", false, "do not run tshark")

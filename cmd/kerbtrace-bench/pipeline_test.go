@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"io"
+	"net/netip"
+	"reflect"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -71,5 +73,63 @@ func BenchmarkPipeline(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSynthSharedAddresses checks the capture of clients sharing their
+// addresses (-addresses): the same messages as with an address set per
+// copy, every client within the one set, and no two copies on one
+// connection (which would lose HTTP exchanges to a garbled stream).
+func TestSynthSharedAddresses(t *testing.T) {
+	root, err := findRoot()
+	if err != nil {
+		t.Skip(err)
+	}
+	tpls, err := templates(root)
+	if err != nil {
+		t.Skip(err)
+	}
+	const copies = 3 * 45 // each template several times
+	kinds := func(clients int) (map[decode.Kind]int, map[netip.Addr]bool) {
+		var buf bytes.Buffer
+		if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: tpls, Copies: copies, Clients: clients}); err != nil {
+			t.Fatal(err)
+		}
+		d := decode.NewDissector()
+		if err := d.Add("synth.pcap", &buf); err != nil {
+			t.Fatal(err)
+		}
+		res := d.Result()
+		if len(res.Anomalies) > 0 {
+			t.Errorf("clients %d: anomalies %q", clients, res.Anomalies)
+		}
+		count := map[decode.Kind]int{}
+		addrs := map[netip.Addr]bool{}
+		for i := range res.Messages {
+			m := &res.Messages[i]
+			count[m.Kind]++
+			for _, a := range []netip.Addr{m.Src.Addr(), m.Dst.Addr()} {
+				if netip.MustParsePrefix("10.0.0.0/8").Contains(a) {
+					addrs[a] = true
+				}
+			}
+		}
+		return count, addrs
+	}
+	own, ownAddrs := kinds(0)
+	shared, sharedAddrs := kinds(1)
+	if !reflect.DeepEqual(own, shared) {
+		t.Errorf("messages by kind: shared addresses %v, own addresses %v", shared, own)
+	}
+	if own[decode.KindHTTPRequest] < copies {
+		t.Errorf("%d HTTP requests in %d copies", own[decode.KindHTTPRequest], copies)
+	}
+	for a := range sharedAddrs {
+		if !netip.MustParsePrefix("10.0.0.0/29").Contains(a) {
+			t.Errorf("shared addresses: client %v outside the first copy's 10.0.0.0/29", a)
+		}
+	}
+	if len(ownAddrs) <= len(sharedAddrs) {
+		t.Errorf("%d client addresses with one set per copy, %d shared", len(ownAddrs), len(sharedAddrs))
 	}
 }

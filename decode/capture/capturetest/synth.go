@@ -35,6 +35,11 @@ type Synth struct {
 	BulkBytes int64
 	// Start is the time of the first packet (default Base).
 	Start time.Time
+	// Clients, when positive, is the number of client addresses the
+	// copies share (copy i gets those of copy i % Clients, and ports of
+	// its own): a few busy clients, such as a terminal server or a proxy,
+	// rather than one client per copy.
+	Clients int
 }
 
 // SynthStats says what WriteSynth wrote.
@@ -197,7 +202,7 @@ func WriteSynth(w io.Writer, s Synth) (SynthStats, error) {
 		}
 		c := h[0]
 		frame = append(frame[:0], c.tpl.frames[c.next]...)
-		rewriteClients(frame, c.idx)
+		rewriteClients(frame, c.idx, s.Clients)
 		if err := pw.packet(ct, frame); err != nil {
 			return st, err
 		}
@@ -218,20 +223,36 @@ func WriteSynth(w io.Writer, s Synth) (SynthStats, error) {
 }
 
 // rewriteClients moves the lab's client addresses (192.0.2.100-199) of an
-// Ethernet/IPv4 frame to copy i's and fixes the IPv4 header checksum.
-func rewriteClients(f []byte, i int) {
+// Ethernet/IPv4 frame to copy i's and fixes the IPv4 header checksum. With
+// clients > 0, copy i shares the addresses of copy i % clients, and its
+// client ports are changed so that copies of one template do not use the
+// same connection (UDP and TCP checksums are left as they are: the decoders
+// do not check them).
+func rewriteClients(f []byte, i, clients int) {
 	ip := f[14:]
 	hl := int(ip[0]&0x0f) * 4
 	if hl < 20 || hl > len(ip) {
 		return
 	}
+	addr := i
+	if clients > 0 {
+		addr = i % clients
+	}
 	changed := false
-	for _, off := range []int{12, 16} {
+	for k, off := range []int{12, 16} {
 		a := ip[off : off+4]
 		if a[0] == 192 && a[1] == 0 && a[2] == 2 && a[3] >= 100 && a[3] < 200 {
-			n := uint32(10)<<24 | uint32(i*8+int(a[3]-100)%8)
+			n := uint32(10)<<24 | uint32(addr*8+int(a[3]-100)%8)
 			binary.BigEndian.PutUint32(a, n)
 			changed = true
+			if clients > 0 && (ip[9] == 6 || ip[9] == 17) && hl+4 <= len(ip) {
+				// The port on the client's side, XORed with a number of
+				// the copy's own: ports distinct within a copy stay so, and
+				// the copies of one template never share one.
+				p := ip[hl+2*k : hl+2*k+2]
+				port := binary.BigEndian.Uint16(p) ^ uint16(i/clients&0x3fff)
+				binary.BigEndian.PutUint16(p, port)
+			}
 		}
 	}
 	if changed {
