@@ -48,7 +48,8 @@ func Analyze(in *decode.Result) *Result {
 	return &res
 }
 
-// httpFlows builds one flow per client and web host.
+// httpFlows builds the flows of each client with each web host: one, or
+// one per change of outcome (httpSequences).
 func (a *analyzer) httpFlows() {
 	type key struct {
 		capture int
@@ -71,7 +72,11 @@ func (a *analyzer) httpFlows() {
 		a.res.Findings = make([]Finding, 0, 2*n)
 	}
 	for _, k := range order {
-		a.httpFlow(groups[k])
+		since := 0
+		for _, seq := range a.httpSequences(groups[k]) {
+			a.httpFlow(seq, since)
+			since = a.msgs[seq[len(seq)-1].req].Frame
+		}
 	}
 }
 

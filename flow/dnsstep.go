@@ -14,15 +14,13 @@ func isAddressQuery(t dns.Type) bool {
 }
 
 // lookups returns the address lookups client made for host (or host with a
-// search suffix appended) before frame before (0: any time).
-func (a *analyzer) lookups(capture int, client netip.Addr, host string, before int) []int {
+// search suffix appended) after frame since and before frame before (0: any
+// time).
+func (a *analyzer) lookups(capture int, client netip.Addr, host string, since, before int) []int {
 	var out []int
-	for _, i := range a.dnsOf(capture, client) {
+	for _, i := range a.dnsWithin(capture, client, since, before) {
 		t := &a.dns[i]
 		if t.capture != capture || t.client != client || !isAddressQuery(t.qtype) {
-			continue
-		}
-		if before > 0 && t.qframe > before {
 			continue
 		}
 		if t.name == host || strings.HasPrefix(t.name, host+".") {
@@ -30,6 +28,20 @@ func (a *analyzer) lookups(capture int, client netip.Addr, host string, before i
 		}
 	}
 	return out
+}
+
+// lastLookup returns the last address lookup client made for host (as
+// lookups matches it) at or before frame before, searching back from there.
+func (a *analyzer) lastLookup(capture int, client netip.Addr, host string, before int) (int, bool) {
+	g := a.dnsWithin(capture, client, 0, before)
+	for k := len(g) - 1; k >= 0; k-- {
+		t := &a.dns[g[k]]
+		if t.capture == capture && t.client == client && isAddressQuery(t.qtype) &&
+			(t.name == host || strings.HasPrefix(t.name, host+".")) {
+			return g[k], true
+		}
+	}
+	return 0, false
 }
 
 // resolved returns the addresses the lookup got (computed once per lookup;
@@ -50,12 +62,25 @@ func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
 // nameResolution fills step 1 of flow fi for host and returns the CNAME
 // chain the DNS server gave (host first), if any.
 func (a *analyzer) nameResolution(fi int, host string, before int) []string {
+	return a.nameResolutionSince(fi, host, 0, before)
+}
+
+// nameResolutionSince is nameResolution from the lookups after frame since
+// only: those before belong to an earlier flow to the same host.
+func (a *analyzer) nameResolutionSince(fi int, host string, since, before int) []string {
 	f := &a.res.Flows[fi]
 	if _, err := netip.ParseAddr(host); err == nil {
 		f.set(StepNameResolution, StatusNotApplicable, "the client used an IP address, not a name")
 		return nil
 	}
-	txs := a.lookups(f.Capture, f.Client, host, before)
+	txs := a.lookups(f.Capture, f.Client, host, since, before)
+	if len(txs) == 0 && since > 0 {
+		// Nothing new: the client still holds the answer of the last
+		// lookup of the earlier flow.
+		if i, ok := a.lastLookup(f.Capture, f.Client, host, since); ok {
+			txs = []int{i}
+		}
+	}
 	if len(txs) == 0 && a.httpOnly(f.Capture) {
 		f.set(StepNameResolution, StatusNotApplicable, httpOnlyDetail)
 		return nil

@@ -293,6 +293,23 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 	t := a.kdc[i]
 	req := &a.msgs[t.req]
 	class, _, _ := spnHost(req.Krb().SName)
+	if fi >= 0 {
+		// Only the flow's own exchanges count: the first after t of
+		// those, not a scan of all the client's exchanges after t (a
+		// busy client makes thousands).
+		var first *kdcTx
+		for _, u := range a.flowKDC[fi] {
+			if u.frame < t.frame || u == t || a.msgs[u.req].Capture != req.Capture || u.client.Addr() != t.client.Addr() ||
+				a.msgs[u.req].Kind != decode.KindTGSReq || u.rep < 0 || a.idx.kdcPos[u] < a.idx.kdcPos[t] {
+				continue
+			}
+			if c, _, _ := spnHost(a.msgs[u.req].Krb().SName); c == class && a.msgs[u.rep].Kind == decode.KindTGSRep &&
+				(first == nil || a.idx.kdcPos[u] < a.idx.kdcPos[first]) {
+				first = u
+			}
+		}
+		return first
+	}
 	for _, u := range a.kdcAfter(i) {
 		r := &a.msgs[u.req]
 		if r.Capture != req.Capture || u.client.Addr() != t.client.Addr() || r.Kind != decode.KindTGSReq || u.rep < 0 {

@@ -36,8 +36,98 @@ func schemes(h *httpauth.Head) string {
 	return strings.Join(s, ", ")
 }
 
-// httpFlow builds the flow of one client to one web host from its exchanges.
-func (a *analyzer) httpFlow(txs []*httpTx) {
+// A client that talks to a web host for long (a browser left open, a
+// terminal server's many users, a proxy) authenticates again and again: on
+// every new connection, the server challenges and the client answers with
+// a token. Most such attempts end as the one before, and belong in one flow;
+// an attempt that ends differently (rejected after accepted, NTLM after
+// Kerberos) starts a new flow, so that a failure between successes is not
+// hidden behind the first attempt.
+
+// attemptEnd is how an attempt ended: which tokens the client sent and what
+// the server answered to the last request with credentials.
+type attemptEnd struct {
+	kerberos, ntlm bool
+	answer         answerClass
+}
+
+// answerClass sorts the server's answers to a request with credentials.
+type answerClass uint8
+
+const (
+	answerNone       answerClass = iota // no request with credentials
+	answerAccepted                      // any status not below
+	answerRejected                      // 401
+	answerForbidden                     // 403
+	answerBadRequest                    // 400
+	answerMissing                       // no response in the capture
+)
+
+// classify sorts the response to a request with credentials.
+func (a *analyzer) classify(t *httpTx) answerClass {
+	if t.resp < 0 {
+		return answerMissing
+	}
+	switch a.msgs[t.resp].HTTP().Status {
+	case 401:
+		return answerRejected
+	case 403:
+		return answerForbidden
+	case 400:
+		return answerBadRequest
+	}
+	return answerAccepted
+}
+
+// httpSequences splits the exchanges of one client with one web host, in
+// request order, into the runs that make one flow each. An attempt begins
+// where a request without credentials is answered 401 after a request with
+// credentials was answered; consecutive attempts that end alike make one
+// run.
+func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
+	var out [][]*httpTx
+	start := 0            // of the current attempt
+	runStart := 0         // of the current run
+	var runEnd attemptEnd // how the current run's attempts end
+	var end attemptEnd    // how the current attempt ends so far
+	answered := false     // a request with credentials was answered
+	for i, t := range txs {
+		creds := a.authScheme(t.req) != ""
+		if i > start && !creds && answered && t.resp >= 0 && a.msgs[t.resp].HTTP().Status == 401 {
+			// t begins a new attempt; the one before ended as end.
+			switch {
+			case start == runStart:
+				runEnd = end
+			case end != runEnd:
+				out = append(out, txs[runStart:start])
+				runStart, runEnd = start, end
+			}
+			start, end, answered = i, attemptEnd{}, false
+		}
+		if creds {
+			end.answer = a.classify(t)
+			answered = answered || t.resp >= 0
+			if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
+				end.kerberos = true
+			}
+			if a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0 {
+				end.ntlm = true
+			}
+		}
+	}
+	// A last attempt without credentials (the capture ends after the 401,
+	// or the client gave up) stays with the run before.
+	if start > runStart && end != runEnd && end.answer != answerNone {
+		out = append(out, txs[runStart:start])
+		runStart = start
+	}
+	return append(out, txs[runStart:])
+}
+
+// httpFlow builds the flow of one client to one web host from its exchanges
+// (one run of httpSequences). DNS lookups before frame since belong to an
+// earlier flow of the client with the host.
+func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 	first := txs[0]
 	m0 := &a.msgs[first.req]
 	fi := a.addFlow(newFlow(m0.Capture, first.client.Addr(), first.host, "http"))
@@ -48,7 +138,7 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 	for _, t := range txs {
 		a.collect(fi, t.req, t.resp)
 	}
-	chain := a.nameResolution(fi, first.host, m0.Frame)
+	chain := a.nameResolutionSince(fi, first.host, since, m0.Frame)
 	a.connectStep(fi, first.client, first.server, m0.Frame)
 	preemptive := a.authScheme(first.req) != ""
 	a.challengeSteps(fi, first, preemptive)
@@ -63,10 +153,16 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 			ntlmTx = t
 		}
 	}
+	// The ticket steps take the TGS exchanges up to the last AP-REQ of the
+	// run: every attempt of a run of alike attempts got its ticket so.
 	end := 0
 	switch {
 	case krbTx != nil:
-		end = a.msgs[krbTx.req].Frame
+		for _, t := range txs {
+			if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
+				end = a.msgs[t.req].Frame
+			}
+		}
 	case ntlmTx != nil:
 		end = a.msgs[ntlmTx.req].Frame
 	}
@@ -74,7 +170,7 @@ func (a *analyzer) httpFlow(txs []*httpTx) {
 	if krbTx != nil {
 		apreq = a.tokenOf(krbTx.req, decode.KindAPReq)
 	}
-	a.ticketSteps(fi, target{host: first.host, start: m0.Frame}, chain, apreq, end)
+	a.ticketSteps(fi, target{host: first.host, start: m0.Frame, since: since}, chain, apreq, end)
 	f = &a.res.Flows[fi]
 	a.authSteps(fi, txs, krbTx, ntlmTx)
 	a.whyNoKerberos(fi, first, krbTx, ntlmTx)
@@ -199,7 +295,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 			detail += " (" + strings.Join(names, ", ") + ")"
 		}
 		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
-		a.acceptance(fi, krbTx, true)
+		a.acceptance(fi, txs, krbTx, true)
 	case ntlmTx != nil:
 		req := &a.msgs[ntlmTx.req]
 		f.set(StepAuthenticatedRequest, StatusFailed,
@@ -210,7 +306,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 				last = t
 			}
 		}
-		a.acceptance(fi, last, false)
+		a.acceptance(fi, txs, last, false)
 	default:
 		var auth *httpTx
 		for _, t := range txs {
@@ -223,7 +319,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 			req := &a.msgs[auth.req]
 			f.set(StepAuthenticatedRequest, StatusFailed,
 				fmt.Sprintf("Authorization: %s carries no Kerberos token", a.authScheme(auth.req)), req.Frame)
-			a.acceptance(fi, auth, false)
+			a.acceptance(fi, txs, auth, false)
 			a.otherScheme(fi, txs, auth)
 			return
 		}
@@ -262,8 +358,9 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 	}
 }
 
-// acceptance fills step 8 from the response to the authenticated request t.
-func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
+// acceptance fills step 8 from the response to the authenticated request t,
+// one of the flow's exchanges txs.
+func (a *analyzer) acceptance(fi int, txs []*httpTx, t *httpTx, kerberos bool) {
 	f := &a.res.Flows[fi]
 	if t.resp < 0 {
 		f.set(StepAcceptance, StatusMissing, "no response to the authenticated request in the capture")
@@ -293,7 +390,7 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 			a.finding(fi, "SERVICE_REJECTED_TICKET", []int{req.Frame, resp.Frame},
 				"%s answered the Kerberos AP-REQ for %s (frame %d) with 401 (frame %d).", f.Server, orSPN(f.SPN), req.Frame, resp.Frame)
 		}
-		a.authLoop(fi, t)
+		a.authLoop(fi, txs, t)
 	case st == 400 && req.HTTP().Authorization != nil:
 		f.set(StepAcceptance, StatusFailed, fmt.Sprintf("400 %s after a %d-byte Authorization header", resp.HTTP().Reason, req.HTTP().Authorization.TokenB64Len), frames...)
 		a.finding(fi, "HTTP_HEADER_TOO_LONG", []int{req.Frame, resp.Frame},
@@ -319,12 +416,13 @@ func (a *analyzer) acceptance(fi int, t *httpTx, kerberos bool) {
 	}
 }
 
-// authLoop reports three or more 401s to authenticated requests for one URI.
-func (a *analyzer) authLoop(fi int, t *httpTx) {
+// authLoop reports three or more 401s to authenticated requests for the
+// URI of t among the flow's exchanges txs.
+func (a *analyzer) authLoop(fi int, txs []*httpTx, t *httpTx) {
 	var frames []int
 	uri := a.msgs[t.req].HTTP().URI
-	for _, u := range a.idx.httpBy[addrName{t.client.Addr(), t.host}] {
-		if u.client != t.client && u.client.Addr() != t.client.Addr() || u.host != t.host || u.resp < 0 {
+	for _, u := range txs {
+		if u.resp < 0 {
 			continue
 		}
 		if a.msgs[u.req].HTTP().URI == uri && a.authScheme(u.req) != "" && a.msgs[u.resp].HTTP().Status == 401 {

@@ -26,6 +26,7 @@ type dnsTx struct {
 // kdcTx is a request to a KDC with its reply (rep is -1 when none came).
 type kdcTx struct {
 	req, rep int
+	frame    int // of the request
 	client   netip.AddrPort
 	kdc      netip.AddrPort
 	claimed  bool
@@ -54,6 +55,7 @@ type analyzer struct {
 	flowHas   map[flowFinding]bool
 	cnames    map[int]cnameNote // flow index -> CNAME chain of its host
 	kdcFlow   map[*kdcTx]int    // the flow that claimed a KDC exchange
+	flowKDC   map[int][]*kdcTx  // the KDC exchanges a flow claimed, in the order claimed
 	idx       lookupIndex       // transactions grouped by client
 	keyBuf    []byte            // scratch for finding keys
 	scan      scan              // what one pass over the messages found
@@ -254,7 +256,7 @@ func (a *analyzer) pairKDC() {
 		case isKDCRequest(m.Kind):
 			j := len(a.kdc)
 			t := &txs[j]
-			*t = kdcTx{req: i, rep: -1, client: m.Src, kdc: m.Dst}
+			*t = kdcTx{req: i, rep: -1, frame: m.Frame, client: m.Src, kdc: m.Dst}
 			k := key{m.Capture, m.Src, m.Dst}
 			q := open[k]
 			q.push(next, j)

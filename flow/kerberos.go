@@ -16,6 +16,10 @@ func (a *analyzer) claim(fi int, t *kdcTx) {
 	}
 	t.claimed = true
 	a.kdcFlow[t] = fi
+	if a.flowKDC == nil {
+		a.flowKDC = map[int][]*kdcTx{}
+	}
+	a.flowKDC[fi] = append(a.flowKDC[fi], t)
 	f := &a.res.Flows[fi]
 	f.Messages = append(f.Messages, t.req)
 	if t.rep >= 0 {
@@ -38,16 +42,17 @@ func hostMatches(p krb.Principal, class string, hosts []string) bool {
 }
 
 // tgsFor returns the unclaimed TGS exchanges of the flow's client for an SPN
-// of class on one of hosts, requested before frame end (0: any time).
-func (a *analyzer) tgsFor(fi int, class string, hosts []string, end int) []*kdcTx {
+// of class on one of hosts, requested after frame since and before frame
+// end (0: any time).
+func (a *analyzer) tgsFor(fi int, class string, hosts []string, since, end int) []*kdcTx {
 	f := &a.res.Flows[fi]
 	var out []*kdcTx
-	for _, t := range a.kdcOf(f.Capture, f.Client) {
-		m := &a.msgs[t.req]
-		if t.claimed || m.Kind != decode.KindTGSReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
+	for _, t := range a.kdcWithin(f.Capture, f.Client, since, end) {
+		if t.claimed {
 			continue
 		}
-		if end > 0 && m.Frame > end {
+		m := &a.msgs[t.req]
+		if m.Kind != decode.KindTGSReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
 			continue
 		}
 		if hosts == nil {
@@ -63,16 +68,17 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, end int) []*kdcT
 	return out
 }
 
-// asFor returns the unclaimed AS exchanges of the flow's client before frame end.
-func (a *analyzer) asFor(fi int, end int) []*kdcTx {
+// asFor returns the unclaimed AS exchanges of the flow's client after frame
+// since and before frame end (0: any time).
+func (a *analyzer) asFor(fi int, since, end int) []*kdcTx {
 	f := &a.res.Flows[fi]
 	var out []*kdcTx
-	for _, t := range a.kdcOf(f.Capture, f.Client) {
-		m := &a.msgs[t.req]
-		if t.claimed || m.Kind != decode.KindASReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
+	for _, t := range a.kdcWithin(f.Capture, f.Client, since, end) {
+		if t.claimed {
 			continue
 		}
-		if end > 0 && m.Frame > end {
+		m := &a.msgs[t.req]
+		if m.Kind != decode.KindASReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
 			continue
 		}
 		out = append(out, t)
@@ -111,6 +117,9 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 type target struct {
 	host  string // lower case, without port
 	start int    // frame of the client's first request to the service
+	// since is the frame of the last request of an earlier flow of the
+	// client to the service: its Kerberos exchanges come before (0: none).
+	since int
 }
 
 // ticketSteps fills steps 5 and 6 for a flow whose service class is
@@ -128,11 +137,11 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 			}
 		}
 	}
-	tgs := a.tgsFor(fi, f.Service, hosts, end)
+	tgs := a.tgsFor(fi, f.Service, hosts, tg.since, end)
 	mismatch := false
 	if len(tgs) == 0 {
 		start := tg.start
-		for _, t := range a.tgsFor(fi, f.Service, nil, end) {
+		for _, t := range a.tgsFor(fi, f.Service, nil, tg.since, end) {
 			if a.msgs[t.req].Frame >= start {
 				tgs = append(tgs, t)
 			}
@@ -143,7 +152,7 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 	if len(tgs) > 0 {
 		asEnd = a.msgs[tgs[0].req].Frame
 	}
-	as := a.asFor(fi, asEnd)
+	as := a.asFor(fi, tg.since, asEnd)
 	for _, t := range as {
 		a.claim(fi, t)
 	}

@@ -1,7 +1,9 @@
 package flow
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 )
@@ -26,7 +28,6 @@ type lookupIndex struct {
 	kdcBy     map[clientKey][]*kdcTx     // in a.kdc order
 	kdcPos    map[*kdcTx]int             // position of a KDC exchange in its kdcBy group
 	srvOK     map[addrName]bool          // client got a NOERROR answer with records for locator name (any query type); built by pairDNS
-	httpBy    map[addrName][]*httpTx     // by client address and host, in a.http order
 	tcpSeen   map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
 	connBy    map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
 	flowBy    map[clientKey][]int        // flows by capture and client, for the first flowsSeen flows
@@ -68,11 +69,6 @@ func (a *analyzer) buildIndex() {
 		k := connKey{c.Capture, c.Client, c.Server}
 		x.connBy[k] = append(x.connBy[k], c)
 	}
-	x.httpBy = make(map[addrName][]*httpTx)
-	for _, t := range a.http {
-		k := addrName{t.client.Addr(), t.host}
-		x.httpBy[k] = append(x.httpBy[k], t)
-	}
 }
 
 // dnsOf returns the DNS transactions of client in capture, in capture order.
@@ -83,6 +79,39 @@ func (a *analyzer) dnsOf(capture int, client netip.Addr) []int {
 // kdcOf returns the KDC exchanges of client in capture, in capture order.
 func (a *analyzer) kdcOf(capture int, client netip.Addr) []*kdcTx {
 	return a.idx.kdcBy[clientKey{capture, client}]
+}
+
+// kdcWithin returns the KDC exchanges of client in capture requested after
+// frame since and not after frame end (0: no end), in capture order. A
+// busy client makes many flows: each looks at its own stretch of the
+// client's exchanges, found by binary search, not at all of them.
+func (a *analyzer) kdcWithin(capture int, client netip.Addr, since, end int) []*kdcTx {
+	g := a.kdcOf(capture, client)
+	lo, _ := slices.BinarySearchFunc(g, since+1, func(t *kdcTx, f int) int { return cmp.Compare(t.frame, f) })
+	hi := len(g)
+	if end > 0 {
+		hi, _ = slices.BinarySearchFunc(g, end+1, func(t *kdcTx, f int) int { return cmp.Compare(t.frame, f) })
+	}
+	if lo >= hi {
+		return nil
+	}
+	return g[lo:hi]
+}
+
+// dnsWithin returns the DNS transactions of client in capture whose query
+// came after frame since and not after frame before (0: no end), in
+// capture order.
+func (a *analyzer) dnsWithin(capture int, client netip.Addr, since, before int) []int {
+	g := a.dnsOf(capture, client)
+	lo, _ := slices.BinarySearchFunc(g, since+1, func(i, f int) int { return cmp.Compare(a.dns[i].qframe, f) })
+	hi := len(g)
+	if before > 0 {
+		hi, _ = slices.BinarySearchFunc(g, before+1, func(i, f int) int { return cmp.Compare(a.dns[i].qframe, f) })
+	}
+	if lo >= hi {
+		return nil
+	}
+	return g[lo:hi]
 }
 
 // kdcAfter returns the KDC exchanges of the same capture and client address

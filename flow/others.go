@@ -293,7 +293,7 @@ func (a *analyzer) kerberosOnlyFlows() {
 		for _, t := range txs {
 			a.claim(fi, t)
 		}
-		as := a.asFor(fi, m.Frame)
+		as := a.asFor(fi, 0, m.Frame)
 		for _, t := range as {
 			a.claim(fi, t)
 		}
