@@ -48,11 +48,17 @@ type addrText struct {
 
 // newBuilder returns the caches for a report of about n messages.
 func newBuilder(opt Options, n int) *builder {
-	return &builder{opt: opt, addr4: make(map[uint64]string, min(n/4, 1<<16)), addrs: make(map[netip.AddrPort]string), kdc: make(map[krb.KDCOptions][]string),
+	return &builder{opt: opt, addr4: make(map[uint64]string, min(n/4, maxAddrTexts)), addrs: make(map[netip.AddrPort]string), kdc: make(map[krb.KDCOptions][]string),
 		ap: make(map[krb.APOptions][]string), ntlm: make(map[uint32][]string), names: make(map[[2]string]string)}
 }
 
-// addr returns a.String(), made once per address.
+// maxAddrTexts bounds the address texts a builder keeps. The servers'
+// addresses repeat and are soon made again; most clients' are each used by
+// one exchange (a new port each time), and keeping them all would hold 20
+// MB of texts at 20,000 clients for nothing.
+const maxAddrTexts = 1 << 14
+
+// addr returns a.String(), made once per address while the memo holds it.
 func (b *builder) addr(a netip.AddrPort) string {
 	if b.last[0].a == a && b.last[0].s != "" {
 		return b.last[0].s
@@ -68,12 +74,18 @@ func (b *builder) addr(a netip.AddrPort) string {
 		var ok bool
 		if s, ok = b.addr4[k]; !ok {
 			s = a.String()
+			if len(b.addr4) >= maxAddrTexts {
+				clear(b.addr4)
+			}
 			b.addr4[k] = s
 		}
 	} else {
 		var ok bool
 		if s, ok = b.addrs[a]; !ok {
 			s = a.String()
+			if len(b.addrs) >= maxAddrTexts {
+				clear(b.addrs)
+			}
 			b.addrs[a] = s
 		}
 	}

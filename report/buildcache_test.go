@@ -108,3 +108,25 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestAddrTextsBounded: past maxAddrTexts distinct addresses the memo
+// starts afresh, and every text is still the address's.
+func TestAddrTextsBounded(t *testing.T) {
+	b := newBuilder(Options{}, 1<<20)
+	v6 := netip.MustParseAddr("2001:db8::1")
+	for i := range 3 * maxAddrTexts {
+		for _, a := range []netip.AddrPort{
+			netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), uint16(i)),
+			netip.AddrPortFrom(v6, uint16(i)),
+			netip.MustParseAddrPort("192.0.2.10:53"), // a server, asked for again and again
+		} {
+			if got := b.addr(a); got != a.String() {
+				t.Fatalf("addr(%v) = %q", a, got)
+			}
+		}
+		if len(b.addr4) > maxAddrTexts || len(b.addrs) > maxAddrTexts {
+			t.Fatalf("after %d addresses the memo holds %d IPv4 and %d other texts, over %d",
+				i+1, len(b.addr4), len(b.addrs), maxAddrTexts)
+		}
+	}
+}
