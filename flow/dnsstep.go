@@ -44,6 +44,24 @@ func (a *analyzer) lastLookup(capture int, client netip.Addr, host string, befor
 	return 0, false
 }
 
+// addrsOf returns r.Addrs(qname(r)), made once per Content: the decoder
+// shares one Content among the responses that differ only in the ID, which
+// is most of them (a DNS server gives every client the same answer).
+func (a *analyzer) addrsOf(r *dns.Message) []netip.Addr {
+	if v, ok := a.addrMemo[r.Content]; ok {
+		return v
+	}
+	v := r.Addrs(qname(r))
+	if a.addrMemo == nil || len(a.addrMemo) >= maxAddrMemo {
+		a.addrMemo = make(map[*dns.Content][]netip.Addr)
+	}
+	a.addrMemo[r.Content] = v
+	return v
+}
+
+// maxAddrMemo bounds the responses analyzer.addrsOf remembers.
+const maxAddrMemo = 1 << 14
+
 // resolved returns the addresses the lookup got (computed once per lookup;
 // the caller must not modify them).
 func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
@@ -53,7 +71,7 @@ func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
 	if !t.addrsDone {
 		t.addrsDone = true
 		if r := a.msgs[t.r].DNS(); r.RCode == 0 {
-			t.addrs = r.Addrs(qname(r))
+			t.addrs = a.addrsOf(r)
 		}
 	}
 	return t.addrs

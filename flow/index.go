@@ -47,7 +47,8 @@ type analyzer struct {
 	childOff  []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
 	childIdx  []int32
 	dns       []dnsTx
-	normNames map[string]string // normName's answers (analyzer.normName)
+	normNames map[string]string             // normName's answers (analyzer.normName)
+	addrMemo  map[*dns.Content][]netip.Addr // addrsOf's answers
 	kdc       []*kdcTx
 	http      []*httpTx
 	res       Result
