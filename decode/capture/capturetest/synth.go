@@ -248,7 +248,8 @@ func rewriteClients(f []byte, i, clients int) {
 			if clients > 0 && (ip[9] == 6 || ip[9] == 17) && hl+4 <= len(ip) {
 				// The port on the client's side, XORed with a number of
 				// the copy's own: ports distinct within a copy stay so, and
-				// the copies of one template never share one.
+				// the copies of one template on one address never share
+				// one (up to 16,384 copies per address).
 				p := ip[hl+2*k : hl+2*k+2]
 				port := binary.BigEndian.Uint16(p) ^ uint16(i/clients&0x3fff)
 				binary.BigEndian.PutUint16(p, port)
