@@ -33,13 +33,19 @@ func synthDecoded(b *testing.B, copies int) *decode.Result {
 		}
 		tpls = append(tpls, data)
 	}
+	return decodeSynth(b, capturetest.Synth{Templates: tpls, Copies: copies})
+}
+
+// decodeSynth decodes the synthetic capture s describes.
+func decodeSynth(tb testing.TB, s capturetest.Synth) *decode.Result {
+	tb.Helper()
 	var buf bytes.Buffer
-	if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: tpls, Copies: copies}); err != nil {
-		b.Fatal(err)
+	if _, err := capturetest.WriteSynth(&buf, s); err != nil {
+		tb.Fatal(err)
 	}
 	d := decode.NewDissector()
 	if err := d.Add("synth.pcap", &buf); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return d.Result()
 }

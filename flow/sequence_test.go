@@ -1,7 +1,6 @@
 package flow_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,16 +26,7 @@ func replayed(t *testing.T, names ...string) *decode.Result {
 		}
 		tpls = append(tpls, data)
 	}
-	var buf bytes.Buffer
-	s := capturetest.Synth{Templates: tpls, Copies: len(tpls), Interval: 10 * time.Second, Clients: 1}
-	if _, err := capturetest.WriteSynth(&buf, s); err != nil {
-		t.Fatal(err)
-	}
-	d := decode.NewDissector()
-	if err := d.Add("replayed.pcap", &buf); err != nil {
-		t.Fatal(err)
-	}
-	return d.Result()
+	return decodeSynth(t, capturetest.Synth{Templates: tpls, Copies: len(tpls), Interval: 10 * time.Second, Clients: 1})
 }
 
 // TestRepeatedAttempts: a client that authenticates to one web host three
