@@ -62,7 +62,8 @@ func (a *analyzer) pairCarriers() []*svcTx {
 	return out
 }
 
-// carrierFlows builds one flow per client and SMB2 or LDAP server.
+// carrierFlows builds the flows of each client with each SMB2 or LDAP
+// server: one, or one per change of outcome (carrierSequences).
 func (a *analyzer) carrierFlows() {
 	type key struct {
 		capture int
@@ -88,8 +89,64 @@ func (a *analyzer) carrierFlows() {
 		groups[k] = append(groups[k], t)
 	}
 	for _, k := range order {
-		a.carrierFlow(groups[k], k.service)
+		since := 0
+		var neg *svcTx // the last NEGOTIATE of an earlier flow
+		for _, seq := range a.carrierSequences(groups[k]) {
+			a.carrierFlow(seq, k.service, since, neg)
+			since = a.msgs[seq[len(seq)-1].req].Frame
+			for _, t := range seq {
+				if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
+					neg = t
+				}
+			}
+		}
 	}
+}
+
+// carrierSequences splits the exchanges of one client with one SMB2 or LDAP
+// server, in request order, into the runs that make one flow each, as
+// httpSequences does for the web: an attempt is a session setup or bind
+// followed to its final answer (past MORE_PROCESSING_REQUIRED or
+// saslBindInProgress), with the NEGOTIATEs before it; consecutive
+// attempts that end alike make one run. A file server's client sets up a
+// session per user and per mapped share all morning: a refused one among
+// accepted ones gets a flow of its own.
+func (a *analyzer) carrierSequences(txs []*svcTx) [][]*svcTx {
+	var out [][]*svcTx
+	start, runStart := 0, 0 // of the current attempt; of the current run
+	var runEnd, end attemptEnd
+	for i, t := range txs {
+		if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
+			continue
+		}
+		if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
+			end.kerberos = true
+		}
+		if a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0 {
+			end.ntlm = true
+		}
+		switch {
+		case t.resp < 0:
+			end.answer = answerMissing
+		case inProgress(&a.msgs[t.resp]):
+			continue
+		default:
+			end.answer = answerRejected
+			if _, ok := carrierStatus(&a.msgs[t.resp]); ok {
+				end.answer = answerAccepted
+			}
+		}
+		// The attempt that began at start ends with t.
+		switch {
+		case start == runStart:
+			runEnd = end
+		case end != runEnd:
+			out = append(out, txs[runStart:start])
+			runStart, runEnd = start, end
+		}
+		start, end = i+1, attemptEnd{}
+	}
+	return append(out, txs[runStart:])
 }
 
 // carrierHost names the server: the host of the SPN the client presented,
@@ -106,9 +163,14 @@ func (a *analyzer) carrierHost(txs []*svcTx) string {
 	return a.nameOf(m.Capture, m.Src.Addr(), m.Dst.Addr())
 }
 
-// carrierFlow builds the flow of one client to one file or directory server.
-// Steps 3 and 4 are SMB2 NEGOTIATE; LDAP has no such round.
-func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
+// carrierFlow builds the flow of one client to one file or directory server
+// from its exchanges (one run of carrierSequences). Steps 3 and 4 are SMB2
+// NEGOTIATE; LDAP has no such round. DNS lookups and Kerberos exchanges
+// before frame since belong to an earlier flow of the client with the
+// server, as does neg, the last NEGOTIATE before this flow (nil: none),
+// which a flow without one of its own cites when it is on the same
+// connection: a new session on a connection negotiated before.
+func (a *analyzer) carrierFlow(txs []*svcTx, service string, since int, neg *svcTx) {
 	var setups, negotiates []*svcTx
 	for _, t := range txs {
 		if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
@@ -128,8 +190,11 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
 	for _, t := range txs {
 		a.collect(fi, t.req, t.resp)
 	}
-	chain := a.nameResolution(fi, host, m0.Frame)
+	chain := a.nameResolutionSince(fi, host, since, m0.Frame)
 	a.connectStep(fi, first.client, first.server, m0.Frame)
+	if len(negotiates) == 0 && neg != nil && neg.client == first.client && neg.server == first.server {
+		negotiates = []*svcTx{neg}
+	}
 	a.negotiateSteps(fi, service, negotiates)
 
 	var krbTx, ntlmTx *svcTx
@@ -149,7 +214,7 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string) {
 	case ntlmTx != nil:
 		end = a.msgs[ntlmTx.req].Frame
 	}
-	a.ticketSteps(fi, target{host: host, start: a.msgs[setups[0].req].Frame}, chain, apreq, end)
+	a.ticketSteps(fi, target{host: host, start: a.msgs[setups[0].req].Frame, since: since}, chain, apreq, end)
 	f = &a.res.Flows[fi]
 	switch {
 	case krbTx != nil:

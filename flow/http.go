@@ -153,16 +153,10 @@ func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 			ntlmTx = t
 		}
 	}
-	// The ticket steps take the TGS exchanges up to the last AP-REQ of the
-	// run: every attempt of a run of alike attempts got its ticket so.
 	end := 0
 	switch {
 	case krbTx != nil:
-		for _, t := range txs {
-			if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
-				end = a.msgs[t.req].Frame
-			}
-		}
+		end = a.msgs[krbTx.req].Frame
 	case ntlmTx != nil:
 		end = a.msgs[ntlmTx.req].Frame
 	}

@@ -1,8 +1,10 @@
 package flow_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -99,5 +101,41 @@ func TestLDAPAndSMBFlows(t *testing.T) {
 		if s := got.Step(flow.StepAcceptance); s.Status != flow.StatusOK || len(s.Frames) != 1 || s.Frames[0] != c.accept {
 			t.Errorf("%s: step 8 %s %v, want ok [%d]", c.spn, s.Status, s.Frames, c.accept)
 		}
+	}
+}
+
+// TestRepeatedSMBLogons: Wireshark's sample of SMB2 logons to a Windows 10
+// share (arkime wireshark-smb-on-windows10.pcap; tshark shows NTLM
+// SESSION_SETUPs refused with STATUS_LOGON_FAILURE at frames 46, 56, 66,
+// 76 and 88, as "user" and "Tim Tester", then one accepted at frame 100 as
+// "Willi Wireshark"). The refusals make one flow, the logon that worked
+// another: the success is not hidden behind the first failure.
+func TestRepeatedSMBLogons(t *testing.T) {
+	path := filepath.Join(testutil.SharedCaptures(t), "arkime", "wireshark-smb-on-windows10.pcap")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	d := decode.NewDissector()
+	if err := d.Add("smb", f); err != nil {
+		t.Fatal(err)
+	}
+	r := flow.Analyze(d.Result())
+	var got []string
+	for i := range r.Flows {
+		fl := &r.Flows[i]
+		if fl.Service != "cifs" {
+			continue
+		}
+		acc := fl.Step(flow.StepAcceptance)
+		got = append(got, fmt.Sprintf("%s %s %v", fl.User, acc.Status, acc.Frames))
+	}
+	want := []string{
+		"user@DESKTOP-2AEFM7G failed [46]",
+		"Willi Wireshark@DESKTOP-2AEFM7G ok [100]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("cifs flows (user, acceptance):\n got %q\nwant %q", got, want)
 	}
 }

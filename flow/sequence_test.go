@@ -29,11 +29,26 @@ func replayed(t *testing.T, names ...string) *decode.Result {
 	return decodeSynth(t, capturetest.Synth{Templates: tpls, Copies: len(tpls), Interval: 10 * time.Second, Clients: 1})
 }
 
-// TestRepeatedAttempts: a client that authenticates to one web host three
-// times, the second time rejected (the service's key changed), gets a flow
-// per change of outcome, each with the frames of its own attempt; the
-// failure is not hidden behind the first success. Attempts that end alike
-// stay in one flow.
+// exchangeFlows returns the flows of service built from the client's
+// exchanges with the server, not from its KDC exchanges alone (a TGS
+// exchange of a later attempt that no flow of the server claims makes a
+// ticket-only flow, as it always did).
+func exchangeFlows(r *flow.Result, service string) []int {
+	var out []int
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		if f.Service == service && f.Step(flow.StepAuthenticatedRequest).Status != flow.StatusNotApplicable {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// TestRepeatedAttempts: a client that authenticates to one web host (or
+// sets up sessions with one file server) three times, the second time
+// rejected (the service's key changed), gets a flow per change of outcome,
+// each with the frames of its own attempt; the failure is not hidden
+// behind the first success. Attempts that end alike stay in one flow.
 func TestRepeatedAttempts(t *testing.T) {
 	type flowWant struct {
 		outcome flow.Outcome
@@ -42,32 +57,33 @@ func TestRepeatedAttempts(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name     string
+		service  string
 		captures []string
 		want     []flowWant
 	}{
-		{"ok, rejected, ok", []string{"success.pcap", "stale-key.pcap", "success.pcap"}, []flowWant{
+		{"ok, rejected, ok", "http", []string{"success.pcap", "stale-key.pcap", "success.pcap"}, []flowWant{
 			{flow.OutcomeKerberosOK, "ok ok ok ok ok ok ok ok", ""},
 			{flow.OutcomeFailed, "ok ok ok ok ok ok ok failed", "SERVICE_REJECTED_TICKET"},
 			{flow.OutcomeKerberosOK, "ok ok ok ok ok ok ok ok", ""},
 		}},
-		{"ok three times", []string{"success.pcap", "success.pcap", "success.pcap"}, []flowWant{
+		{"ok three times", "http", []string{"success.pcap", "success.pcap", "success.pcap"}, []flowWant{
+			{flow.OutcomeKerberosOK, "ok ok ok ok ok ok ok ok", ""},
+		}},
+		{"SMB2 sessions: ok, rejected, ok", "cifs", []string{"smb-success.pcap", "smb-rejected.pcap", "smb-success.pcap"}, []flowWant{
+			{flow.OutcomeKerberosOK, "ok ok ok ok ok ok ok ok", ""},
+			{flow.OutcomeFailed, "ok ok ok ok ok ok ok failed", "SERVICE_REJECTED_TICKET"},
 			{flow.OutcomeKerberosOK, "ok ok ok ok ok ok ok ok", ""},
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := replayed(t, c.captures...)
 			r := flow.Analyze(in)
-			var web []int
-			for i := range r.Flows {
-				if r.Flows[i].Service == "http" {
-					web = append(web, i)
-				}
-			}
+			web := exchangeFlows(r, c.service)
 			if len(web) != len(c.want) {
 				for _, i := range web {
 					t.Logf("flow %d: %s %s", i, r.Flows[i].Outcome, stepStatuses(&r.Flows[i]))
 				}
-				t.Fatalf("%d web flows, want %d", len(web), len(c.want))
+				t.Fatalf("%d %s flows, want %d", len(web), c.service, len(c.want))
 			}
 			prevLast := 0
 			for k, i := range web {
@@ -107,10 +123,8 @@ func TestRepeatedAttemptsNames(t *testing.T) {
 	in := replayed(t, "success.pcap", "stale-key.pcap")
 	r := flow.Analyze(in)
 	var steps []*flow.Step
-	for i := range r.Flows {
-		if r.Flows[i].Service == "http" {
-			steps = append(steps, r.Flows[i].Step(flow.StepNameResolution))
-		}
+	for _, i := range exchangeFlows(r, "http") {
+		steps = append(steps, r.Flows[i].Step(flow.StepNameResolution))
 	}
 	if len(steps) != 2 {
 		t.Fatalf("%d web flows, want 2", len(steps))
@@ -119,5 +133,29 @@ func TestRepeatedAttemptsNames(t *testing.T) {
 		if s.Status != flow.StatusOK || len(s.Frames) == 0 || !strings.Contains(s.Detail, "www.kerbtrace.test") {
 			t.Errorf("flow %d name resolution: %s %v %q", k, s.Status, s.Frames, s.Detail)
 		}
+	}
+}
+
+// TestRepeatedSessionsNegotiate: a later SMB2 flow on a connection of its
+// own whose NEGOTIATE the capture lacks does not cite the NEGOTIATE of the
+// earlier flow's connection.
+func TestRepeatedSessionsNegotiate(t *testing.T) {
+	ok := pcapBytes(labPackets(t, "smb-success"))
+	rejected := pcapBytes(without(labPackets(t, "smb-rejected"), 30, 31, 32)) // its NEGOTIATE
+	in := decodeSynth(t, capturetest.Synth{Templates: [][]byte{ok, rejected}, Copies: 2, Interval: 10 * time.Second, Clients: 1})
+	r := flow.Analyze(in)
+	fl := exchangeFlows(r, "cifs")
+	if len(fl) != 2 {
+		t.Fatalf("%d cifs flows, want 2", len(fl))
+	}
+	first, second := &r.Flows[fl[0]], &r.Flows[fl[1]]
+	if s := first.Step(flow.StepAnonymousRequest); s.Status != flow.StatusOK || len(s.Frames) != 1 {
+		t.Errorf("first flow: step 3 %s %v, want its NEGOTIATE", s.Status, s.Frames)
+	}
+	if s := second.Step(flow.StepAnonymousRequest); s.Status != flow.StatusMissing || len(s.Frames) != 0 {
+		t.Errorf("second flow: step 3 %s %v, want missing: its connection's NEGOTIATE is not in the capture", s.Status, s.Frames)
+	}
+	if second.Outcome != flow.OutcomeFailed || second.Step(flow.StepAcceptance).Status != flow.StatusFailed {
+		t.Errorf("second flow: %s, acceptance %s; want failed", second.Outcome, second.Step(flow.StepAcceptance).Status)
 	}
 }
