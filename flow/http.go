@@ -498,18 +498,32 @@ func (a *analyzer) ntlmFallback(fi, krbFrame, ntlm int, host string, offer []int
 		f.Client, f.Server, via, ntlm, reason)
 }
 
-// noRequestReason guesses why no ticket was requested for host.
+// noRequestReason guesses why no ticket was requested for host, in the
+// words of the flow's service (a URL for the web, a share path for SMB2).
 func (a *analyzer) noRequestReason(fi int, host string) string {
 	f := &a.res.Flows[fi]
+	web := f.Service == "http"
 	if _, err := netip.ParseAddr(host); err == nil {
-		return "the URL names an IP address, for which there is no SPN"
+		switch f.Service {
+		case "http":
+			return "the URL names an IP address, for which there is no SPN"
+		case "cifs":
+			return `the client reached the share by IP address (\\` + host + `\...), for which there is no SPN`
+		}
+		return "the client named the server by IP address, for which there is no SPN"
 	}
 	if !strings.Contains(host, ".") {
-		return "the URL uses the short name " + host + ", so check that the client maps it to the realm"
+		if web {
+			return "the URL uses the short name " + host + ", so check that the client maps it to the realm"
+		}
+		return "the client used the short name " + host + ", so check that it maps it to the realm"
 	}
 	for _, t := range a.kdcOf(f.Capture, f.Client) {
 		if t.client.Addr() == f.Client && a.msgs[t.req].Capture == f.Capture {
-			return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
+			if web {
+				return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
+			}
+			return "the client's Kerberos library refused the name, or the server is in a realm the client does not reach"
 		}
 	}
 	return "no Kerberos traffic from this client at all: it may have no TGT (not logged on to the domain), or its ticket cache already held one and it did not try"

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -137,5 +138,36 @@ func TestRepeatedSMBLogons(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("cifs flows (user, acceptance):\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestNoTicketReasonSMB: Suricata's Zerologon sample reaches a share by IP
+// address (tshark: SMB2 SESSION_SETUPs with NTLMSSP to 172.16.5.58, no
+// TGS-REQ at all). Why no ticket was asked for is said in the terms of a
+// share path, not of a URL.
+func TestNoTicketReasonSMB(t *testing.T) {
+	path := filepath.Join(testutil.SharedCaptures(t), "suricata-verify", "dcerpc_zerologon__input.pcap")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	d := decode.NewDissector()
+	if err := d.Add("zerologon", f); err != nil {
+		t.Fatal(err)
+	}
+	r := flow.Analyze(d.Result())
+	n := 0
+	for _, fd := range r.Findings {
+		if fd.ID != "KRB_NO_TICKET_REQUEST" {
+			continue
+		}
+		n++
+		if !strings.Contains(fd.Summary, `reached the share by IP address (\\172.16.5.58\...)`) || strings.Contains(fd.Summary, "URL") {
+			t.Errorf("KRB_NO_TICKET_REQUEST: %q", fd.Summary)
+		}
+	}
+	if n == 0 {
+		t.Error("no KRB_NO_TICKET_REQUEST finding")
 	}
 }
