@@ -72,12 +72,21 @@ func (a *analyzer) httpFlows() {
 		a.res.Findings = make([]Finding, 0, 2*n)
 	}
 	for _, k := range order {
-		since := 0
+		last := 0
 		for _, seq := range a.httpSequences(groups[k]) {
-			a.httpFlow(seq, since)
-			since = a.msgs[seq[len(seq)-1].req].Frame
+			a.httpFlow(seq, sinceFrame(last, a.msgs[seq[0].req].Frame))
+			last = a.msgs[seq[len(seq)-1].req].Frame
 		}
 	}
+}
+
+// sinceFrame returns the frame after which a flow that begins at frame
+// first looks for its own DNS lookups and Kerberos exchanges, when the
+// client's earlier flow with the same server ended at frame last (0: no
+// earlier flow): after that flow, or just before its own start when the two
+// overlap (attempts on parallel connections).
+func sinceFrame(last, first int) int {
+	return min(last, first-1)
 }
 
 // newFlow starts a flow with all eight steps missing.

@@ -89,11 +89,11 @@ func (a *analyzer) carrierFlows() {
 		groups[k] = append(groups[k], t)
 	}
 	for _, k := range order {
-		since := 0
+		last := 0
 		var neg *svcTx // the last NEGOTIATE of an earlier flow
 		for _, seq := range a.carrierSequences(groups[k]) {
-			a.carrierFlow(seq, k.service, since, neg)
-			since = a.msgs[seq[len(seq)-1].req].Frame
+			a.carrierFlow(seq, k.service, sinceFrame(last, a.msgs[seq[0].req].Frame), neg)
+			last = a.msgs[seq[len(seq)-1].req].Frame
 			for _, t := range seq {
 				if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
 					neg = t
@@ -105,48 +105,53 @@ func (a *analyzer) carrierFlows() {
 
 // carrierSequences splits the exchanges of one client with one SMB2 or LDAP
 // server, in request order, into the runs that make one flow each, as
-// httpSequences does for the web: an attempt is a session setup or bind
+// httpSequences does for the web. An attempt is a session setup or bind
 // followed to its final answer (past MORE_PROCESSING_REQUIRED or
-// saslBindInProgress), with the NEGOTIATEs before it; consecutive
-// attempts that end alike make one run. A file server's client sets up a
-// session per user and per mapped share all morning: a refused one among
-// accepted ones gets a flow of its own.
+// saslBindInProgress), with the NEGOTIATEs before it on its connection. A
+// file server's client sets up a session per user and per mapped share all
+// morning: a refused one among accepted ones gets a flow of its own.
 func (a *analyzer) carrierSequences(txs []*svcTx) [][]*svcTx {
-	var out [][]*svcTx
-	start, runStart := 0, 0 // of the current attempt; of the current run
-	var runEnd, end attemptEnd
+	open := map[netip.AddrPort]*attempt{}
+	var atts []attempt
 	for i, t := range txs {
+		c := open[t.client]
+		if c == nil {
+			c = &attempt{}
+			open[t.client] = c
+		}
+		c.pos = append(c.pos, i)
 		if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
 			continue
 		}
 		if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
-			end.kerberos = true
+			c.end.kerberos = true
 		}
 		if a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0 {
-			end.ntlm = true
+			c.end.ntlm = true
 		}
 		switch {
 		case t.resp < 0:
-			end.answer = answerMissing
+			c.end.answer = answerMissing
 		case inProgress(&a.msgs[t.resp]):
 			continue
 		default:
-			end.answer = answerRejected
+			c.end.answer = answerRejected
 			if _, ok := carrierStatus(&a.msgs[t.resp]); ok {
-				end.answer = answerAccepted
+				c.end.answer = answerAccepted
 			}
 		}
-		// The attempt that began at start ends with t.
-		switch {
-		case start == runStart:
-			runEnd = end
-		case end != runEnd:
-			out = append(out, txs[runStart:start])
-			runStart, runEnd = start, end
-		}
-		start, end = i+1, attemptEnd{}
+		// The attempt ends with t.
+		atts = append(atts, *c)
+		delete(open, t.client)
 	}
-	return append(out, txs[runStart:])
+	for _, c := range open {
+		atts = append(atts, *c)
+	}
+	var out [][]*svcTx
+	for _, r := range runs(atts) {
+		out = append(out, pick(txs, r))
+	}
+	return out
 }
 
 // carrierHost names the server: the host of the SPN the client presented,

@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -79,49 +80,93 @@ func (a *analyzer) classify(t *httpTx) answerClass {
 	return answerAccepted
 }
 
+// attempt is one authentication attempt of a client with a server: the
+// positions of its exchanges among the client's exchanges with the server,
+// ascending, and how it ended.
+type attempt struct {
+	pos []int
+	end attemptEnd
+}
+
+// runs merges attempts, in the order of their first exchanges, into runs of
+// attempts that end alike, and returns the positions of each run's
+// exchanges, ascending. An attempt without credentials (the capture ends
+// after the 401, the client gave up on that connection or answered on
+// another) joins the run it falls in, never starts one of its own.
+func runs(atts []attempt) [][]int {
+	slices.SortStableFunc(atts, func(x, y attempt) int { return x.pos[0] - y.pos[0] })
+	var out [][]int
+	var cur attemptEnd
+	for _, at := range atts {
+		switch {
+		case len(out) > 0 && (at.end == cur || at.end.answer == answerNone):
+		case len(out) > 0 && cur.answer == answerNone:
+			cur = at.end
+		default:
+			out = append(out, nil)
+			cur = at.end
+		}
+		out[len(out)-1] = append(out[len(out)-1], at.pos...)
+	}
+	for _, r := range out {
+		slices.Sort(r)
+	}
+	return out
+}
+
+// pick returns the elements of all at positions pos.
+func pick[T any](all []T, pos []int) []T {
+	out := make([]T, len(pos))
+	for i, p := range pos {
+		out[i] = all[p]
+	}
+	return out
+}
+
 // httpSequences splits the exchanges of one client with one web host, in
-// request order, into the runs that make one flow each. An attempt begins
-// where a request without credentials is answered 401 after a request with
-// credentials was answered; consecutive attempts that end alike make one
-// run.
+// request order, into the runs that make one flow each. Attempts are
+// found connection by connection (a browser authenticates each of its
+// parallel connections, and their exchanges interleave): one begins where
+// a request without credentials is answered 401 after a request with
+// credentials on the connection was answered. Runs are made by runs.
 func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
-	var out [][]*httpTx
-	start := 0            // of the current attempt
-	runStart := 0         // of the current run
-	var runEnd attemptEnd // how the current run's attempts end
-	var end attemptEnd    // how the current attempt ends so far
-	answered := false     // a request with credentials was answered
+	type connAttempt struct {
+		attempt
+		answered bool // a request with credentials was answered
+	}
+	open := map[netip.AddrPort]*connAttempt{}
+	var atts []attempt
 	for i, t := range txs {
 		creds := a.authScheme(t.req) != ""
-		if i > start && !creds && answered && t.resp >= 0 && a.msgs[t.resp].HTTP().Status == 401 {
-			// t begins a new attempt; the one before ended as end.
-			switch {
-			case start == runStart:
-				runEnd = end
-			case end != runEnd:
-				out = append(out, txs[runStart:start])
-				runStart, runEnd = start, end
-			}
-			start, end, answered = i, attemptEnd{}, false
+		c := open[t.client]
+		if c != nil && !creds && c.answered && t.resp >= 0 && a.msgs[t.resp].HTTP().Status == 401 {
+			atts = append(atts, c.attempt)
+			c = nil
 		}
+		if c == nil {
+			c = &connAttempt{}
+			open[t.client] = c
+		}
+		c.pos = append(c.pos, i)
 		if creds {
-			end.answer = a.classify(t)
-			answered = answered || t.resp >= 0
+			c.end.answer = a.classify(t)
+			c.answered = c.answered || t.resp >= 0
 			if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
-				end.kerberos = true
+				c.end.kerberos = true
 			}
 			if a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0 {
-				end.ntlm = true
+				c.end.ntlm = true
 			}
 		}
 	}
-	// A last attempt without credentials (the capture ends after the 401,
-	// or the client gave up) stays with the run before.
-	if start > runStart && end != runEnd && end.answer != answerNone {
-		out = append(out, txs[runStart:start])
-		runStart = start
+	for _, c := range open {
+		atts = append(atts, c.attempt)
 	}
-	return append(out, txs[runStart:])
+	var out [][]*httpTx
+	for _, r := range runs(atts) {
+		out = append(out, pick(txs, r))
+	}
+	return out
 }
 
 // httpFlow builds the flow of one client to one web host from its exchanges

@@ -159,3 +159,28 @@ func TestRepeatedSessionsNegotiate(t *testing.T) {
 		t.Errorf("second flow: %s, acceptance %s; want failed", second.Outcome, second.Step(flow.StepAcceptance).Status)
 	}
 }
+
+// TestParallelAttempts: attempts on parallel connections interleave (a
+// browser authenticates each of its connections; here three NTLM logons
+// 42 ms apart from one address, so that each one's anonymous request and
+// its 401 fall between the NEGOTIATE round and the AUTHENTICATE of the
+// one before). Attempts are told apart by connection, so the interleaving
+// splits nothing: one flow, as each logon alone gives.
+func TestParallelAttempts(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "testdata", "captures", "ntlm-fallback.pcap"))
+	if err != nil {
+		t.Skip(err)
+	}
+	in := decodeSynth(t, capturetest.Synth{Templates: [][]byte{data}, Copies: 3, Interval: 42 * time.Millisecond, Clients: 1})
+	r := flow.Analyze(in)
+	web := exchangeFlows(r, "http")
+	if len(web) != 1 {
+		for _, i := range web {
+			t.Logf("flow %d: %s %s", i, r.Flows[i].Outcome, stepStatuses(&r.Flows[i]))
+		}
+		t.Fatalf("%d web flows, want 1", len(web))
+	}
+	if f := &r.Flows[web[0]]; f.Outcome != flow.OutcomeNTLMFallback || f.Step(flow.StepAcceptance).Status != flow.StatusOK {
+		t.Errorf("flow: %s, acceptance %s; want ntlm_fallback, ok", f.Outcome, f.Step(flow.StepAcceptance).Status)
+	}
+}
