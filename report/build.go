@@ -91,7 +91,9 @@ func (r *Report) addAnalysis(fr *flow.Result) {
 			rf.Steps = make([]Step, 0, len(f.Steps))
 		}
 		for _, s := range f.Steps {
-			rf.Steps = append(rf.Steps, Step{Step: string(s.ID), Status: string(s.Status), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: s.Refs})
+			// Refs are copied: the redactor rewrites the report's in place,
+			// and must not rewrite the analysis it was built from.
+			rf.Steps = append(rf.Steps, Step{Step: string(s.ID), Status: string(s.Status), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: slices.Clone(s.Refs)})
 		}
 		r.Flows = append(r.Flows, rf)
 	}
@@ -99,7 +101,7 @@ func (r *Report) addAnalysis(fr *flow.Result) {
 	for i := range fr.Findings {
 		f := &fr.Findings[i]
 		rf := Finding{ID: f.ID, Severity: f.Severity.String(), Client: f.Client, Server: f.Server, SPN: f.SPN,
-			Frames: nonNil(f.Frames), Summary: f.Summary, Cause: f.Cause, Remedy: f.Remedy, Refs: f.Refs}
+			Frames: nonNil(f.Frames), Summary: f.Summary, Cause: f.Cause, Remedy: f.Remedy, Refs: slices.Clone(f.Refs)}
 		if fi := f.FlowOf(); fi >= 0 {
 			rf.Flow = r.b.ints.new(fi + 1)
 		}

@@ -3,10 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/flow"
 )
 
@@ -255,5 +257,29 @@ func TestRedactAccountFlow(t *testing.T) {
 	}
 	if strings.Contains(f.Server, "WEB01") || !strings.Contains(f.Steps[0].Detail, f.SPN) {
 		t.Errorf("server %q, detail %q", f.Server, f.Steps[0].Detail)
+	}
+}
+
+// TestRedactLeavesAnalysis: redacting a report rewrites its own texts, not
+// the flow.Result it was built from (the frames' "file#frame" refs were
+// shared between the two).
+func TestRedactLeavesAnalysis(t *testing.T) {
+	const file = "/home/eng/cases/contoso-client.pcapng"
+	const ref = file + "#7"
+	fr := &flow.Result{
+		Flows:    []flow.Flow{{Client: netip.MustParseAddr("10.1.2.3"), Server: "web.lab.test", Service: "http"}},
+		Findings: []flow.Finding{{ID: "KRB_SKEW", Severity: flow.SeverityError, Client: "10.1.2.3", Frames: []int{7}, Refs: []string{ref}}},
+	}
+	fr.Flows[0].Steps[0] = flow.Step{ID: flow.StepNameResolution, Status: flow.StatusOK, Frames: []int{7}, Refs: []string{ref}}
+	r := Build(&decode.Result{Captures: []decode.CaptureInfo{{File: file}, {File: "/home/eng/cases/contoso-server.pcapng"}}}, fr, Options{})
+	Redact(r)
+	if got := r.Flows[0].Steps[0].Refs[0]; got == ref {
+		t.Fatalf("the report's step ref was not redacted: %q", got)
+	}
+	if got := fr.Flows[0].Steps[0].Refs[0]; got != ref {
+		t.Errorf("redacting the report changed the analysis' step ref to %q", got)
+	}
+	if got := fr.Findings[0].Refs[0]; got != ref {
+		t.Errorf("redacting the report changed the analysis' finding ref to %q", got)
 	}
 }
