@@ -90,13 +90,13 @@ func (a *analyzer) carrierFlows() {
 	}
 	for _, k := range order {
 		last := 0
-		var neg *svcTx // the last NEGOTIATE of an earlier flow
+		negs := map[netip.AddrPort]*svcTx{} // the last NEGOTIATE of earlier flows, by connection
 		for _, seq := range a.carrierSequences(groups[k]) {
-			a.carrierFlow(seq, k.service, sinceFrame(last, a.msgs[seq[0].req].Frame), neg)
+			a.carrierFlow(seq, k.service, sinceFrame(last, a.msgs[seq[0].req].Frame), negs[seq[0].client])
 			last = a.msgs[seq[len(seq)-1].req].Frame
 			for _, t := range seq {
 				if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
-					neg = t
+					negs[t.client] = t
 				}
 			}
 		}
@@ -171,10 +171,11 @@ func (a *analyzer) carrierHost(txs []*svcTx) string {
 // carrierFlow builds the flow of one client to one file or directory server
 // from its exchanges (one run of carrierSequences). Steps 3 and 4 are SMB2
 // NEGOTIATE; LDAP has no such round. DNS lookups and Kerberos exchanges
-// before frame since belong to an earlier flow of the client with the
-// server, as does neg, the last NEGOTIATE before this flow (nil: none),
-// which a flow without one of its own cites when it is on the same
-// connection: a new session on a connection negotiated before.
+// at or before frame since belong to an earlier flow of the client with
+// the server, as does neg, the last NEGOTIATE of an earlier flow on the
+// connection of this flow's first exchange (nil: none), which a flow
+// without one of its own cites: a new session on a connection negotiated
+// before.
 func (a *analyzer) carrierFlow(txs []*svcTx, service string, since int, neg *svcTx) {
 	var setups, negotiates []*svcTx
 	for _, t := range txs {

@@ -170,8 +170,8 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 }
 
 // httpFlow builds the flow of one client to one web host from its exchanges
-// (one run of httpSequences). DNS lookups before frame since belong to an
-// earlier flow of the client with the host.
+// (one run of httpSequences). DNS lookups and Kerberos exchanges at or
+// before frame since belong to an earlier flow of the client with the host.
 func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 	first := txs[0]
 	m0 := &a.msgs[first.req]
