@@ -1,8 +1,10 @@
 package flow_test
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +184,79 @@ func TestParallelAttempts(t *testing.T) {
 	}
 	if f := &r.Flows[web[0]]; f.Outcome != flow.OutcomeNTLMFallback || f.Step(flow.StepAcceptance).Status != flow.StatusOK {
 		t.Errorf("flow: %s, acceptance %s; want ntlm_fallback, ok", f.Outcome, f.Step(flow.StepAcceptance).Status)
+	}
+}
+
+// TestSecondSessionOnConnection: a client sets up a second SMB2 session on
+// a connection it negotiated before (smb-success with its SESSION_SETUP,
+// frames 42 and 43, sent again after frame 67 and refused with
+// STATUS_LOGON_FAILURE). The refused session is a flow of its own, and it
+// cites the connection's NEGOTIATE (frames 30 and 32) and handshake.
+func TestSecondSessionOnConnection(t *testing.T) {
+	pkts := labPackets(t, "smb-success")
+	tcp := func(p pkt) (data []byte, l4, payload int) {
+		ip, ok := parseIPv4(p.data)
+		if !ok || ip.proto != 6 {
+			t.Fatal("not a TCP frame")
+		}
+		return append([]byte(nil), p.data...), 14 + int(p.data[14]&0x0f)*4, ip.payloadOff
+	}
+	seqAck := func(data []byte, l4 int, seq, ack uint32) {
+		binary.BigEndian.PutUint32(data[l4+4:], seq)
+		binary.BigEndian.PutUint32(data[l4+8:], ack)
+	}
+	req, reqL4, reqPay := tcp(pkts[41])
+	resp, respL4, respPay := tcp(pkts[42])
+	// After frame 67 the client's next byte is the sequence number of its
+	// FIN (frame 68), and the server's that of its FIN (frame 69).
+	_, finL4, _ := tcp(pkts[67])
+	cliSeq := binary.BigEndian.Uint32(pkts[67].data[finL4+4:])
+	srvSeq := binary.BigEndian.Uint32(pkts[68].data[finL4+4:])
+	reqLen, respLen := uint32(len(req)-reqPay), uint32(len(resp)-respPay)
+	seqAck(req, reqL4, cliSeq, srvSeq)
+	seqAck(resp, respL4, srvSeq, cliSeq+reqLen)
+	// The SMB2 header's status, after the 4-byte NetBIOS length.
+	if binary.LittleEndian.Uint32(resp[respPay+12:]) != 0 {
+		t.Fatal("frame 43 is not STATUS_SUCCESS")
+	}
+	binary.LittleEndian.PutUint32(resp[respPay+12:], 0xc000006d)
+	at := pkts[66].ts
+	built := append(append([]pkt(nil), pkts[:67]...),
+		pkt{ts: at.Add(time.Millisecond), data: req, orig: len(req)},
+		pkt{ts: at.Add(2 * time.Millisecond), data: resp, orig: len(resp)})
+	for k, p := range pkts[67:] { // the FINs and the last ACK, moved on
+		d, l4, _ := tcp(p)
+		seq, ack := binary.BigEndian.Uint32(d[l4+4:]), binary.BigEndian.Uint32(d[l4+8:])
+		if k == 1 { // the server's FIN
+			seq, ack = seq+respLen, ack+reqLen
+		} else {
+			seq, ack = seq+reqLen, ack+respLen
+		}
+		seqAck(d, l4, seq, ack)
+		built = append(built, pkt{ts: p.ts.Add(3 * time.Millisecond), data: d, orig: len(d)})
+	}
+	_, r := analyzeBuilt(t, named{"second-session.pcap", built})
+	fl := exchangeFlows(r, "cifs")
+	if len(fl) != 2 {
+		for _, i := range fl {
+			t.Logf("flow %d: %s %s", i, r.Flows[i].Outcome, stepStatuses(&r.Flows[i]))
+		}
+		t.Fatalf("%d cifs flows, want 2", len(fl))
+	}
+	for k, w := range []struct {
+		outcome  flow.Outcome
+		accepted flow.Status
+		frame    int
+	}{{flow.OutcomeKerberosOK, flow.StatusOK, 43}, {flow.OutcomeFailed, flow.StatusFailed, 69}} {
+		f := &r.Flows[fl[k]]
+		if s := f.Step(flow.StepAcceptance); f.Outcome != w.outcome || s.Status != w.accepted || !reflect.DeepEqual(s.Frames, []int{w.frame}) {
+			t.Errorf("flow %d: %s, acceptance %s %v; want %s, %s [%d]", k, f.Outcome, s.Status, s.Frames, w.outcome, w.accepted, w.frame)
+		}
+		if s := f.Step(flow.StepAnonymousRequest); s.Status != flow.StatusOK || !reflect.DeepEqual(s.Frames, []int{30}) {
+			t.Errorf("flow %d: step 3 %s %v, want ok [30] (the connection's NEGOTIATE)", k, s.Status, s.Frames)
+		}
+		if s := f.Step(flow.StepConnect); s.Status != flow.StatusOK || !reflect.DeepEqual(s.Frames, []int{27, 28}) {
+			t.Errorf("flow %d: step 2 %s %v, want ok [27 28]", k, s.Status, s.Frames)
+		}
 	}
 }
