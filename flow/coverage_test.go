@@ -3,16 +3,12 @@ package flow_test
 import (
 	"bytes"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
 	"github.com/kerbtrace/kerbtrace/flow"
-	"github.com/kerbtrace/kerbtrace/internal/testutil"
 )
 
 // trigger is a capture that must raise a finding: a lab capture, a public
@@ -215,16 +211,7 @@ func (tr trigger) result(t *testing.T) *flow.Result {
 	case tr.lab != "":
 		return labCapture(t, tr.lab+".pcap").res
 	case tr.public != "":
-		path := filepath.Join(testutil.SharedCaptures(t), tr.public)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Skip(err)
-		}
-		d := decode.NewDissector()
-		if err := d.Add(tr.public, bytes.NewReader(b)); err != nil {
-			t.Fatal(err)
-		}
-		return flow.Analyze(d.Result())
+		return sharedCapture(t, tr.public)
 	}
 	_, r := analyzeBuilt(t, tr.build(t)...)
 	return r

@@ -1,6 +1,7 @@
 package flow_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,21 @@ var (
 	loadMu sync.Mutex
 	loads  = map[string]*loaded{}
 )
+
+// sharedCapture decodes and analyses the public capture at path (slash
+// separated) under ../shared/captures; the test is skipped without it.
+func sharedCapture(t *testing.T, path string) *flow.Result {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testutil.SharedCaptures(t), filepath.FromSlash(path)))
+	if err != nil {
+		t.Skip(err)
+	}
+	d := decode.NewDissector()
+	if err := d.Add(path, bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	return flow.Analyze(d.Result())
+}
 
 // labCapture returns the decoded and analysed lab capture
 // testdata/captures/<file>. The Result is shared between tests: do not

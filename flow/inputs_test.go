@@ -55,18 +55,7 @@ func TestHARSteps(t *testing.T) {
 // GSS-SPNEGO bindRequest with an AP-REQ at 42 answered by a successful
 // bindResponse at 44).
 func TestLDAPAndSMBFlows(t *testing.T) {
-	path := filepath.Join(testutil.SharedCaptures(t), "ms-prot-od-netcaps",
-		"MS-ADOD_Example2_18_WS2019v2004_X64_Win10v2004_X64_Domain_ManageAccessControlOnDirectoryObjects.pcapng")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	d := decode.NewDissector()
-	if err := d.Add("adod", f); err != nil {
-		t.Fatal(err)
-	}
-	r := flow.Analyze(d.Result())
+	r := sharedCapture(t, "ms-prot-od-netcaps/MS-ADOD_Example2_18_WS2019v2004_X64_Win10v2004_X64_Domain_ManageAccessControlOnDirectoryObjects.pcapng")
 	cases := []struct {
 		service, spn string
 		auth, accept int
@@ -112,17 +101,7 @@ func TestLDAPAndSMBFlows(t *testing.T) {
 // "Willi Wireshark"). The refusals make one flow, the logon that worked
 // another: the success is not hidden behind the first failure.
 func TestRepeatedSMBLogons(t *testing.T) {
-	path := filepath.Join(testutil.SharedCaptures(t), "arkime", "wireshark-smb-on-windows10.pcap")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	d := decode.NewDissector()
-	if err := d.Add("smb", f); err != nil {
-		t.Fatal(err)
-	}
-	r := flow.Analyze(d.Result())
+	r := sharedCapture(t, "arkime/wireshark-smb-on-windows10.pcap")
 	var got []string
 	for i := range r.Flows {
 		fl := &r.Flows[i]
@@ -146,17 +125,7 @@ func TestRepeatedSMBLogons(t *testing.T) {
 // TGS-REQ at all). Why no ticket was asked for is said in the terms of a
 // share path, not of a URL.
 func TestNoTicketReasonSMB(t *testing.T) {
-	path := filepath.Join(testutil.SharedCaptures(t), "suricata-verify", "dcerpc_zerologon__input.pcap")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	d := decode.NewDissector()
-	if err := d.Add("zerologon", f); err != nil {
-		t.Fatal(err)
-	}
-	r := flow.Analyze(d.Result())
+	r := sharedCapture(t, "suricata-verify/dcerpc_zerologon__input.pcap")
 	n := 0
 	for _, fd := range r.Findings {
 		if fd.ID != "KRB_NO_TICKET_REQUEST" {
