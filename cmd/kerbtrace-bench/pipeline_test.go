@@ -13,20 +13,19 @@ import (
 	"github.com/kerbtrace/kerbtrace/report"
 )
 
-// synthCapture builds a synthetic capture of copies client flows and bulk
-// bytes of bulk traffic from the lab captures.
-func synthCapture(tb testing.TB, copies int, bulk int64) []byte {
+// synthCapture builds the synthetic capture s describes from the lab
+// captures (s.Templates is set here).
+func synthCapture(tb testing.TB, s capturetest.Synth) []byte {
 	tb.Helper()
 	root, err := findRoot()
 	if err != nil {
 		tb.Skip(err)
 	}
-	tpls, err := templates(root)
-	if err != nil {
+	if s.Templates, err = templates(root); err != nil {
 		tb.Skip(err)
 	}
 	var buf bytes.Buffer
-	if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: tpls, Copies: copies, BulkBytes: bulk}); err != nil {
+	if _, err := capturetest.WriteSynth(&buf, s); err != nil {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
@@ -40,7 +39,7 @@ func BenchmarkPipeline(b *testing.B) {
 		copies int
 		bulk   int64
 	}{{"auth-1000", 1000, 0}, {"mixed-200-64MB", 200, 64 << 20}} {
-		data := synthCapture(b, c.copies, c.bulk)
+		data := synthCapture(b, capturetest.Synth{Copies: c.copies, BulkBytes: c.bulk})
 		b.Run(c.name+"/decode", func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
@@ -81,22 +80,11 @@ func BenchmarkPipeline(b *testing.B) {
 // copy, every client within the one set, and no two copies on one
 // connection (which would lose HTTP exchanges to a garbled stream).
 func TestSynthSharedAddresses(t *testing.T) {
-	root, err := findRoot()
-	if err != nil {
-		t.Skip(err)
-	}
-	tpls, err := templates(root)
-	if err != nil {
-		t.Skip(err)
-	}
 	const copies = 3 * 45 // each template several times
 	kinds := func(clients int) (map[decode.Kind]int, map[netip.Addr]bool) {
-		var buf bytes.Buffer
-		if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: tpls, Copies: copies, Clients: clients}); err != nil {
-			t.Fatal(err)
-		}
+		data := synthCapture(t, capturetest.Synth{Copies: copies, Clients: clients})
 		d := decode.NewDissector()
-		if err := d.Add("synth.pcap", &buf); err != nil {
+		if err := d.Add("synth.pcap", bytes.NewReader(data)); err != nil {
 			t.Fatal(err)
 		}
 		res := d.Result()
