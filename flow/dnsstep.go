@@ -13,31 +13,30 @@ func isAddressQuery(t dns.Type) bool {
 	return t == dns.Type(1) || t == dns.Type(28) || t == dns.Type(255)
 }
 
-// lookups returns the address lookups client made for host (or host with a
-// search suffix appended) after frame since and before frame before (0: any
-// time).
+// looksUp reports whether t is an address lookup of host, or of host with a
+// search suffix appended.
+func (t *dnsTx) looksUp(host string) bool {
+	return isAddressQuery(t.qtype) && (t.name == host || strings.HasPrefix(t.name, host+"."))
+}
+
+// lookups returns the address lookups client made for host after frame
+// since and before frame before (0: any time).
 func (a *analyzer) lookups(capture int, client netip.Addr, host string, since, before int) []int {
 	var out []int
 	for _, i := range a.dnsWithin(capture, client, since, before) {
-		t := &a.dns[i]
-		if t.capture != capture || t.client != client || !isAddressQuery(t.qtype) {
-			continue
-		}
-		if t.name == host || strings.HasPrefix(t.name, host+".") {
+		if a.dns[i].looksUp(host) {
 			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// lastLookup returns the last address lookup client made for host (as
-// lookups matches it) at or before frame before, searching back from there.
+// lastLookup returns the last address lookup client made for host at or
+// before frame before, searching back from there.
 func (a *analyzer) lastLookup(capture int, client netip.Addr, host string, before int) (int, bool) {
 	g := a.dnsWithin(capture, client, 0, before)
 	for k := len(g) - 1; k >= 0; k-- {
-		t := &a.dns[g[k]]
-		if t.capture == capture && t.client == client && isAddressQuery(t.qtype) &&
-			(t.name == host || strings.HasPrefix(t.name, host+".")) {
+		if a.dns[g[k]].looksUp(host) {
 			return g[k], true
 		}
 	}
