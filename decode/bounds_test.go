@@ -43,7 +43,7 @@ func segments(c *synthConn, fromClient bool, p []byte) [][]byte {
 // kinds lists the kinds of the messages at or after frame.
 func kinds(r *decode.Result, from int) []string {
 	var out []string
-	for _, m := range r.Messages {
+	for _, m := range r.All() {
 		if m.Frame >= from {
 			out = append(out, m.Kind.String())
 		}

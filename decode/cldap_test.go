@@ -26,10 +26,10 @@ func TestCLDAPPing(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := d.Result()
-	if len(r.Messages) < 2 {
-		t.Fatalf("%d messages, want at least 2", len(r.Messages))
+	if r.Len() < 2 {
+		t.Fatalf("%d messages, want at least 2", r.Len())
 	}
-	ping, resp := r.Messages[0], r.Messages[1]
+	ping, resp := r.Message(0), r.Message(1)
 	if ping.Frame != 1 || ping.Kind != decode.KindCLDAPPing || ping.Transport != decode.TransportUDP || ping.Dst.Port() != 389 {
 		t.Errorf("first message: frame %d kind %s %s -> %s", ping.Frame, ping.Kind, ping.Src, ping.Dst)
 	}

@@ -47,8 +47,8 @@ func dissectKeys(t *testing.T, capture string, k *kcrypt.Keys) *decode.Result {
 
 func byFrame(t *testing.T, r *decode.Result, frame int, kind decode.Kind) *decode.Message {
 	t.Helper()
-	for i := range r.Messages {
-		if m := &r.Messages[i]; m.Frame == frame && m.Kind == kind {
+	for i := range r.Len() {
+		if m := new(r.Message(i)); m.Frame == frame && m.Kind == kind {
 			return m
 		}
 	}

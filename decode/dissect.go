@@ -113,7 +113,7 @@ func (d *Dissector) Result() *Result {
 	// The messages of later captures sort after those of earlier ones:
 	// each call appends what was emitted since the previous one, and
 	// frees the store.
-	d.res.Messages = d.sortedMessages()
+	d.sortedMessages()
 	slices.SortStableFunc(d.res.Conns, func(a, b Conn) int {
 		if a.Capture != b.Capture {
 			return a.Capture - b.Capture

@@ -103,7 +103,7 @@ func TestHTTPHeadCutAtEnd(t *testing.T) {
 	neg := successBytes(t, frameGETNeg)
 	r := dissect(t, "cut head", pcapOf(flat(c.handshake(), c.send(true, neg[:700]))...))
 	const want = "4 http_request [4] GET / truncated"
-	if len(r.Messages) == 0 || describe(&r.Messages[0]) != want {
+	if r.Len() == 0 || describe(new(r.Message(0))) != want {
 		t.Errorf("messages %q, want first %q (anomalies %q)", describeAll(r), want, r.Anomalies)
 	}
 }

@@ -136,7 +136,7 @@ func FuzzDissectPayload(f *testing.F) {
 	// NTLM tokens of ntlm-fallback.pcap (NEGOTIATE, CHALLENGE, AUTHENTICATE
 	// inside SPNEGO at frames 60-62).
 	r := dissectLab(f, "ntlm-fallback.pcap")
-	for _, m := range r.Messages {
+	for _, m := range r.All() {
 		if m.HTTP() == nil {
 			continue
 		}
@@ -179,8 +179,8 @@ func FuzzDissectPayload(f *testing.F) {
 // over TCP, the same bytes framed two ways, were decoded alike.
 func sameOverUDPAndTCP(t *testing.T, r *decode.Result, port uint16) {
 	got := map[decode.Transport][]string{}
-	for i := range r.Messages {
-		m := &r.Messages[i]
+	for i := range r.Len() {
+		m := new(r.Message(i))
 		if m.Src.Port() == port && m.Parent < 0 {
 			got[m.Transport] = append(got[m.Transport], fmt.Sprintf("%s truncated=%v err=%q", m.Kind, m.Truncated, m.Err))
 		}

@@ -84,9 +84,9 @@ func checkResult(r *decode.Result) error {
 			}
 		}
 	}
-	for i := range r.Messages {
+	for i := range r.Len() {
 		if err := checkMessage(r, i); err != nil {
-			return fmt.Errorf("message %d (%s at frame %d): %w", i, r.Messages[i].Kind, r.Messages[i].Frame, err)
+			return fmt.Errorf("message %d (%s at frame %d): %w", i, r.Message(i).Kind, r.Message(i).Frame, err)
 		}
 	}
 	for i, c := range r.Conns {
@@ -104,12 +104,12 @@ func checkResult(r *decode.Result) error {
 }
 
 func checkMessage(r *decode.Result, i int) error {
-	m := &r.Messages[i]
+	m := new(r.Message(i))
 	if m.Capture < 0 || m.Capture >= len(r.Captures) {
 		return fmt.Errorf("capture %d of %d", m.Capture, len(r.Captures))
 	}
 	if i > 0 {
-		p := &r.Messages[i-1]
+		p := new(r.Message(i - 1))
 		if p.Capture > m.Capture || p.Capture == m.Capture && p.Frame > m.Frame {
 			return fmt.Errorf("not sorted after (%d, %d)", p.Capture, p.Frame)
 		}
@@ -118,7 +118,7 @@ func checkMessage(r *decode.Result, i int) error {
 		if m.Parent < 0 || m.Parent >= i {
 			return fmt.Errorf("parent %d not an earlier message", m.Parent)
 		}
-		if p := &r.Messages[m.Parent]; p.Capture != m.Capture || p.Frame != m.Frame {
+		if p := new(r.Message(m.Parent)); p.Capture != m.Capture || p.Frame != m.Frame {
 			return fmt.Errorf("parent %d at (%d, %d)", m.Parent, p.Capture, p.Frame)
 		}
 	}
@@ -190,9 +190,9 @@ func describe(m *decode.Message) string {
 }
 
 func describeAll(r *decode.Result) []string {
-	out := make([]string, len(r.Messages))
-	for i := range r.Messages {
-		out[i] = describe(&r.Messages[i])
+	out := make([]string, r.Len())
+	for i := range r.Len() {
+		out[i] = describe(new(r.Message(i)))
 	}
 	return out
 }

@@ -119,7 +119,7 @@ func TestLabCaptures(t *testing.T) {
 			}
 			var rest []int // indexes of the non-DNS messages
 			dns := 0
-			for i, m := range r.Messages {
+			for i, m := range r.All() {
 				if m.DNS() != nil {
 					dns++
 				} else {
@@ -135,7 +135,7 @@ func TestLabCaptures(t *testing.T) {
 					continue
 				}
 				i := rest[j]
-				m := &r.Messages[i]
+				m := new(r.Message(i))
 				frames := w.frames
 				if frames == nil {
 					frames = []int{w.frame}
@@ -152,7 +152,7 @@ func TestLabCaptures(t *testing.T) {
 				}
 			}
 			for _, i := range rest[min(len(rest), len(c.want)):] {
-				t.Errorf("unexpected: %s", describe(&r.Messages[i]))
+				t.Errorf("unexpected: %s", describe(new(r.Message(i))))
 			}
 		})
 	}
@@ -214,13 +214,13 @@ func TestTwoCaptures(t *testing.T) {
 		t.Fatalf("captures %+v", r.Captures)
 	}
 	one, two := dissectLab(t, "stale-key.pcap"), dissectLab(t, "success.pcap")
-	if len(r.Messages) != len(one.Messages)+len(two.Messages) {
-		t.Fatalf("%d messages, want %d + %d", len(r.Messages), len(one.Messages), len(two.Messages))
+	if r.Len() != one.Len()+two.Len() {
+		t.Fatalf("%d messages, want %d + %d", r.Len(), one.Len(), two.Len())
 	}
-	for i, m := range r.Messages {
-		wantCap, ref, off := 0, one.Messages, 0
-		if i >= len(one.Messages) {
-			wantCap, ref, off = 1, two.Messages, len(one.Messages)
+	for i, m := range r.All() {
+		wantCap, ref, off := 0, one.All(), 0
+		if i >= one.Len() {
+			wantCap, ref, off = 1, two.All(), one.Len()
 		}
 		if m.Parent >= 0 {
 			m.Parent -= off
@@ -243,15 +243,15 @@ func all(checks ...func(*testing.T, *decode.Result, int)) func(*testing.T, *deco
 
 func sname(want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := r.Messages[i].Krb().SName.String(); got != want {
-			t.Errorf("%s: sname %q, want %q", describe(&r.Messages[i]), got, want)
+		if got := new(r.Message(i)).Krb().SName.String(); got != want {
+			t.Errorf("%s: sname %q, want %q", describe(new(r.Message(i))), got, want)
 		}
 	}
 }
 
 func ticketSName(want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		m := &r.Messages[i]
+		m := new(r.Message(i))
 		if m.Krb().Ticket == nil || m.Krb().Ticket.SName.String() != want || m.Krb().Ticket.Realm != "KERBTRACE.TEST" {
 			t.Errorf("%s: ticket %+v, want %s@KERBTRACE.TEST", describe(m), m.Krb().Ticket, want)
 		}
@@ -260,23 +260,23 @@ func ticketSName(want string) func(*testing.T, *decode.Result, int) {
 
 func crealm(want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := r.Messages[i].Krb().CRealm; got != want {
-			t.Errorf("%s: crealm %q, want %q", describe(&r.Messages[i]), got, want)
+		if got := new(r.Message(i)).Krb().CRealm; got != want {
+			t.Errorf("%s: crealm %q, want %q", describe(new(r.Message(i))), got, want)
 		}
 	}
 }
 
 func krbError(code int32) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := int32(r.Messages[i].Krb().ErrorCode); got != code {
-			t.Errorf("%s: error-code %d, want %d", describe(&r.Messages[i]), got, code)
+		if got := int32(new(r.Message(i)).Krb().ErrorCode); got != code {
+			t.Errorf("%s: error-code %d, want %d", describe(new(r.Message(i))), got, code)
 		}
 	}
 }
 
 // tcp88 checks a Kerberos message straight on TCP port 88.
 func tcp88(t *testing.T, r *decode.Result, i int) {
-	m := &r.Messages[i]
+	m := new(r.Message(i))
 	if m.Transport != decode.TransportTCP || m.Carrier != decode.CarrierNone || m.Parent != -1 ||
 		m.Src.Port() != 88 && m.Dst.Port() != 88 {
 		t.Errorf("%s: %s %v->%v carrier %q", describe(m), m.Transport, m.Src, m.Dst, m.Carrier)
@@ -284,19 +284,19 @@ func tcp88(t *testing.T, r *decode.Result, i int) {
 }
 
 func noAuth(t *testing.T, r *decode.Result, i int) {
-	if h := r.Messages[i].HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
-		t.Errorf("%s: unexpected auth headers", describe(&r.Messages[i]))
+	if h := new(r.Message(i)).HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+		t.Errorf("%s: unexpected auth headers", describe(new(r.Message(i))))
 	}
 }
 
 func authorization(scheme string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		h := r.Messages[i].HTTP()
+		h := new(r.Message(i)).HTTP()
 		if h.Method != "GET" || h.URI != "/" || h.Host != "www.kerbtrace.test" && h.Host != "noprinc.kerbtrace.test" {
-			t.Errorf("%s: %s %s host %q", describe(&r.Messages[i]), h.Method, h.URI, h.Host)
+			t.Errorf("%s: %s %s host %q", describe(new(r.Message(i))), h.Method, h.URI, h.Host)
 		}
 		if h.Authorization == nil || h.Authorization.Scheme != scheme || len(h.Authorization.Token) == 0 {
-			t.Errorf("%s: Authorization %+v, want %s with a token", describe(&r.Messages[i]), h.Authorization, scheme)
+			t.Errorf("%s: Authorization %+v, want %s with a token", describe(new(r.Message(i))), h.Authorization, scheme)
 		}
 	}
 }
@@ -304,13 +304,13 @@ func authorization(scheme string) func(*testing.T, *decode.Result, int) {
 // challenges checks a response's status and WWW-Authenticate schemes.
 func challenges(status int, schemes ...string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		h := r.Messages[i].HTTP()
+		h := new(r.Message(i)).HTTP()
 		var got []string
 		for _, c := range h.WWWAuthenticate {
 			got = append(got, c.Scheme)
 		}
 		if h.Status != status || !slices.Equal(got, schemes) {
-			t.Errorf("%s: status %d schemes %q, want %d %q", describe(&r.Messages[i]), h.Status, got, status, schemes)
+			t.Errorf("%s: status %d schemes %q, want %d %q", describe(new(r.Message(i))), h.Status, got, status, schemes)
 		}
 	}
 }
@@ -319,12 +319,12 @@ func challenges(status int, schemes ...string) func(*testing.T, *decode.Result, 
 // in, the carrier http and the same endpoints.
 func carried(parent decode.Kind, header string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		m := &r.Messages[i]
+		m := new(r.Message(i))
 		if m.Parent < 0 {
 			t.Errorf("%s: no parent", describe(m))
 			return
 		}
-		p := &r.Messages[m.Parent]
+		p := new(r.Message(m.Parent))
 		if p.Kind != parent || m.Header != header || m.Carrier != decode.CarrierHTTP || p.Src != m.Src || p.Dst != m.Dst {
 			t.Errorf("%s: parent %s, header %q, carrier %q; want parent %s, header %q, carrier http",
 				describe(m), describe(p), m.Header, m.Carrier, parent, header)
@@ -336,32 +336,32 @@ func carried(parent decode.Kind, header string) func(*testing.T, *decode.Result,
 // of the given kind (through its SPNEGO wrapper, when there is one).
 func inHTTP(head decode.Kind) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		m := &r.Messages[i]
+		m := new(r.Message(i))
 		if m.Carrier != decode.CarrierHTTP || m.Transport != decode.TransportTCP {
 			t.Errorf("%s: carrier %q over %s, want http over tcp", describe(m), m.Carrier, m.Transport)
 		}
 		j := i
-		for n := 0; n < 4 && r.Messages[j].Parent >= 0; n++ {
-			j = r.Messages[j].Parent
+		for n := 0; n < 4 && r.Message(j).Parent >= 0; n++ {
+			j = r.Message(j).Parent
 		}
-		if r.Messages[j].Kind != head {
-			t.Errorf("%s: outermost carrier %s, want %s", describe(m), describe(&r.Messages[j]), head)
+		if r.Message(j).Kind != head {
+			t.Errorf("%s: outermost carrier %s, want %s", describe(m), describe(new(r.Message(j))), head)
 		}
 	}
 }
 
 func negState(want spnego.NegState) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := r.Messages[i].SPNEGO().NegState; got != want {
-			t.Errorf("%s: negState %v, want %v", describe(&r.Messages[i]), got, want)
+		if got := new(r.Message(i)).SPNEGO().NegState; got != want {
+			t.Errorf("%s: negState %v, want %v", describe(new(r.Message(i))), got, want)
 		}
 	}
 }
 
 func ntlmField(get func(*decode.Message) string, want string) func(*testing.T, *decode.Result, int) {
 	return func(t *testing.T, r *decode.Result, i int) {
-		if got := get(&r.Messages[i]); got != want {
-			t.Errorf("%s: %q, want %q", describe(&r.Messages[i]), got, want)
+		if got := get(new(r.Message(i))); got != want {
+			t.Errorf("%s: %q, want %q", describe(new(r.Message(i))), got, want)
 		}
 	}
 }

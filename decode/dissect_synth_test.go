@@ -241,7 +241,7 @@ func TestSynthetic(t *testing.T) {
 			if len(r.Anomalies) > 0 {
 				t.Errorf("anomalies: %q", r.Anomalies)
 			}
-			for _, m := range r.Messages {
+			for _, m := range r.All() {
 				if m.Transport != decode.TransportTCP {
 					t.Errorf("%s: transport %q", describe(&m), m.Transport)
 				}

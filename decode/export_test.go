@@ -2,6 +2,7 @@ package decode
 
 import (
 	"io"
+	"reflect"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 )
@@ -46,4 +47,11 @@ func (p probed) state() State {
 // AddProbed is Add, calling check with the state after every handler call.
 func (d *Dissector) AddProbed(file string, r io.Reader, check func(State)) error {
 	return d.add(file, r, probed{d, check})
+}
+
+// SameResult reports whether a and b hold the same captures, connections,
+// anomalies and messages, however each keeps its messages.
+func SameResult(a, b *Result) bool {
+	return reflect.DeepEqual(a.Captures, b.Captures) && reflect.DeepEqual(a.Conns, b.Conns) &&
+		reflect.DeepEqual(a.Anomalies, b.Anomalies) && reflect.DeepEqual(a.All(), b.All())
 }

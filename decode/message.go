@@ -186,7 +186,7 @@ type Message struct {
 	Frames   []int     // every frame that carried part of it, ascending
 	Time     time.Time // capture time of Frame, UTC
 	Src, Dst netip.AddrPort
-	Parent   int    // index in Result.Messages of the carrying message (an HTTP head, a SPNEGO token), or -1
+	Parent   int    // index in the Result (Result.Message) of the carrying message (an HTTP head, a SPNEGO token), or -1
 	Err      string // why decoding stopped early, when it did
 	Header   string // for tokens inside HTTP: "Authorization", "WWW-Authenticate", ...
 
@@ -249,10 +249,83 @@ type CaptureInfo struct {
 }
 
 // Result is everything the dissector found in the captures it was given.
+//
+// Its messages are read by index, in capture order, then frame order:
+// Len and Message. A decoded result keeps them compact and builds each
+// Message when it is read, so that a capture of a million messages holds
+// no million Messages.
 type Result struct {
 	Captures []CaptureInfo
-	Messages []Message
 	Conns    []Conn
 	// Anomalies are messages that could not be decoded, with file, frame and offset.
 	Anomalies []string
+
+	msgs msgTable
+}
+
+// Len returns the number of messages.
+func (r *Result) Len() int { return r.msgs.len() }
+
+// Message returns message i, 0 <= i < Len(). The Message is a copy: changing
+// it changes nothing in r (what its Body points at is shared).
+func (r *Result) Message(i int) Message { return r.msgs.message(i) }
+
+// Kind returns the Kind of message i, without building the Message.
+func (r *Result) Kind(i int) Kind {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Kind
+	}
+	return r.msgs.entry(i).kind
+}
+
+// Frame returns the Frame of message i, without building the Message.
+func (r *Result) Frame(i int) int {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Frame
+	}
+	return int(r.msgs.entry(i).frame)
+}
+
+// Capture returns the Capture of message i, without building the Message.
+func (r *Result) Capture(i int) int {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Capture
+	}
+	return int(r.msgs.entry(i).capture)
+}
+
+// Parent returns the Parent of message i, without building the Message.
+func (r *Result) Parent(i int) int {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Parent
+	}
+	return int(r.msgs.entry(i).parent)
+}
+
+// Body returns the Body of message i, without building the Message.
+func (r *Result) Body(i int) any {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Body
+	}
+	return r.msgs.entry(i).body
+}
+
+// All returns a copy of every message, in order: for tests and for small
+// results; a large one is better read message by message.
+func (r *Result) All() []Message {
+	ms := make([]Message, r.Len())
+	for i := range ms {
+		ms[i] = r.Message(i)
+	}
+	return ms
+}
+
+// SetMessages makes ms the messages of r, in that order, replacing any it
+// had: for results built by hand or rewritten (a merge of captures).
+// Each Parent must index ms, or be -1.
+func (r *Result) SetMessages(ms []Message) {
+	if ms == nil {
+		ms = []Message{}
+	}
+	r.msgs = msgTable{list: ms}
 }

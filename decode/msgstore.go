@@ -3,7 +3,6 @@ package decode
 import (
 	"math"
 	"net/netip"
-	"slices"
 	"time"
 )
 
@@ -146,58 +145,6 @@ func (e *msgEntry) expand(m *Message) {
 	m.Header, m.Truncated, m.Body = entryHeaders[e.hdr], e.truncated, e.body
 }
 
-// placeSorted sorts ms, the messages appended to a result at index base, by
-// capture then frame, stable, and maps their Parent indices (which count
-// from 0 at ms[0]) to positions in the result.
-func placeSorted(ms []Message, base int) {
-	type key struct{ capture, frame, idx int32 }
-	keys := make([]key, len(ms))
-	sorted := true
-	for i := range ms {
-		m := &ms[i]
-		keys[i] = key{int32(m.Capture), int32(m.Frame), int32(i)}
-		if i > 0 && (keys[i].capture < keys[i-1].capture ||
-			keys[i].capture == keys[i-1].capture && keys[i].frame < keys[i-1].frame) {
-			sorted = false
-		}
-	}
-	if sorted {
-		for i := range ms {
-			if ms[i].Parent >= 0 {
-				ms[i].Parent += base
-			}
-		}
-		return
-	}
-	// Most messages come in order: sorting 12-byte keys is much cheaper
-	// than sorting messages.
-	slices.SortStableFunc(keys, func(a, b key) int {
-		if a.capture != b.capture {
-			return int(a.capture - b.capture)
-		}
-		return int(a.frame - b.frame)
-	})
-	// dest[i] is where the message now at i goes.
-	dest := make([]int32, len(ms))
-	for to, k := range keys {
-		dest[k.idx] = int32(to)
-	}
-	for i := range ms {
-		if ms[i].Parent >= 0 {
-			ms[i].Parent = base + int(dest[ms[i].Parent])
-		}
-	}
-	// Follow each cycle of the permutation: every swap puts one message
-	// in its place.
-	for i := range ms {
-		for int(dest[i]) != i {
-			j := dest[i]
-			ms[i], ms[j] = ms[j], ms[i]
-			dest[i], dest[j] = dest[j], dest[i]
-		}
-	}
-}
-
 // intArenaChunk is the number of ints an intArena allocates at a time.
 const intArenaChunk = 4096
 
@@ -221,4 +168,22 @@ func (a *intArena) clone(s []int) []int {
 	n := len(a.buf)
 	a.buf = append(a.buf, s...)
 	return a.buf[n:len(a.buf):len(a.buf)]
+}
+
+// parentIdx returns the Parent of the message of e.
+func (e *msgEntry) parentIdx() int {
+	if e.full != nil {
+		return e.full.Parent
+	}
+	return int(e.parent)
+}
+
+// setParent sets the Parent of the message of e to p, which fits in 32 bits
+// (an index of a table).
+func (e *msgEntry) setParent(p int) {
+	if e.full != nil {
+		e.full.Parent = p
+		return
+	}
+	e.parent = int32(p)
 }

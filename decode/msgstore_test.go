@@ -13,9 +13,9 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
-// TestMsgStoreSorted checks Result's ordering of the stored messages: by
+// TestMsgStoreSorted checks the table's ordering of the stored messages: by
 // capture then frame, stable among equals, Parent following its message,
-// across several blocks, appended after messages already in the result.
+// across several blocks, appended after messages already in the table.
 func TestMsgStoreSorted(t *testing.T) {
 	var s msgStore
 	type in struct{ capture, frame, parent int }
@@ -32,10 +32,19 @@ func TestMsgStoreSorted(t *testing.T) {
 		s.add(&m)
 		want = append(want, in{m.Capture, m.Frame, m.Parent})
 	}
-	prior := []Message{{Frame: -5, Parent: -1}, {Frame: -4, Parent: 0}}
-	out := appendMerged(slices.Clone(prior), &s, nil)
-	if len(out) != n+2 || s.len() != 0 {
-		t.Fatalf("%d messages out, %d left in the store; want %d, 0", len(out), s.len(), n+2)
+	// Messages already in the table, from an earlier call.
+	var tab msgTable
+	var prior msgStore
+	prior.add(&Message{Frame: -5, Parent: -1})
+	prior.add(&Message{Frame: -4, Parent: 0})
+	tab.appendMerged(&prior, nil)
+	tab.appendMerged(&s, nil)
+	if tab.len() != n+2 || s.len() != 0 {
+		t.Fatalf("%d messages out, %d left in the store; want %d, 0", tab.len(), s.len(), n+2)
+	}
+	out := make([]Message, tab.len())
+	for i := range out {
+		out[i] = tab.message(i)
 	}
 	if out[0].Frame != -5 || out[1].Parent != 0 {
 		t.Errorf("the messages already in the result changed: %+v", out[:2])
@@ -67,8 +76,9 @@ func TestMsgStoreSorted(t *testing.T) {
 				to+2, m.Capture, m.Frame, m.Parent, w.capture, w.frame, wantParent)
 		}
 	}
-	if got := appendMerged(nil, &msgStore{}, nil); got == nil || len(got) != 0 {
-		t.Errorf("empty store: %#v, want an empty non-nil slice", got)
+	var empty msgTable
+	if empty.appendMerged(&msgStore{}, nil); empty.len() != 0 {
+		t.Errorf("empty store: %d messages", empty.len())
 	}
 }
 
@@ -173,5 +183,46 @@ func TestMsgEntryAddrTime(t *testing.T) {
 				t.Errorf("%v %v: got %v %v %#v", a, tm, got.Src, got.Dst, got.Time)
 			}
 		}
+	}
+}
+
+// TestResultAccessors checks that the field accessors of a Result give
+// what Message gives, for a decoded table (compact and whole entries,
+// from the main store and a side) and for a hand-built one.
+func TestResultAccessors(t *testing.T) {
+	var main, side msgStore
+	tm := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	main.add(&Message{Capture: 0, Frame: 2, Parent: -1, Time: tm, Kind: KindHTTPRequest, Body: &krb.Message{}})
+	main.add(&Message{Capture: 0, Frame: 2, Parent: 0, Time: tm, Kind: KindAPReq, Err: "krb: truncated"}) // kept whole
+	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Kind: KindHTTPResponse})
+	side.add(&Message{Capture: 0, Frame: 1, Parent: -1, Time: tm, Kind: KindDNSQuery, Body: &dns.Message{}})
+	side.add(&Message{Capture: 0, Frame: 3, Parent: -1, Time: tm, Kind: KindASReq, Decrypted: &kcrypt.Result{}})
+	var decoded Result
+	decoded.msgs.appendMerged(&main, []msgStore{side})
+	var built Result
+	built.SetMessages(decoded.All())
+	wantFrames := []int{1, 2, 2, 3, 5}
+	wantParents := []int{-1, -1, 1, -1, -1}
+	for name, r := range map[string]*Result{"decoded": &decoded, "hand-built": &built} {
+		if r.Len() != len(wantFrames) {
+			t.Fatalf("%s: %d messages, want %d", name, r.Len(), len(wantFrames))
+		}
+		for i := range r.Len() {
+			m := r.Message(i)
+			if m.Frame != wantFrames[i] || m.Parent != wantParents[i] {
+				t.Errorf("%s: message %d is frame %d parent %d, want %d %d", name, i, m.Frame, m.Parent, wantFrames[i], wantParents[i])
+			}
+			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || r.Body(i) != m.Body {
+				t.Errorf("%s: message %d: accessors give %v %d %d %d %T, Message %v %d %d %d %T", name, i,
+					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body)
+			}
+		}
+	}
+	if m := decoded.Message(2); m.Err == "" || decoded.Message(3).Decrypted == nil {
+		t.Errorf("whole entries lost their error or decryption: %+v", m)
+	}
+	var empty Result
+	if empty.SetMessages(nil); empty.Len() != 0 || empty.All() == nil {
+		t.Errorf("empty result: %d messages, All %v", empty.Len(), empty.All())
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
-	"slices"
-	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 )
@@ -27,7 +25,7 @@ import (
 //     the same capture and frame come one from each side: the worker's
 //     messages, kept in a store per capture, can be merged with the others
 //     in any interleaving before Result's stable sort by capture and
-//     frame (appendMerged merges by frame, which leaves little to sort);
+//     frame (msgTable.appendMerged merges by frame, which leaves little to sort);
 //   - every anomaly is tagged with the handler call that produced it, and
 //     the two lists are merged by that tag before the end of the capture
 //     (whose anomalies come after every packet's).
@@ -279,92 +277,11 @@ func (p *udpPar) mergeAnomalies() {
 	d.res.Anomalies = append(d.res.Anomalies[:p.anoStart], out...)
 }
 
-// sortedMessages appends the Dissector's messages to the result in capture
-// order, with those decoded on the worker merged in.
-func (d *Dissector) sortedMessages() []Message {
-	out := appendMerged(d.res.Messages, &d.msgs, d.udpMsgs)
+// sortedMessages appends the Dissector's messages to the result's table in
+// capture order, with those decoded on the worker merged in.
+func (d *Dissector) sortedMessages() {
+	d.res.msgs.appendMerged(&d.msgs, d.udpMsgs)
 	d.udpMsgs = nil
-	return out
-}
-
-// appendMerged appends the messages of s and sides to out ordered by
-// capture, then frame, stable (the order of emission among equals), with
-// Parent indices (counted from 0 in each store) mapped to their new
-// positions in out, and empties the stores. Each message is written once
-// into out, and each block let go once written. The stores are merged by
-// capture and frame first, each keeping its order; which of two messages
-// with the same capture and frame comes first is the only thing the merge
-// could change, and such messages are always of the same store (a frame
-// carries a datagram or a TCP segment, never both): the result is that of
-// sorting all messages for any interleaving, and the merge leaves little
-// to sort. A nil out gives a non-nil result, even when empty.
-func appendMerged(out []Message, s *msgStore, sides []msgStore) []Message {
-	base := len(out)
-	n := s.n
-	for k := range sides {
-		n += sides[k].n
-	}
-	if out == nil {
-		out = make([]Message, 0, n)
-	}
-	out = slices.Grow(out, n)[:base+n]
-	ms := out[base:]
-	mainPos := make([]int32, s.n)
-	sidePos := make([][]int32, len(sides))
-	for k := range sides {
-		sidePos[k] = make([]int32, sides[k].n)
-	}
-	// Where each message goes, decided before any is written.
-	i, si, sj := 0, 0, 0
-	for q := range ms {
-		for si < len(sides) && sj == sides[si].n {
-			si, sj = si+1, 0
-		}
-		if si == len(sides) || i < s.n && !entryBefore(sides[si].entry(sj), s.entry(i)) {
-			mainPos[i] = int32(q)
-			i++
-			continue
-		}
-		sidePos[si][sj] = int32(q)
-		sj++
-	}
-	// Writing the messages into fresh memory is the costly part: the
-	// stores are written on two goroutines, into disjoint elements of ms.
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for k := range sides {
-			expandInto(ms, &sides[k], sidePos[k])
-		}
-	})
-	expandInto(ms, s, mainPos)
-	wg.Wait()
-	*s = msgStore{}
-	for _, q := range mainPos {
-		if p := ms[q].Parent; p >= 0 {
-			ms[q].Parent = int(mainPos[p])
-		}
-	}
-	for k, pos := range sidePos {
-		for _, q := range pos {
-			if p := ms[q].Parent; p >= 0 {
-				ms[q].Parent = int(pos[p])
-			}
-		}
-		sides[k] = msgStore{}
-	}
-	placeSorted(ms, base)
-	return out
-}
-
-// expandInto writes message i of s at ms[pos[i]], releasing each block of
-// s once it is written.
-func expandInto(ms []Message, s *msgStore, pos []int32) {
-	for i, q := range pos {
-		s.entry(i).expand(&ms[q])
-		if (i+1)%msgBlock == 0 {
-			s.blocks[(i+1)/msgBlock-1] = nil
-		}
-	}
 }
 
 // entryBefore reports whether a sorts before b by capture, then frame.

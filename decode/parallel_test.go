@@ -81,7 +81,7 @@ func runBothWith(t *testing.T, files []capFile, each bool, setup func(*decode.Di
 // first difference.
 func sameResult(t *testing.T, seq, par *decode.Result) {
 	t.Helper()
-	if reflect.DeepEqual(seq, par) {
+	if decode.SameResult(seq, par) {
 		return
 	}
 	if !reflect.DeepEqual(seq.Captures, par.Captures) {
@@ -93,13 +93,13 @@ func sameResult(t *testing.T, seq, par *decode.Result) {
 	if !reflect.DeepEqual(seq.Anomalies, par.Anomalies) {
 		t.Errorf("anomalies: in line %q\nparallel %q", seq.Anomalies, par.Anomalies)
 	}
-	if len(seq.Messages) != len(par.Messages) {
-		t.Fatalf("%d messages in line, %d parallel", len(seq.Messages), len(par.Messages))
+	if seq.Len() != par.Len() {
+		t.Fatalf("%d messages in line, %d parallel", seq.Len(), par.Len())
 	}
-	for i := range seq.Messages {
-		if !reflect.DeepEqual(seq.Messages[i], par.Messages[i]) {
+	for i := range seq.Len() {
+		if !reflect.DeepEqual(seq.Message(i), par.Message(i)) {
 			t.Fatalf("message %d: in line %s (parent %d), parallel %s (parent %d)", i,
-				describe(&seq.Messages[i]), seq.Messages[i].Parent, describe(&par.Messages[i]), par.Messages[i].Parent)
+				describe(new(seq.Message(i))), seq.Message(i).Parent, describe(new(par.Message(i))), par.Message(i).Parent)
 		}
 	}
 	t.Fatal("results differ")
@@ -125,7 +125,7 @@ func TestParallelLab(t *testing.T) {
 	msgs := 0
 	for _, f := range files {
 		t.Run(f.name, func(t *testing.T) {
-			msgs += len(runBoth(t, []capFile{f}, false).Messages)
+			msgs += runBoth(t, []capFile{f}, false).Len()
 		})
 	}
 	if msgs == 0 {
@@ -216,8 +216,8 @@ func TestParallelAnomalyOrder(t *testing.T) {
 			krbAno++
 		}
 	}
-	t.Logf("%d cldap anomalies, %d kerberos anomalies, %d messages", cldapAno, krbAno, len(r.Messages))
-	if cldapAno < 2*100 || krbAno < 2*300 || len(r.Messages) < 2*200 {
+	t.Logf("%d cldap anomalies, %d kerberos anomalies, %d messages", cldapAno, krbAno, r.Len())
+	if cldapAno < 2*100 || krbAno < 2*300 || r.Len() < 2*200 {
 		t.Fatal("the capture does not exercise the merge")
 	}
 	// The cut record is reported at the end of each capture, after the

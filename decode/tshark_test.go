@@ -145,7 +145,7 @@ func key(types, codes []string) string {
 func ourKerberos(res *decode.Result) map[int]string {
 	types := map[int][]string{}
 	codes := map[int][]string{}
-	for _, m := range res.Messages {
+	for _, m := range res.All() {
 		if m.Krb() == nil {
 			continue
 		}

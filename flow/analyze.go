@@ -59,7 +59,7 @@ func (a *analyzer) httpFlows() {
 	groups := map[key][]*httpTx{}
 	var order []key
 	for _, t := range a.http {
-		k := key{a.msgs[t.req].Capture, t.client.Addr(), t.host}
+		k := key{a.in.Capture(t.req), t.client.Addr(), t.host}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -74,8 +74,8 @@ func (a *analyzer) httpFlows() {
 	for _, k := range order {
 		last := 0
 		for _, seq := range a.httpSequences(groups[k]) {
-			a.httpFlow(seq, sinceFrame(last, a.msgs[seq[0].req].Frame))
-			last = a.msgs[seq[len(seq)-1].req].Frame
+			a.httpFlow(seq, sinceFrame(last, a.in.Frame(seq[0].req)))
+			last = a.in.Frame(seq[len(seq)-1].req)
 		}
 	}
 }

@@ -96,5 +96,5 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(flows), "ns/flow")
 	b.ReportMetric(float64(flows), "flows")
-	b.ReportMetric(float64(len(in.Messages)), "msgs")
+	b.ReportMetric(float64(in.Len()), "msgs")
 }

@@ -46,14 +46,14 @@ func (a *analyzer) pairCarriers() []*svcTx {
 	var out []*svcTx
 	for _, i32 := range a.scan.carrier {
 		i := int(i32)
-		m := &a.msgs[i]
+		m := a.msg(i)
 		if respKind, ok := carrierKinds[m.Kind]; ok {
 			t := &svcTx{req: i, resp: -1, client: m.Src, server: m.Dst}
-			open[key{m.Capture, m.Src, m.Dst, respKind, messageID(m)}] = t
+			open[key{m.Capture, m.Src, m.Dst, respKind, messageID(&m)}] = t
 			out = append(out, t)
 			continue
 		}
-		k := key{m.Capture, m.Dst, m.Src, m.Kind, messageID(m)}
+		k := key{m.Capture, m.Dst, m.Src, m.Kind, messageID(&m)}
 		if t, ok := open[k]; ok {
 			t.resp = i
 			delete(open, k)
@@ -74,7 +74,7 @@ func (a *analyzer) carrierFlows() {
 	groups := map[key][]*svcTx{}
 	var order []key
 	for _, t := range a.pairCarriers() {
-		m := &a.msgs[t.req]
+		m := a.msg(t.req)
 		if m.LDAP() != nil && (m.LDAP().Auth == ldap.AuthSimple || !strings.HasPrefix(strings.ToUpper(m.LDAP().SASLMechanism), "GSS")) {
 			continue // a password bind, or SASL without GSS-API: not an authentication kerbtrace diagnoses
 		}
@@ -92,10 +92,10 @@ func (a *analyzer) carrierFlows() {
 		last := 0
 		negs := map[netip.AddrPort]*svcTx{} // the last NEGOTIATE of earlier flows, by connection
 		for _, seq := range a.carrierSequences(groups[k]) {
-			a.carrierFlow(seq, k.service, sinceFrame(last, a.msgs[seq[0].req].Frame), negs[seq[0].client])
-			last = a.msgs[seq[len(seq)-1].req].Frame
+			a.carrierFlow(seq, k.service, sinceFrame(last, a.in.Frame(seq[0].req)), negs[seq[0].client])
+			last = a.in.Frame(seq[len(seq)-1].req)
 			for _, t := range seq {
-				if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
+				if a.in.Kind(t.req) == decode.KindSMB2NegotiateRequest {
 					negs[t.client] = t
 				}
 			}
@@ -120,7 +120,7 @@ func (a *analyzer) carrierSequences(txs []*svcTx) [][]*svcTx {
 			open[t.client] = c
 		}
 		c.pos = append(c.pos, i)
-		if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
+		if a.in.Kind(t.req) == decode.KindSMB2NegotiateRequest {
 			continue
 		}
 		if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
@@ -132,11 +132,11 @@ func (a *analyzer) carrierSequences(txs []*svcTx) [][]*svcTx {
 		switch {
 		case t.resp < 0:
 			c.end.answer = answerMissing
-		case inProgress(&a.msgs[t.resp]):
+		case inProgress(new(a.msg(t.resp))):
 			continue
 		default:
 			c.end.answer = answerRejected
-			if _, ok := carrierStatus(&a.msgs[t.resp]); ok {
+			if _, ok := carrierStatus(new(a.msg(t.resp))); ok {
 				c.end.answer = answerAccepted
 			}
 		}
@@ -158,13 +158,13 @@ func (a *analyzer) carrierSequences(txs []*svcTx) [][]*svcTx {
 // else the name it resolved to the server's address.
 func (a *analyzer) carrierHost(txs []*svcTx) string {
 	for _, t := range txs {
-		if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 && a.msgs[ap].Krb().Ticket != nil {
-			if _, h, _ := spnHost(a.msgs[ap].Krb().Ticket.SName); h != "" {
+		if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 && a.krbAt(ap).Ticket != nil {
+			if _, h, _ := spnHost(a.krbAt(ap).Ticket.SName); h != "" {
 				return h
 			}
 		}
 	}
-	m := &a.msgs[txs[0].req]
+	m := a.msg(txs[0].req)
 	return a.nameOf(m.Capture, m.Src.Addr(), m.Dst.Addr())
 }
 
@@ -179,7 +179,7 @@ func (a *analyzer) carrierHost(txs []*svcTx) string {
 func (a *analyzer) carrierFlow(txs []*svcTx, service string, since int, neg *svcTx) {
 	var setups, negotiates []*svcTx
 	for _, t := range txs {
-		if a.msgs[t.req].Kind == decode.KindSMB2NegotiateRequest {
+		if a.in.Kind(t.req) == decode.KindSMB2NegotiateRequest {
 			negotiates = append(negotiates, t)
 		} else {
 			setups = append(setups, t)
@@ -189,7 +189,7 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string, since int, neg *svc
 		return // a NEGOTIATE alone says nothing about authentication
 	}
 	first := txs[0]
-	m0 := &a.msgs[first.req]
+	m0 := a.msg(first.req)
 	host := a.carrierHost(setups)
 	fi := a.addFlow(newFlow(m0.Capture, first.client.Addr(), host, service))
 	f := &a.res.Flows[fi]
@@ -215,30 +215,30 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string, since int, neg *svc
 	end, apreq := 0, -1
 	switch {
 	case krbTx != nil:
-		end = a.msgs[krbTx.req].Frame
+		end = a.in.Frame(krbTx.req)
 		apreq = a.tokenOf(krbTx.req, decode.KindAPReq)
 	case ntlmTx != nil:
-		end = a.msgs[ntlmTx.req].Frame
+		end = a.in.Frame(ntlmTx.req)
 	}
-	a.ticketSteps(fi, target{host: host, start: a.msgs[setups[0].req].Frame, since: since}, chain, apreq, end)
+	a.ticketSteps(fi, target{host: host, start: a.in.Frame(setups[0].req), since: since}, chain, apreq, end)
 	f = &a.res.Flows[fi]
 	switch {
 	case krbTx != nil:
-		req := &a.msgs[krbTx.req]
-		detail := fmt.Sprintf("%s carrying a Kerberos AP-REQ", carrierName(req))
-		if tk := a.msgs[apreq].Krb().Ticket; tk != nil {
+		req := a.msg(krbTx.req)
+		detail := fmt.Sprintf("%s carrying a Kerberos AP-REQ", carrierName(&req))
+		if tk := a.krbAt(apreq).Ticket; tk != nil {
 			detail += " for " + tk.SName.String()
 		}
 		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
 		a.carrierAcceptance(fi, setups, krbTx, true)
 	case ntlmTx != nil:
-		req := &a.msgs[ntlmTx.req]
-		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(req)+" carries NTLMSSP, not Kerberos", req.Frame)
+		req := a.msg(ntlmTx.req)
+		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(&req)+" carries NTLMSSP, not Kerberos", req.Frame)
 		a.carrierAcceptance(fi, setups, ntlmTx, false)
-		a.carrierFallback(fi, host, req)
+		a.carrierFallback(fi, host, &req)
 	default:
-		req := &a.msgs[setups[0].req]
-		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(req)+" carries no Kerberos token", req.Frame)
+		req := a.msg(setups[0].req)
+		f.set(StepAuthenticatedRequest, StatusFailed, carrierName(&req)+" carries no Kerberos token", req.Frame)
 		a.carrierAcceptance(fi, setups, setups[0], false)
 	}
 	a.userOf(fi)
@@ -273,12 +273,12 @@ func (a *analyzer) negotiateSteps(fi int, service string, negotiates []*svcTx) {
 		return
 	}
 	t := negotiates[0]
-	f.set(StepAnonymousRequest, StatusOK, "SMB2 NEGOTIATE", a.msgs[t.req].Frame)
+	f.set(StepAnonymousRequest, StatusOK, "SMB2 NEGOTIATE", a.in.Frame(t.req))
 	if t.resp < 0 {
 		f.set(StepChallenge, StatusMissing, "no response to the SMB2 NEGOTIATE")
 		return
 	}
-	resp := &a.msgs[t.resp]
+	resp := a.msg(t.resp)
 	sp := a.tokenOf(t.resp, decode.KindSPNEGOInit)
 	if sp < 0 {
 		f.set(StepChallenge, StatusOK, fmt.Sprintf("NEGOTIATE response %s without a SPNEGO hint", resp.SMB2().Status), resp.Frame)
@@ -286,7 +286,7 @@ func (a *analyzer) negotiateSteps(fi int, service string, negotiates []*svcTx) {
 	}
 	var names []string
 	kerberos := false
-	for _, o := range a.msgs[sp].SPNEGO().MechTypes {
+	for _, o := range a.spnegoAt(sp).MechTypes {
 		if o.IsKerberos() {
 			kerberos = true
 		}
@@ -318,7 +318,7 @@ func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos
 		}
 		for _, v := range setups[i:] {
 			final = v
-			if v.resp < 0 || !inProgress(&a.msgs[v.resp]) {
+			if v.resp < 0 || !inProgress(new(a.msg(v.resp))) {
 				break
 			}
 		}
@@ -327,8 +327,8 @@ func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos
 		f.set(StepAcceptance, StatusMissing, "no response in the capture")
 		return
 	}
-	resp := &a.msgs[final.resp]
-	status, ok := carrierStatus(resp)
+	resp := a.msg(final.resp)
+	status, ok := carrierStatus(&resp)
 	frames := []int{resp.Frame}
 	if ok {
 		detail := status
@@ -340,7 +340,7 @@ func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos
 	}
 	detail := status + ": the server refused the authentication"
 	if e := a.tokenOf(final.resp, decode.KindKRBError); e >= 0 {
-		detail += fmt.Sprintf(" with %s in its token", a.msgs[e].Krb().ErrorCode)
+		detail += fmt.Sprintf(" with %s in its token", a.krbAt(e).ErrorCode)
 		var ap []int
 		if i := a.tokenOf(t.req, decode.KindAPReq); i >= 0 {
 			ap = append(ap, i)
@@ -349,7 +349,7 @@ func (a *analyzer) carrierAcceptance(fi int, setups []*svcTx, t *svcTx, kerberos
 	}
 	f.set(StepAcceptance, StatusFailed, detail, frames...)
 	if kerberos {
-		req := &a.msgs[t.req]
+		req := a.msg(t.req)
 		a.finding(fi, "SERVICE_REJECTED_TICKET", []int{req.Frame, resp.Frame},
 			"%s answered the Kerberos AP-REQ for %s (frame %d) with %s (frame %d).", f.Server, orSPN(f.SPN), req.Frame, status, resp.Frame)
 	}

@@ -69,7 +69,7 @@ func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
 	}
 	if !t.addrsDone {
 		t.addrsDone = true
-		if r := a.msgs[t.r].DNS(); r.RCode == 0 {
+		if r := a.dnsAt(t.r); r.RCode == 0 {
 			t.addrs = a.addrsOf(r)
 		}
 	}
@@ -116,11 +116,11 @@ func (a *analyzer) nameResolutionSince(fi int, host string, since, before int) [
 		frames = append(frames, t.qframe)
 		f.Messages = append(f.Messages, t.q)
 		if t.r >= 0 {
-			frames = append(frames, a.msgs[t.r].Frame)
+			frames = append(frames, a.in.Frame(t.r))
 			f.Messages = append(f.Messages, t.r)
 		}
 		if addrs := a.resolved(t); len(addrs) > 0 {
-			c := a.msgs[t.r].DNS().CNAMEChain(qname(a.msgs[t.r].DNS()))
+			c := a.dnsAt(t.r).CNAMEChain(qname(a.dnsAt(t.r)))
 			if len(c) > 1 && chain == nil {
 				chain = c
 			}
@@ -163,21 +163,21 @@ func (a *analyzer) dnsFailure(fi int, t *dnsTx, frames []int) {
 	if t.r < 0 {
 		f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: no response from the DNS server", t.qtype, t.name), frames...)
 		a.finding(fi, "DNS_NO_RESPONSE", frames, "%s asked %s for %s and got no answer.",
-			f.Client, a.msgs[t.q].Dst.Addr(), t.name)
+			f.Client, a.msg(t.q).Dst.Addr(), t.name)
 		return
 	}
-	rc := a.msgs[t.r].DNS().RCode
+	rc := a.dnsAt(t.r).RCode
 	f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: %s", t.qtype, t.name, rc), frames...)
 	switch rc.String() {
 	case "NXDOMAIN":
 		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s answered NXDOMAIN for %s (frame %d).",
-			a.msgs[t.r].Src.Addr(), t.name, a.msgs[t.r].Frame)
+			a.msg(t.r).Src.Addr(), t.name, a.in.Frame(t.r))
 	case "NOERROR":
 		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s has no address record for %s (NOERROR, no answer; frame %d).",
-			a.msgs[t.r].Src.Addr(), t.name, a.msgs[t.r].Frame)
+			a.msg(t.r).Src.Addr(), t.name, a.in.Frame(t.r))
 	default:
 		a.finding(fi, "DNS_SERVER_FAILURE", frames, "The DNS server %s answered %s for %s (frame %d).",
-			a.msgs[t.r].Src.Addr(), rc, t.name, a.msgs[t.r].Frame)
+			a.msg(t.r).Src.Addr(), rc, t.name, a.in.Frame(t.r))
 	}
 }
 

@@ -43,7 +43,7 @@ func (a *analyzer) kdcFindings() {
 		if !ok {
 			fi = -1
 		}
-		req := &a.msgs[t.req]
+		req := a.msg(t.req)
 		if t.rep < 0 {
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
 				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, req.Krb().SName.String(), []int{req.Frame},
@@ -54,7 +54,7 @@ func (a *analyzer) kdcFindings() {
 			}
 			continue
 		}
-		rep := &a.msgs[t.rep]
+		rep := a.msg(t.rep)
 		if rep.Kind != decode.KindKRBError {
 			continue
 		}
@@ -79,9 +79,9 @@ func (a *analyzer) kdcFindings() {
 // request of the same kind and for the same name (a retry that worked).
 func (a *analyzer) answeredLater(i int) bool {
 	t := a.kdc[i]
-	req := &a.msgs[t.req]
+	req := a.msg(t.req)
 	for _, u := range a.kdcAfter(i) {
-		r := &a.msgs[u.req]
+		r := a.msg(u.req)
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind &&
 			r.Krb().SName.String() == req.Krb().SName.String() && u.rep >= 0 {
 			return true
@@ -94,9 +94,9 @@ func (a *analyzer) answeredLater(i int) bool {
 // exchange i, or nil.
 func (a *analyzer) followUp(i int) *kdcTx {
 	t := a.kdc[i]
-	req := &a.msgs[t.req]
+	req := a.msg(t.req)
 	for _, u := range a.kdcAfter(i) {
-		r := &a.msgs[u.req]
+		r := a.msg(u.req)
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind {
 			return u
 		}
@@ -108,17 +108,17 @@ func (a *analyzer) followUp(i int) *kdcTx {
 // exchanges answered with it (one or several repeats), or nil for an error
 // a service returned inside Negotiate, then apreq is the AP-REQ message.
 func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
-	em := &a.msgs[e]
+	em := a.msg(e)
 	code := int32(em.Krb().ErrorCode)
 	var frames []int
 	var ctx string
 	switch {
 	case len(txs) > 0:
-		req := &a.msgs[a.kdc[txs[0]].req]
+		req := a.msg(a.kdc[txs[0]].req)
 		var reqFrames, repFrames []int
 		for _, i := range txs {
-			reqFrames = append(reqFrames, a.msgs[a.kdc[i].req].Frame)
-			repFrames = append(repFrames, a.msgs[a.kdc[i].rep].Frame)
+			reqFrames = append(reqFrames, a.in.Frame(a.kdc[i].req))
+			repFrames = append(repFrames, a.in.Frame(a.kdc[i].rep))
 		}
 		frames = append(append(frames, reqFrames...), repFrames...)
 		what := "the " + kindName(req.Kind)
@@ -154,7 +154,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		frames = []int{em.Frame}
 		ctx = fmt.Sprintf("The service %s answered", em.Src.Addr())
 		if len(apreq) > 0 {
-			ap := &a.msgs[apreq[0]]
+			ap := a.msg(apreq[0])
 			ctx += fmt.Sprintf(" the AP-REQ of frame %d", ap.Frame)
 			frames = append(frames, ap.Frame)
 			if tk := ap.Krb().Ticket; tk != nil && (code == 31 || code == 41 || code == 44 || code == 45) {
@@ -181,9 +181,9 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	switch code {
 	case 25: // KDC_ERR_PREAUTH_REQUIRED
 		if txi >= 0 {
-			if u := a.followUp(txi); u != nil && hasPreauth(a.msgs[u.req].Krb()) {
-				a.finding(fi, "KRB_PREAUTH_REQUIRED", append(frames, a.msgs[u.req].Frame),
-					"%s; the client then sent a pre-authenticated AS-REQ (frame %d). This is normal.", what, a.msgs[u.req].Frame)
+			if u := a.followUp(txi); u != nil && hasPreauth(a.krbAt(u.req)) {
+				a.finding(fi, "KRB_PREAUTH_REQUIRED", append(frames, a.in.Frame(u.req)),
+					"%s; the client then sent a pre-authenticated AS-REQ (frame %d). This is normal.", what, a.in.Frame(u.req))
 				return
 			}
 		}
@@ -191,9 +191,9 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		return
 	case 52: // KRB_ERR_RESPONSE_TOO_BIG
 		if txi >= 0 {
-			if u := a.followUp(txi); u != nil && a.msgs[u.req].Transport == decode.TransportTCP {
-				a.finding(fi, "KDC_TCP_FALLBACK", append(frames, a.msgs[u.req].Frame),
-					"%s; the client retried over TCP (frame %d).", what, a.msgs[u.req].Frame)
+			if u := a.followUp(txi); u != nil && a.msg(u.req).Transport == decode.TransportTCP {
+				a.finding(fi, "KDC_TCP_FALLBACK", append(frames, a.in.Frame(u.req)),
+					"%s; the client retried over TCP (frame %d).", what, a.in.Frame(u.req))
 				return
 			}
 		}
@@ -205,7 +205,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		}
 	}
 	id, ok := errorIDs[code]
-	if code == 31 && len(txs) > 0 && a.msgs[a.kdc[txs[0]].req].Kind == decode.KindASReq {
+	if code == 31 && len(txs) > 0 && a.in.Kind(a.kdc[txs[0]].req) == decode.KindASReq {
 		// MIT answers a wrong password under encrypted-timestamp or FAST
 		// pre-authentication with BAD_INTEGRITY: no service key is involved.
 		id = "KRB_PREAUTH_FAILED"
@@ -215,13 +215,13 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		what += ": " + em.Krb().ErrorCode.Meaning()
 	}
 	if code == 37 || code == 33 {
-		what += ". " + skewText(em, len(txs) > 0)
+		what += ". " + skewText(&em, len(txs) > 0)
 	}
 	sev, spn := catalogue[id].sev, ""
 	if len(txs) > 0 {
 		// The finding is about the service the request named (a TGS-REQ,
 		// or an AS-REQ for a service ticket), not the flow's.
-		if req := a.msgs[a.kdc[txs[0]].req]; req.Kind == decode.KindTGSReq || !isTGT(req.Krb().SName) {
+		if req := a.msg(a.kdc[txs[0]].req); req.Kind == decode.KindTGSReq || !isTGT(req.Krb().SName) {
 			spn = req.Krb().SName.String()
 		}
 	}
@@ -229,7 +229,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		if u := a.laterTGT(txi); u != nil {
 			sev = SeverityWarning
 			what += fmt.Sprintf("; the client got a TGT later (frame %d), so the right password was used then, but a wrong or stale one was tried first (each try counts towards lockout)",
-				a.msgs[u.rep].Frame)
+				a.in.Frame(u.rep))
 		}
 	}
 	if code == 7 && txi >= 0 {
@@ -238,7 +238,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 			// fallback, a referral) and got its ticket: a detour, not the failure.
 			sev = SeverityInfo
 			what += fmt.Sprintf("; the client then asked for %s and got a ticket (frame %d), so this only cost a round trip",
-				a.msgs[u.req].Krb().SName, a.msgs[u.rep].Frame)
+				a.krbAt(u.req).SName, a.in.Frame(u.rep))
 		}
 	}
 	fd := a.findingAs(fi, id, sev, spn, frames, "%s.", what)
@@ -249,7 +249,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		fd.Remedy = r
 	}
 	if fi < 0 && len(txs) > 0 {
-		fd.Client, fd.SPN = a.kdc[txs[0]].client.Addr().String(), a.msgs[a.kdc[txs[0]].req].Krb().SName.String()
+		fd.Client, fd.SPN = a.kdc[txs[0]].client.Addr().String(), a.krbAt(a.kdc[txs[0]].req).SName.String()
 	}
 }
 
@@ -276,11 +276,11 @@ func isTGT(p krb.Principal) bool {
 // that got a TGT, or nil.
 func (a *analyzer) laterTGT(i int) *kdcTx {
 	t := a.kdc[i]
-	req := &a.msgs[t.req]
+	req := a.msg(t.req)
 	for _, u := range a.kdcAfter(i) {
-		r := &a.msgs[u.req]
+		r := a.msg(u.req)
 		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == decode.KindASReq && u.rep >= 0 &&
-			strings.EqualFold(r.Krb().CName.String(), req.Krb().CName.String()) && isTGT(r.Krb().SName) && a.msgs[u.rep].Kind == decode.KindASRep {
+			strings.EqualFold(r.Krb().CName.String(), req.Krb().CName.String()) && isTGT(r.Krb().SName) && a.in.Kind(u.rep) == decode.KindASRep {
 			return u
 		}
 	}
@@ -291,7 +291,7 @@ func (a *analyzer) laterTGT(i int) *kdcTx {
 // when fi >= 0) for the same service class that got a ticket, or nil.
 func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 	t := a.kdc[i]
-	req := &a.msgs[t.req]
+	req := a.msg(t.req)
 	class, _, _ := spnHost(req.Krb().SName)
 	if fi >= 0 {
 		// Only the flow's own exchanges count: the first after t of
@@ -299,11 +299,11 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 		// busy client makes thousands).
 		var first *kdcTx
 		for _, u := range a.flowKDC[fi] {
-			if u.frame < t.frame || u == t || a.msgs[u.req].Capture != req.Capture || u.client.Addr() != t.client.Addr() ||
-				a.msgs[u.req].Kind != decode.KindTGSReq || u.rep < 0 || a.idx.kdcPos[u] < a.idx.kdcPos[t] {
+			if u.frame < t.frame || u == t || a.in.Capture(u.req) != req.Capture || u.client.Addr() != t.client.Addr() ||
+				a.in.Kind(u.req) != decode.KindTGSReq || u.rep < 0 || a.idx.kdcPos[u] < a.idx.kdcPos[t] {
 				continue
 			}
-			if c, _, _ := spnHost(a.msgs[u.req].Krb().SName); c == class && a.msgs[u.rep].Kind == decode.KindTGSRep &&
+			if c, _, _ := spnHost(a.krbAt(u.req).SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep &&
 				(first == nil || a.idx.kdcPos[u] < a.idx.kdcPos[first]) {
 				first = u
 			}
@@ -311,14 +311,14 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 		return first
 	}
 	for _, u := range a.kdcAfter(i) {
-		r := &a.msgs[u.req]
+		r := a.msg(u.req)
 		if r.Capture != req.Capture || u.client.Addr() != t.client.Addr() || r.Kind != decode.KindTGSReq || u.rep < 0 {
 			continue
 		}
 		if fi >= 0 && a.kdcFlow[u] != fi {
 			continue
 		}
-		if c, _, _ := spnHost(r.Krb().SName); c == class && a.msgs[u.rep].Kind == decode.KindTGSRep {
+		if c, _, _ := spnHost(r.Krb().SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep {
 			return u
 		}
 	}
@@ -413,7 +413,7 @@ func (a *analyzer) captureFindings() {
 			what = append(what, w.String())
 		}
 		for _, i := range a.scan.truncated {
-			if m := &a.msgs[i]; m.Capture == ci {
+			if m := a.msg(int(i)); m.Capture == ci {
 				frames = append(frames, m.Frame)
 			}
 		}
@@ -441,7 +441,7 @@ func (a *analyzer) flowOfConn(c *decode.Conn) int {
 		a.idx.connFlow = make(map[tcpDir]int)
 		for fi := range a.res.Flows {
 			for _, i := range a.res.Flows[fi].Messages {
-				m := &a.msgs[i]
+				m := a.msg(i)
 				if m.Transport != decode.TransportTCP {
 					continue
 				}
@@ -462,7 +462,7 @@ func (a *analyzer) flowOfConn(c *decode.Conn) int {
 // endsSoonAfter reports whether the capture of message i ends within a few
 // seconds of it, too soon to tell a lost reply from one not yet sent.
 func (a *analyzer) endsSoonAfter(i int) bool {
-	m := &a.msgs[i]
+	m := a.msg(i)
 	last := a.in.Captures[m.Capture].Last
 	return last.Sub(m.Time).Seconds() < 3
 }

@@ -12,7 +12,7 @@ import (
 
 // authScheme returns the scheme of a request's Authorization header, "" if none.
 func (a *analyzer) authScheme(req int) string {
-	h := a.msgs[req].HTTP()
+	h := a.httpAt(req)
 	if h.Authorization == nil {
 		return ""
 	}
@@ -69,7 +69,7 @@ func (a *analyzer) classify(t *httpTx) answerClass {
 	if t.resp < 0 {
 		return answerMissing
 	}
-	switch a.msgs[t.resp].HTTP().Status {
+	switch a.httpAt(t.resp).Status {
 	case 401:
 		return answerRejected
 	case 403:
@@ -139,7 +139,7 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 	for i, t := range txs {
 		creds := a.authScheme(t.req) != ""
 		c := open[t.client]
-		if c != nil && !creds && c.answered && t.resp >= 0 && a.msgs[t.resp].HTTP().Status == 401 {
+		if c != nil && !creds && c.answered && t.resp >= 0 && a.httpAt(t.resp).Status == 401 {
 			atts = append(atts, c.attempt)
 			c = nil
 		}
@@ -174,7 +174,7 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 // before frame since belong to an earlier flow of the client with the host.
 func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 	first := txs[0]
-	m0 := &a.msgs[first.req]
+	m0 := a.msg(first.req)
 	fi := a.addFlow(newFlow(m0.Capture, first.client.Addr(), first.host, "http"))
 	f := &a.res.Flows[fi]
 	if first.port != "" {
@@ -201,9 +201,9 @@ func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 	end := 0
 	switch {
 	case krbTx != nil:
-		end = a.msgs[krbTx.req].Frame
+		end = a.in.Frame(krbTx.req)
 	case ntlmTx != nil:
-		end = a.msgs[ntlmTx.req].Frame
+		end = a.in.Frame(ntlmTx.req)
 	}
 	apreq := -1
 	if krbTx != nil {
@@ -285,7 +285,7 @@ func (a *analyzer) connOf(capture int, client, server netip.AddrPort, frame int)
 // challengeSteps fills steps 3 and 4.
 func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
 	f := &a.res.Flows[fi]
-	req := &a.msgs[first.req]
+	req := a.msg(first.req)
 	if preemptive {
 		f.set(StepAnonymousRequest, StatusSkipped,
 			fmt.Sprintf("the client sent Authorization: %s with its first request (frame %d) without waiting for a 401", a.authScheme(first.req), req.Frame))
@@ -297,7 +297,7 @@ func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
 		f.set(StepChallenge, StatusMissing, "no response to the anonymous request in the capture")
 		return
 	}
-	resp := &a.msgs[first.resp]
+	resp := a.msg(first.resp)
 	switch {
 	case resp.HTTP().Status == 401 && offers(resp.HTTP(), "Negotiate"):
 		f.set(StepChallenge, StatusOK, fmt.Sprintf("401 WWW-Authenticate: %s", schemes(resp.HTTP())), resp.Frame)
@@ -324,8 +324,8 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 	challenged := f.Step(StepChallenge).Status == StatusOK
 	switch {
 	case krbTx != nil:
-		req := &a.msgs[krbTx.req]
-		ap := &a.msgs[a.tokenOf(krbTx.req, decode.KindAPReq)]
+		req := a.msg(krbTx.req)
+		ap := a.msg(a.tokenOf(krbTx.req, decode.KindAPReq))
 		detail := fmt.Sprintf("%s %s with Authorization: %s carrying a Kerberos AP-REQ", req.HTTP().Method, req.HTTP().URI, a.authScheme(krbTx.req))
 		if ap.Krb().Ticket != nil && ap.Krb().Ticket.SName.String() != "" {
 			detail += " for " + ap.Krb().Ticket.SName.String()
@@ -336,7 +336,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
 		a.acceptance(fi, txs, krbTx, true)
 	case ntlmTx != nil:
-		req := &a.msgs[ntlmTx.req]
+		req := a.msg(ntlmTx.req)
 		f.set(StepAuthenticatedRequest, StatusFailed,
 			fmt.Sprintf("Authorization: %s carries NTLMSSP, not Kerberos", a.authScheme(ntlmTx.req)), req.Frame)
 		last := ntlmTx
@@ -355,7 +355,7 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 			}
 		}
 		if auth != nil {
-			req := &a.msgs[auth.req]
+			req := a.msg(auth.req)
 			f.set(StepAuthenticatedRequest, StatusFailed,
 				fmt.Sprintf("Authorization: %s carries no Kerberos token", a.authScheme(auth.req)), req.Frame)
 			a.acceptance(fi, txs, auth, false)
@@ -369,9 +369,9 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 				return
 			}
 			f.set(StepAuthenticatedRequest, StatusMissing, "the client never answered the challenge with an Authorization header")
-			fr := []int{a.msgs[txs[0].req].Frame}
+			fr := []int{a.in.Frame(txs[0].req)}
 			if txs[0].resp >= 0 {
-				fr = append(fr, a.msgs[txs[0].resp].Frame)
+				fr = append(fr, a.in.Frame(txs[0].resp))
 			}
 			why := ""
 			if f.Step(StepTicketRequest).Status == StatusMissing && !a.httpOnly(f.Capture) {
@@ -405,15 +405,15 @@ func (a *analyzer) acceptance(fi int, txs []*httpTx, t *httpTx, kerberos bool) {
 		f.set(StepAcceptance, StatusMissing, "no response to the authenticated request in the capture")
 		return
 	}
-	resp := &a.msgs[t.resp]
-	req := &a.msgs[t.req]
+	resp := a.msg(t.resp)
+	req := a.msg(t.req)
 	st := resp.HTTP().Status
 	frames := []int{resp.Frame}
 	switch {
 	case st == 401:
 		detail := "401 again: the server rejected the authentication"
 		if e := a.tokenOf(t.resp, decode.KindKRBError); e >= 0 {
-			em := &a.msgs[e]
+			em := a.msg(e)
 			detail += fmt.Sprintf(" with %s in its Negotiate token", em.Krb().ErrorCode)
 			a.finding(fi, "KRB_ERROR_IN_NEGOTIATE", frames,
 				"%s answered the AP-REQ of frame %d with 401 and a Kerberos error %s (%d) in WWW-Authenticate: Negotiate.",
@@ -439,8 +439,8 @@ func (a *analyzer) acceptance(fi int, txs []*httpTx, t *httpTx, kerberos bool) {
 		detail := fmt.Sprintf("%d %s", st, resp.HTTP().Reason)
 		if rep := a.tokenOf(t.resp, decode.KindAPRep); rep >= 0 {
 			detail += "; mutual authentication: AP-REP in WWW-Authenticate"
-			if sp := a.tokenOf(t.resp, decode.KindSPNEGOResp); sp >= 0 && a.msgs[sp].SPNEGO() != nil {
-				detail += fmt.Sprintf(" (negState %s)", a.msgs[sp].SPNEGO().NegState)
+			if sp := a.tokenOf(t.resp, decode.KindSPNEGOResp); sp >= 0 && a.spnegoAt(sp) != nil {
+				detail += fmt.Sprintf(" (negState %s)", a.spnegoAt(sp).NegState)
 			}
 		} else if kerberos {
 			detail += "; no AP-REP returned"
@@ -459,13 +459,13 @@ func (a *analyzer) acceptance(fi int, txs []*httpTx, t *httpTx, kerberos bool) {
 // URI of t among the flow's exchanges txs.
 func (a *analyzer) authLoop(fi int, txs []*httpTx, t *httpTx) {
 	var frames []int
-	uri := a.msgs[t.req].HTTP().URI
+	uri := a.httpAt(t.req).URI
 	for _, u := range txs {
 		if u.resp < 0 {
 			continue
 		}
-		if a.msgs[u.req].HTTP().URI == uri && a.authScheme(u.req) != "" && a.msgs[u.resp].HTTP().Status == 401 {
-			frames = append(frames, a.msgs[u.resp].Frame)
+		if a.httpAt(u.req).URI == uri && a.authScheme(u.req) != "" && a.httpAt(u.resp).Status == 401 {
+			frames = append(frames, a.in.Frame(u.resp))
 		}
 	}
 	if len(frames) >= 3 {
@@ -495,20 +495,20 @@ func (a *analyzer) whyNoKerberos(fi int, first, krbTx, ntlmTx *httpTx) {
 	}
 	if ntlmTx != nil && !negotiate {
 		reason := fmt.Sprintf("the client chose the NTLM scheme itself (Authorization: %s) without a Negotiate offer in the capture", a.authScheme(ntlmTx.req))
-		a.finding(fi, "HTTP_NTLM_FALLBACK", []int{a.msgs[ntlmTx.req].Frame}, "%s authenticated to %s with NTLM (frame %d) because %s.",
-			f.Client, f.Server, a.msgs[ntlmTx.req].Frame, reason)
+		a.finding(fi, "HTTP_NTLM_FALLBACK", []int{a.in.Frame(ntlmTx.req)}, "%s authenticated to %s with NTLM (frame %d) because %s.",
+			f.Client, f.Server, a.in.Frame(ntlmTx.req), reason)
 		return
 	}
 	krbFrame := 0
 	if krbTx != nil {
-		krbFrame = a.msgs[krbTx.req].Frame
+		krbFrame = a.in.Frame(krbTx.req)
 	}
-	fr := []int{a.msgs[first.req].Frame}
+	fr := []int{a.in.Frame(first.req)}
 	if first.resp >= 0 {
-		fr = append(fr, a.msgs[first.resp].Frame)
+		fr = append(fr, a.in.Frame(first.resp))
 	}
 	if ntlmTx != nil {
-		a.ntlmFallback(fi, krbFrame, a.msgs[ntlmTx.req].Frame, first.host, fr, "")
+		a.ntlmFallback(fi, krbFrame, a.in.Frame(ntlmTx.req), first.host, fr, "")
 	}
 }
 
@@ -564,7 +564,7 @@ func (a *analyzer) noRequestReason(fi int, host string) string {
 		return "the client used the short name " + host + ", so check that it maps it to the realm"
 	}
 	for _, t := range a.kdcOf(f.Capture, f.Client) {
-		if t.client.Addr() == f.Client && a.msgs[t.req].Capture == f.Capture {
+		if t.client.Addr() == f.Client && a.in.Capture(t.req) == f.Capture {
 			if web {
 				return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
 			}
@@ -588,12 +588,12 @@ func (a *analyzer) otherScheme(fi int, txs []*httpTx, auth *httpTx) {
 	if f.Step(StepChallenge).Status == StatusFailed {
 		return // HTTP_NEGOTIATE_NOT_OFFERED already says it
 	}
-	req := &a.msgs[auth.req]
+	req := a.msg(auth.req)
 	for _, t := range txs {
-		if t.resp >= 0 && a.msgs[t.resp].HTTP().Status == 401 && offers(a.msgs[t.resp].HTTP(), "Negotiate") {
-			a.finding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE", []int{a.msgs[t.resp].Frame, req.Frame},
+		if t.resp >= 0 && a.httpAt(t.resp).Status == 401 && offers(a.httpAt(t.resp), "Negotiate") {
+			a.finding(fi, "HTTP_CLIENT_DID_NOT_AUTHENTICATE", []int{a.in.Frame(t.resp), req.Frame},
 				"%s offered Negotiate (frame %d) and %s answered with %s credentials (frame %d): it did not try Kerberos.",
-				f.Server, a.msgs[t.resp].Frame, f.Client, scheme, req.Frame)
+				f.Server, a.in.Frame(t.resp), f.Client, scheme, req.Frame)
 			return
 		}
 	}

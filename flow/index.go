@@ -7,7 +7,9 @@ import (
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
 // dnsTx is a DNS query with its response (r is -1 when none came).
@@ -43,7 +45,6 @@ type httpTx struct {
 // analyzer holds the indices built over one decode.Result.
 type analyzer struct {
 	in        *decode.Result
-	msgs      []decode.Message
 	childOff  []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
 	childIdx  []int32
 	dns       []dnsTx
@@ -62,8 +63,23 @@ type analyzer struct {
 	scan      scan              // what one pass over the messages found
 }
 
+// msg returns message i of the input.
+func (a *analyzer) msg(i int) decode.Message { return a.in.Message(i) }
+
+// krbAt returns the Kerberos message of message i, or nil.
+func (a *analyzer) krbAt(i int) *krb.Message { p, _ := a.in.Body(i).(*krb.Message); return p }
+
+// httpAt returns the HTTP head of message i, or nil.
+func (a *analyzer) httpAt(i int) *httpauth.Head { p, _ := a.in.Body(i).(*httpauth.Head); return p }
+
+// dnsAt returns the DNS message of message i, or nil.
+func (a *analyzer) dnsAt(i int) *dns.Message { p, _ := a.in.Body(i).(*dns.Message); return p }
+
+// spnegoAt returns the SPNEGO token of message i, or nil.
+func (a *analyzer) spnegoAt(i int) *spnego.Token { p, _ := a.in.Body(i).(*spnego.Token); return p }
+
 func newAnalyzer(in *decode.Result) *analyzer {
-	a := &analyzer{in: in, msgs: in.Messages, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}}
+	a := &analyzer{in: in, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}}
 	a.scanMessages()
 	a.buildChildren()
 	a.pairDNS()
@@ -76,14 +92,14 @@ func newAnalyzer(in *decode.Result) *analyzer {
 // buildChildren lays out the carried messages of each message in one
 // array (counting sort by parent), in message order.
 func (a *analyzer) buildChildren() {
-	n := len(a.msgs)
+	n := a.in.Len()
 	off := a.scan.childCount
 	for i := 2; i < len(off); i++ {
 		off[i] += off[i-1]
 	}
 	idx := make([]int32, off[n+1])
 	for _, i := range a.scan.carried {
-		p := a.msgs[i].Parent
+		p := a.in.Parent(int(i))
 		idx[off[p+1]] = i
 		off[p+1]++
 	}
@@ -116,7 +132,7 @@ func (a *analyzer) tokenOf(i int, kinds ...decode.Kind) int {
 	}
 	for _, c := range a.children(i) {
 		for _, k := range kinds {
-			if a.msgs[c].Kind == k {
+			if a.in.Kind(int(c)) == k {
 				return int(c)
 			}
 		}
@@ -205,7 +221,7 @@ func (a *analyzer) pairDNS() {
 	open := make(map[key]fifo)
 	for _, i32 := range a.scan.dns {
 		i := int(i32)
-		m := &a.msgs[i]
+		m := a.msg(i)
 		switch m.Kind {
 		case decode.KindDNSQuery:
 			if len(m.DNS().Questions) == 0 {
@@ -252,7 +268,7 @@ func (a *analyzer) pairKDC() {
 	open := make(map[key]fifo)
 	for _, i32 := range a.scan.kdc {
 		i := int(i32)
-		m := &a.msgs[i]
+		m := a.msg(i)
 		switch {
 		case isKDCRequest(m.Kind):
 			j := len(a.kdc)
@@ -284,7 +300,7 @@ func (a *analyzer) pairHTTP() {
 	open := make(map[key]fifo)
 	for _, i32 := range a.scan.http {
 		i := int(i32)
-		m := &a.msgs[i]
+		m := a.msg(i)
 		switch m.Kind {
 		case decode.KindHTTPRequest:
 			host, port := splitHost(m.HTTP().Host)

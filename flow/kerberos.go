@@ -51,7 +51,7 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, since, end int) 
 		if t.claimed {
 			continue
 		}
-		m := &a.msgs[t.req]
+		m := a.msg(t.req)
 		if m.Kind != decode.KindTGSReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
 			continue
 		}
@@ -77,7 +77,7 @@ func (a *analyzer) asFor(fi int, since, end int) []*kdcTx {
 		if t.claimed {
 			continue
 		}
-		m := &a.msgs[t.req]
+		m := a.msg(t.req)
 		if m.Kind != decode.KindASReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
 			continue
 		}
@@ -90,24 +90,24 @@ func (a *analyzer) asFor(fi int, since, end int) []*kdcTx {
 func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT bool, lastErr *decode.Message) {
 	var parts []string
 	for _, t := range txs {
-		frames = append(frames, a.msgs[t.req].Frame)
+		frames = append(frames, a.in.Frame(t.req))
 		if t.rep < 0 {
 			parts = append(parts, "AS-REQ without reply")
 			continue
 		}
-		r := &a.msgs[t.rep]
+		r := a.msg(t.rep)
 		frames = append(frames, r.Frame)
 		switch r.Kind {
 		case decode.KindASRep:
-			if class, _, _ := spnHost(a.msgs[t.req].Krb().SName); class == "krbtgt" {
+			if class, _, _ := spnHost(a.krbAt(t.req).SName); class == "krbtgt" {
 				gotTGT = true
 				parts = append(parts, "AS-REP")
 			} else {
-				parts = append(parts, "AS-REP for "+a.msgs[t.req].Krb().SName.String())
+				parts = append(parts, "AS-REP for "+a.krbAt(t.req).SName.String())
 			}
 		case decode.KindKRBError:
 			parts = append(parts, r.Krb().ErrorCode.String())
-			lastErr = r
+			lastErr = &r
 		}
 	}
 	return "AS exchange: " + strings.Join(parts, ", "), frames, gotTGT, lastErr
@@ -131,7 +131,7 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 		hosts = appendUniq(hosts, normName(c))
 	}
 	if apreq >= 0 {
-		if tk := a.msgs[apreq].Krb().Ticket; tk != nil {
+		if tk := a.krbAt(apreq).Ticket; tk != nil {
 			if _, h, _ := spnHost(tk.SName); h != "" {
 				hosts = appendUniq(hosts, h)
 			}
@@ -142,7 +142,7 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 	if len(tgs) == 0 {
 		start := tg.start
 		for _, t := range a.tgsFor(fi, f.Service, nil, tg.since, end) {
-			if a.msgs[t.req].Frame >= start {
+			if a.in.Frame(t.req) >= start {
 				tgs = append(tgs, t)
 			}
 		}
@@ -150,7 +150,7 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 	}
 	asEnd := end
 	if len(tgs) > 0 {
-		asEnd = a.msgs[tgs[0].req].Frame
+		asEnd = a.in.Frame(tgs[0].req)
 	}
 	as := a.asFor(fi, tg.since, asEnd)
 	for _, t := range as {
@@ -169,13 +169,13 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 		a.cnameAlias(fi, tgs)
 	case a.httpOnly(f.Capture):
 		f.SPN = spnFor(f.Service, tg.host)
-		if apreq >= 0 && a.msgs[apreq].Krb().Ticket != nil {
-			f.SPN = a.msgs[apreq].Krb().Ticket.SName.String()
+		if apreq >= 0 && a.krbAt(apreq).Ticket != nil {
+			f.SPN = a.krbAt(apreq).Ticket.SName.String()
 		}
 		f.set(StepTicketRequest, StatusNotApplicable, httpOnlyDetail)
 		f.set(StepTicketReply, StatusNotApplicable, httpOnlyDetail)
 	case apreq >= 0:
-		ap := &a.msgs[apreq]
+		ap := a.msg(apreq)
 		if ap.Krb().Ticket != nil {
 			f.SPN = ap.Krb().Ticket.SName.String()
 		}
@@ -197,9 +197,9 @@ func (a *analyzer) ticketSteps(fi int, tg target, chain []string, apreq int, end
 		evidence := 0
 		switch {
 		case len(tgs) > 0:
-			evidence = a.msgs[tgs[len(tgs)-1].req].Frame
+			evidence = a.in.Frame(tgs[len(tgs)-1].req)
 		case apreq >= 0:
-			evidence = a.msgs[apreq].Frame
+			evidence = a.in.Frame(apreq)
 		}
 		if evidence > 0 {
 			a.spnCheck(fi, tg, chain, evidence)
@@ -298,13 +298,13 @@ func appendUniq(s []string, v string) []string {
 func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []int, tg *target, mismatch bool) {
 	f := &a.res.Flows[fi]
 	last := tgs[len(tgs)-1]
-	req := &a.msgs[last.req]
+	req := a.msg(last.req)
 	f.SPN = req.Krb().SName.String()
 	var reqFrames, repFrames []int
 	for _, t := range tgs {
-		reqFrames = append(reqFrames, a.msgs[t.req].Frame)
+		reqFrames = append(reqFrames, a.in.Frame(t.req))
 		if t.rep >= 0 {
-			repFrames = append(repFrames, a.msgs[t.rep].Frame)
+			repFrames = append(repFrames, a.in.Frame(t.rep))
 		}
 	}
 	detail := a.tgsDetail(tgs)
@@ -317,7 +317,7 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 		f.set(StepTicketReply, StatusFailed, "no reply from the KDC", repFrames...)
 		return
 	}
-	rep := &a.msgs[last.rep]
+	rep := a.msg(last.rep)
 	switch rep.Kind {
 	case decode.KindTGSRep:
 		d := "TGS-REP"
@@ -348,7 +348,7 @@ func (a *analyzer) userOf(fi int) {
 	f := &a.res.Flows[fi]
 	best, rank := "", 0
 	for _, i := range f.Messages {
-		m := &a.msgs[i]
+		m := a.msg(i)
 		if userRank(m.Kind) <= rank {
 			continue // cannot name a better user: skip building its name
 		}
@@ -402,7 +402,7 @@ func (a *analyzer) outcome(fi int) {
 	st := func(id StepID) Status { return f.Step(id).Status }
 	ntlm := false
 	for _, i := range f.Messages {
-		if k := a.msgs[i].Kind; k == decode.KindNTLMNegotiate || k == decode.KindNTLMAuthenticate {
+		if k := a.in.Kind(i); k == decode.KindNTLMNegotiate || k == decode.KindNTLMAuthenticate {
 			ntlm = true
 		}
 	}
@@ -434,10 +434,10 @@ func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 	}
 	var groups []*group
 	for _, t := range tgs {
-		req := &a.msgs[t.req]
+		req := a.msg(t.req)
 		ans := "no reply"
 		if t.rep >= 0 {
-			rep := &a.msgs[t.rep]
+			rep := a.msg(t.rep)
 			if rep.Kind == decode.KindKRBError {
 				ans = rep.Krb().ErrorCode.String()
 			} else {
@@ -454,7 +454,7 @@ func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 		}
 		groups = append(groups, g)
 	}
-	realm := a.msgs[tgs[0].req].Krb().Realm
+	realm := a.krbAt(tgs[0].req).Realm
 	var parts []string
 	for _, g := range groups {
 		s := fmt.Sprintf("TGS-REQ for %s over %s -> %s", g.spn, g.transport, g.answer)
@@ -479,13 +479,13 @@ func (a *analyzer) cnameAlias(fi int, tgs []*kdcTx) {
 		if t.rep < 0 {
 			continue
 		}
-		rep := &a.msgs[t.rep]
+		rep := a.msg(t.rep)
 		switch {
 		case rep.Kind == decode.KindKRBError && int32(rep.Krb().ErrorCode) == 7:
-			failed = append(failed, a.msgs[t.req].Frame, rep.Frame)
-			failedSPN = a.msgs[t.req].Krb().SName.String()
+			failed = append(failed, a.in.Frame(t.req), rep.Frame)
+			failedSPN = a.krbAt(t.req).SName.String()
 		case rep.Kind == decode.KindTGSRep:
-			okSPN = a.msgs[t.req].Krb().SName.String()
+			okSPN = a.krbAt(t.req).SName.String()
 		}
 	}
 	if len(failed) == 0 {

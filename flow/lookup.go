@@ -59,7 +59,7 @@ func (a *analyzer) buildIndex() {
 	x.kdcBy = make(map[clientKey][]*kdcTx)
 	x.kdcPos = make(map[*kdcTx]int, len(a.kdc))
 	for _, t := range a.kdc {
-		k := clientKey{a.msgs[t.req].Capture, t.client.Addr()}
+		k := clientKey{a.in.Capture(t.req), t.client.Addr()}
 		x.kdcPos[t] = len(x.kdcBy[k])
 		x.kdcBy[k] = append(x.kdcBy[k], t)
 	}
@@ -118,7 +118,7 @@ func (a *analyzer) dnsWithin(capture int, client netip.Addr, since, before int) 
 // that come after a.kdc[i], in order.
 func (a *analyzer) kdcAfter(i int) []*kdcTx {
 	t := a.kdc[i]
-	g := a.kdcOf(a.msgs[t.req].Capture, t.client.Addr())
+	g := a.kdcOf(a.in.Capture(t.req), t.client.Addr())
 	return g[a.idx.kdcPos[t]+1:]
 }
 
@@ -126,8 +126,8 @@ func (a *analyzer) kdcAfter(i int) []*kdcTx {
 func (a *analyzer) tcpSent(capture int, src, dst netip.AddrPort) bool {
 	if a.idx.tcpSeen == nil {
 		a.idx.tcpSeen = make(map[tcpDir]bool)
-		for i := range a.msgs {
-			m := &a.msgs[i]
+		for i := range a.in.Len() {
+			m := a.msg(i)
 			if m.Transport == decode.TransportTCP {
 				a.idx.tcpSeen[tcpDir{m.Capture, m.Src, m.Dst}] = true
 			}

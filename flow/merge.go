@@ -45,6 +45,7 @@ type ref struct{ capture, frame int }
 // timeline is the merged view of several captures and the way back.
 type timeline struct {
 	in      *decode.Result
+	msgs    []decode.Message // in's messages: merging several captures reads them many times
 	merged  *decode.Result
 	ranks   []ref         // rank-1 -> the frame it stands for
 	aliases map[int][]ref // rank -> the same message's frames in other captures
@@ -93,23 +94,24 @@ func buildTimeline(in *decode.Result) *timeline {
 			return nil
 		}
 	}
+	msgs := in.All()
 	// Roots of capture 0 by key, in order.
 	base := map[string][]int{}
-	for i := range in.Messages {
-		if m := &in.Messages[i]; m.Capture == 0 && m.Parent < 0 {
+	for i := range msgs {
+		if m := &msgs[i]; m.Capture == 0 && m.Parent < 0 {
 			k := contentKey(m)
 			base[k] = append(base[k], i)
 		}
 	}
-	tl := &timeline{in: in, aliases: map[int][]ref{}, offsets: make([]time.Duration, n), pairs: make([]int, n)}
+	tl := &timeline{in: in, msgs: msgs, aliases: map[int][]ref{}, offsets: make([]time.Duration, n), pairs: make([]int, n)}
 	dupOf := map[int]int{} // original index in capture k -> its twin in capture 0
 	for c := 1; c < n; c++ {
 		used := map[string]int{}
 		type pair struct{ k, b int }
 		var pairs []pair
 		var deltas []float64
-		for i := range in.Messages {
-			m := &in.Messages[i]
+		for i := range msgs {
+			m := &msgs[i]
 			if m.Capture != c || m.Parent >= 0 {
 				continue
 			}
@@ -121,7 +123,7 @@ func buildTimeline(in *decode.Result) *timeline {
 			used[k]++
 			b := base[k][j]
 			pairs = append(pairs, pair{i, b})
-			deltas = append(deltas, m.Time.Sub(in.Messages[b].Time).Seconds())
+			deltas = append(deltas, m.Time.Sub(msgs[b].Time).Seconds())
 		}
 		if len(pairs) == 0 {
 			return nil
@@ -163,11 +165,11 @@ func (tl *timeline) corrected(c int, t time.Time) time.Time {
 func (tl *timeline) build(dupOf map[int]int) {
 	in := tl.in
 	// Drop the second copies (and what they carry).
-	drop := make([]bool, len(in.Messages))
-	for i := range in.Messages {
+	drop := make([]bool, len(tl.msgs))
+	for i := range tl.msgs {
 		root := i
-		for in.Messages[root].Parent >= 0 {
-			root = in.Messages[root].Parent
+		for tl.msgs[root].Parent >= 0 {
+			root = tl.msgs[root].Parent
 		}
 		if _, ok := dupOf[root]; ok {
 			drop[i] = true
@@ -180,8 +182,8 @@ func (tl *timeline) build(dupOf map[int]int) {
 	for c := range known {
 		known[c] = map[int]time.Time{}
 	}
-	for i := range in.Messages {
-		m := &in.Messages[i]
+	for i := range tl.msgs {
+		m := &tl.msgs[i]
 		known[m.Capture][m.Frame] = m.Time
 	}
 	for _, c := range conns {
@@ -197,9 +199,9 @@ func (tl *timeline) build(dupOf map[int]int) {
 			}
 		}
 	}
-	for i := range in.Messages {
+	for i := range tl.msgs {
 		if !drop[i] {
-			m := &in.Messages[i]
+			m := &tl.msgs[i]
 			add(m.Capture, m.Frame)
 			add(m.Capture, m.Frames...)
 		}
@@ -238,7 +240,7 @@ func (tl *timeline) build(dupOf map[int]int) {
 		tl.ranks = append(tl.ranks, p.r)
 	}
 	for k, b := range dupOf {
-		mk, mb := &in.Messages[k], &in.Messages[b]
+		mk, mb := &tl.msgs[k], &tl.msgs[b]
 		r := rank[ref{mb.Capture, mb.Frame}]
 		tl.aliases[r] = append(tl.aliases[r], ref{mk.Capture, mk.Frame})
 	}
@@ -334,13 +336,13 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 		return out
 	}
 	var idx []int
-	for i := range in.Messages {
+	for i := range tl.msgs {
 		if !drop[i] {
 			idx = append(idx, i)
 		}
 	}
 	sort.SliceStable(idx, func(x, y int) bool {
-		a, b := &in.Messages[idx[x]], &in.Messages[idx[y]]
+		a, b := &tl.msgs[idx[x]], &tl.msgs[idx[y]]
 		return rank[ref{a.Capture, a.Frame}] < rank[ref{b.Capture, b.Frame}]
 	})
 	newIdx := make(map[int]int, len(idx))
@@ -348,6 +350,7 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 		newIdx[i] = j
 	}
 	out := &decode.Result{Anomalies: in.Anomalies}
+	merged := make([]decode.Message, 0, len(idx))
 	info := decode.CaptureInfo{File: tl.names(), Info: capture.Info{Format: in.Captures[0].Format}}
 	for ci, c := range in.Captures {
 		info.Packets += c.Packets
@@ -366,7 +369,7 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 	}
 	out.Captures = []decode.CaptureInfo{info}
 	for _, i := range idx {
-		m := in.Messages[i]
+		m := tl.msgs[i]
 		m.Frames = ranks(m.Capture, m.Frames)
 		m.Frame = rank[ref{m.Capture, m.Frame}]
 		m.Time = tl.corrected(m.Capture, m.Time)
@@ -374,9 +377,10 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 		if m.Parent >= 0 {
 			m.Parent = newIdx[m.Parent]
 		}
-		out.Messages = append(out.Messages, m)
+		merged = append(merged, m)
 		tl.msgIdx = append(tl.msgIdx, i)
 	}
+	out.SetMessages(merged)
 	for _, c := range conns {
 		cc := c
 		cc.SYN = ranks(c.Capture, c.SYN)
@@ -439,13 +443,13 @@ func (tl *timeline) mapBack(r *Result) {
 		f.Capture = 0
 		first := -1
 		for j, m := range f.Messages {
-			if first < 0 || tl.merged.Messages[m].Frame < tl.merged.Messages[first].Frame {
+			if first < 0 || tl.merged.Frame(m) < tl.merged.Frame(first) {
 				first = m
 			}
 			f.Messages[j] = tl.msgIdx[m]
 		}
 		if first >= 0 {
-			f.Capture = tl.in.Messages[tl.msgIdx[first]].Capture
+			f.Capture = tl.msgs[tl.msgIdx[first]].Capture
 		}
 		sort.Ints(f.Messages)
 	}

@@ -31,7 +31,7 @@ func TestNormalBuiltIsNotFlagged(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dec, r := analyzeBuilt(t, c.build(t)...)
 			n := 0
-			for _, m := range dec.Messages {
+			for _, m := range dec.All() {
 				if m.Kind == decode.KindHTTPRequest {
 					n++
 				}

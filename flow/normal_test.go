@@ -31,7 +31,7 @@ func TestNormalBehaviourIsNotFlagged(t *testing.T) {
 	for _, file := range labCaptureFiles(t, ".pcap") {
 		t.Run("kdc-errors/"+strings.TrimSuffix(file, ".pcap"), func(t *testing.T) {
 			l := labCapture(t, file)
-			for _, m := range l.dec.Messages {
+			for _, m := range l.dec.All() {
 				if m.Kind != decode.KindKRBError || m.Carrier != decode.CarrierNone {
 					continue
 				}

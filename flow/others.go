@@ -213,8 +213,8 @@ func (a *analyzer) locatorFailures() {
 		}
 		frames[k] = append(frames[k], t.qframe)
 		if t.r >= 0 {
-			frames[k] = append(frames[k], a.msgs[t.r].Frame)
-			how[k] = a.msgs[t.r].DNS().RCode.String()
+			frames[k] = append(frames[k], a.in.Frame(t.r))
+			how[k] = a.dnsAt(t.r).RCode.String()
 			if how[k] == "NOERROR" {
 				how[k] = "no SRV record"
 			}
@@ -249,11 +249,11 @@ func (a *analyzer) unclaimed(kind decode.Kind, name func(m *decode.Message) stri
 	groups := map[key]int{}
 	var out [][]*kdcTx
 	for _, t := range a.kdc {
-		m := &a.msgs[t.req]
+		m := a.msg(t.req)
 		if t.claimed || m.Kind != kind {
 			continue
 		}
-		n := name(m)
+		n := name(&m)
 		if n == "" {
 			continue
 		}
@@ -279,7 +279,7 @@ func (a *analyzer) kerberosOnlyFlows() {
 		return strings.ToLower(m.Krb().SName.String())
 	})
 	for _, txs := range groups {
-		m := &a.msgs[txs[0].req]
+		m := a.msg(txs[0].req)
 		sname := m.Krb().SName
 		class, host, _ := spnHost(sname)
 		server, service := host, class
@@ -346,7 +346,7 @@ func (a *analyzer) replyCName(txs []*kdcTx) string {
 		if t.rep < 0 {
 			continue
 		}
-		if r := a.msgs[t.rep].Krb(); r != nil && len(r.CName.Components) > 0 {
+		if r := a.krbAt(t.rep); r != nil && len(r.CName.Components) > 0 {
 			return r.CName.String()
 		}
 	}
@@ -362,7 +362,7 @@ func (a *analyzer) asOnlyFlows() {
 		return strings.ToLower(m.Krb().CName.String() + "@" + m.Krb().Realm + "|" + m.Krb().SName.String())
 	})
 	for _, txs := range groups {
-		m := &a.msgs[txs[0].req]
+		m := a.msg(txs[0].req)
 		fi := a.addFlow(newFlow(m.Capture, txs[0].client.Addr(), m.Krb().Realm, "krbtgt"))
 		for _, t := range txs {
 			a.claim(fi, t)
@@ -398,9 +398,9 @@ func (a *analyzer) frameOf(txs []*kdcTx, requests bool) []int {
 	var out []int
 	for _, t := range txs {
 		if requests {
-			out = append(out, a.msgs[t.req].Frame)
+			out = append(out, a.in.Frame(t.req))
 		} else if t.rep >= 0 {
-			out = append(out, a.msgs[t.rep].Frame)
+			out = append(out, a.in.Frame(t.rep))
 		}
 	}
 	return out

@@ -18,9 +18,9 @@ func (a *analyzer) proofs() {
 		return
 	}
 	ix := proofIndex{} // frame -> the messages that can bear a proof
-	for i := range a.msgs {
-		if a.msgs[i].Decrypted != nil || a.msgs[i].Kind == decode.KindKRBError {
-			ix[a.msgs[i].Frame] = append(ix[a.msgs[i].Frame], i)
+	for i := range a.in.Len() {
+		if a.msg(i).Decrypted != nil || a.in.Kind(i) == decode.KindKRBError {
+			ix[a.in.Frame(i)] = append(ix[a.in.Frame(i)], i)
 		}
 	}
 	for i := range a.res.Findings {
@@ -62,9 +62,9 @@ func (a *analyzer) decryptedIn(ix proofIndex, f *Finding, k decode.Kind) *decode
 	}
 	for _, fr := range f.Frames {
 		for _, i := range ix[fr] {
-			m := &a.msgs[i]
+			m := a.msg(i)
 			if m.Kind == k && m.Decrypted != nil && (capture < 0 || m.Capture == capture) {
-				return m
+				return &m
 			}
 		}
 	}
@@ -75,7 +75,7 @@ func (a *analyzer) decryptedIn(ix proofIndex, f *Finding, k decode.Kind) *decode
 func (a *analyzer) errorIn(ix proofIndex, f *Finding, code int32) bool {
 	for _, fr := range f.Frames {
 		for _, i := range ix[fr] {
-			m := &a.msgs[i]
+			m := a.msg(i)
 			if m.Kind == decode.KindKRBError && int32(m.Krb().ErrorCode) == code {
 				return true
 			}

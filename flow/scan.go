@@ -39,11 +39,11 @@ func carrierKind(k decode.Kind) bool {
 
 func (a *analyzer) scanMessages() {
 	s := &a.scan
-	n := len(a.msgs)
+	n := a.in.Len()
 	s.childCount = make([]int32, n+2)
 	lastRealm := ""
-	for i := range a.msgs {
-		m := &a.msgs[i]
+	for i := range a.in.Len() {
+		m := a.msg(i)
 		if p := m.Parent; p >= 0 && p < n {
 			s.childCount[p+2]++
 			s.carried = append(s.carried, int32(i))

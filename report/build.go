@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 	"github.com/kerbtrace/kerbtrace/decode/ldap"
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -72,7 +73,7 @@ func begin(d *decode.Result, opt Options) *Report {
 		}
 		r.Captures = append(r.Captures, rc)
 	}
-	r.b = newBuilder(opt, len(d.Messages))
+	r.b = newBuilder(opt, d.Len())
 	if opt.StreamMessages {
 		r.Messages, r.stream = nil, &messageStream{d: d, b: r.b}
 	} else {
@@ -111,8 +112,8 @@ func (r *Report) addAnalysis(fr *flow.Result) {
 
 // messages builds the report form of every decoded message.
 func (b *builder) messages(d *decode.Result) []Message {
-	ms := make([]Message, len(d.Messages))
-	for i := range d.Messages {
+	ms := make([]Message, d.Len())
+	for i := range ms {
 		b.message(&ms[i], d, i)
 	}
 	b.finish()
@@ -130,7 +131,7 @@ type messageStream struct {
 // message it is given is reused: fn must not keep it.
 func (s *messageStream) each(fn func(*Message)) {
 	var m Message
-	for i := range s.d.Messages {
+	for i := range s.d.Len() {
 		m = Message{}
 		s.b.message(&m, s.d, i)
 		s.b.finish()
@@ -152,7 +153,7 @@ func (r *Report) Materialize() {
 // MessageCount returns the number of messages, kept or streamed.
 func (r *Report) MessageCount() int {
 	if r.stream != nil {
-		return len(r.stream.d.Messages)
+		return r.stream.d.Len()
 	}
 	return len(r.Messages)
 }
@@ -167,7 +168,8 @@ func nonNil(p []int) []int {
 // message fills rm, a zero Message, with the report form of decoded
 // message i. Its time is stored when the builder finishes.
 func (b *builder) message(rm *Message, d *decode.Result, i int) {
-	m := &d.Messages[i]
+	msg := d.Message(i)
+	m := &msg
 	rm.Frame, rm.Capture = m.Frame, m.Capture
 	b.timeText(&rm.Time, m.Time)
 	rm.Src, rm.Dst, rm.Transport = b.addr(m.Src), b.addr(m.Dst), m.Transport.String()
@@ -261,7 +263,7 @@ func (b *builder) dnsFields(rm *Message, m *decode.Message) {
 }
 
 func (b *builder) httpFields(rm *Message, d *decode.Result, i int) {
-	h := d.Messages[i].HTTP()
+	h, _ := d.Body(i).(*httpauth.Head)
 	rm.Method, rm.URI, rm.Host = h.Method, h.URI, h.Host
 	if !h.Request {
 		rm.Status = h.Status
@@ -293,15 +295,16 @@ func (b *builder) httpFields(rm *Message, d *decode.Result, i int) {
 // "SPNEGO NegTokenInit > Kerberos AP-REQ HTTP/www.example.com".
 func TokenSummary(d *decode.Result, i int) string {
 	var parts []string
-	for j := i + 1; j < len(d.Messages) && d.Messages[j].Frame == d.Messages[i].Frame; j++ {
+	frame := d.Frame(i)
+	for j := i + 1; j < d.Len() && d.Frame(j) == frame; j++ {
 		if !carriedBy(d, j, i) {
 			continue
 		}
-		parts = append(parts, ShortSummary(&d.Messages[j]))
+		parts = append(parts, ShortSummary(new(d.Message(j))))
 	}
-	for j := i - 1; j >= 0 && d.Messages[j].Frame == d.Messages[i].Frame; j-- {
+	for j := i - 1; j >= 0 && d.Frame(j) == frame; j-- {
 		if carriedBy(d, j, i) {
-			parts = append([]string{ShortSummary(&d.Messages[j])}, parts...)
+			parts = append([]string{ShortSummary(new(d.Message(j)))}, parts...)
 		}
 	}
 	return strings.Join(parts, " > ")
@@ -309,11 +312,11 @@ func TokenSummary(d *decode.Result, i int) string {
 
 // carriedBy reports whether message j lies (at any depth) inside message i.
 func carriedBy(d *decode.Result, j, i int) bool {
-	for p := d.Messages[j].Parent; p >= 0; p = d.Messages[p].Parent {
+	for p := d.Parent(j); p >= 0; p = d.Parent(p) {
 		if p == i {
 			return true
 		}
-		if p == d.Messages[p].Parent {
+		if p == d.Parent(p) {
 			break
 		}
 	}

@@ -93,8 +93,8 @@ func TestSynthSharedAddresses(t *testing.T) {
 		}
 		count := map[decode.Kind]int{}
 		addrs := map[netip.Addr]bool{}
-		for i := range res.Messages {
-			m := &res.Messages[i]
+		for i := range res.Len() {
+			m := new(res.Message(i))
 			count[m.Kind]++
 			for _, a := range []netip.Addr{m.Src.Addr(), m.Dst.Addr()} {
 				if netip.MustParsePrefix("10.0.0.0/8").Contains(a) {
