@@ -12,9 +12,8 @@ const msgBlock = 1024
 // msgStore holds the messages in the order they are emitted, in blocks of
 // msgBlock: appending never moves a message. A message is kept in a
 // compact form (msgEntry, some 120 bytes against 200, with 4 pointers
-// against 9) until Result writes the Messages once, in order: the
-// store is the other copy of every message that exists for a while, and
-// fresh memory is what decoding a large capture costs most.
+// against 9) for good: a Result reads its messages from the stores
+// (msgTable), and builds a Message only when one is read.
 type msgStore struct {
 	blocks [][]msgEntry
 	n      int
