@@ -11,32 +11,42 @@ const msgBlock = 1024
 
 // msgStore holds the messages in the order they are emitted, in blocks of
 // msgBlock: appending never moves a message. A message is kept in a
-// compact form (msgEntry, some 120 bytes against 200, with 4 pointers
-// against 9) for good: a Result reads its messages from the stores
-// (msgTable), and builds a Message only when one is read.
+// compact form (msgEntry, 72 bytes against 200, with 2 pointers against
+// 9) for good: a Result reads its messages from the stores (msgTable),
+// and builds a Message only when one is read.
 type msgStore struct {
 	blocks [][]msgEntry
 	n      int
+	addrs  []netip.Addr          // the addresses of the entries, each once
+	addrIx map[netip.Addr]uint32 // index in addrs by address
+	frames [][]int               // the Frames of the entries, in chunks of frameChunk
+	nfr    int                   // ints used in frames
 }
 
-// msgEntry is a Message in compact form: the time and the addresses as
-// plain numbers, the header as an index into a table. A message that does
-// not fit (an error text, a header not in the table, decrypted content, a
-// time not in UTC, an address with a zone) is kept whole in full.
+// frameChunk is the number of ints per chunk of a msgStore's frames; the
+// Frames of a message never straddle two chunks.
+const frameChunk = 4096
+
+// msgEntry is a Message in compact form: the time as Unix nanoseconds, the
+// addresses as indices into the store's table, the frames as a range of
+// the store's chunks, the header as an index into a table. A message that
+// does not fit (an error text, a header not in the table, decrypted
+// content, a time not in UTC or out of range, thousands of frames) is kept
+// whole in full.
 type msgEntry struct {
-	frame, parent, capture, nsec int32
-	kind                         Kind
-	carrier                      Carrier
-	transport                    Transport
-	hdr                          uint8
-	truncated                    bool
-	srcFam, dstFam               uint8 // 0: no address, 4 or 6
-	srcPort, dstPort             uint16
-	sec                          int64
-	src, dst                     [16]byte
-	frames                       []int
-	body                         any
-	full                         *Message
+	nanos                  int64
+	body                   any
+	full                   *Message
+	frame, parent, capture int32
+	frameOff               uint32 // Frames are frameN ints of the store's frames from frameOff
+	src, dst               uint32 // indices in the store's addrs
+	srcPort, dstPort       uint16
+	frameN                 uint16
+	kind                   Kind
+	carrier                Carrier
+	transport              Transport
+	hdr                    uint8
+	truncated              bool
 }
 
 // entryHeaders are the values of msgEntry.hdr; index 0 is the empty string.
@@ -62,7 +72,7 @@ func (s *msgStore) add(m *Message) int {
 	}
 	b := &s.blocks[len(s.blocks)-1]
 	*b = append(*b, msgEntry{})
-	(*b)[len(*b)-1].set(m)
+	s.pack(&(*b)[len(*b)-1], m)
 	s.n++
 	return s.n - 1
 }
@@ -73,73 +83,72 @@ func (s *msgStore) entry(i int) *msgEntry { return &s.blocks[i/msgBlock][i%msgBl
 // get returns the message at index i.
 func (s *msgStore) get(i int) Message {
 	var m Message
-	s.entry(i).expand(&m)
+	s.expand(s.entry(i), &m)
 	return m
 }
 
 // put replaces the message at index i.
-func (s *msgStore) put(i int, m *Message) { s.entry(i).set(m) }
+func (s *msgStore) put(i int, m *Message) { s.pack(s.entry(i), m) }
 
-// set stores m in e.
-func (e *msgEntry) set(m *Message) {
+// pack stores m in e, copying its Frames into the store.
+func (s *msgStore) pack(e *msgEntry, m *Message) {
 	hdr, ok := headerIndex(m.Header)
-	sec, nsec := m.Time.Unix(), m.Time.Nanosecond()
-	srcFam, src, ok1 := packAddr(m.Src.Addr())
-	dstFam, dst, ok2 := packAddr(m.Dst.Addr())
-	if !ok || !ok1 || !ok2 || m.Err != "" || m.Decrypted != nil ||
-		!fits32(m.Frame) || !fits32(m.Parent) || !fits32(m.Capture) ||
-		m.Time != time.Unix(sec, int64(nsec)).UTC() {
+	nanos := m.Time.UnixNano()
+	if !ok || m.Err != "" || m.Decrypted != nil || len(m.Frames) > frameChunk || m.Frames != nil && len(m.Frames) == 0 ||
+		!fits32(m.Frame) || !fits32(m.Parent) || !fits32(m.Capture) || m.Time != time.Unix(0, nanos).UTC() {
 		full := *m
 		*e = msgEntry{full: &full}
 		return
 	}
 	*e = msgEntry{
-		frame: int32(m.Frame), parent: int32(m.Parent), capture: int32(m.Capture), nsec: int32(nsec),
+		nanos: nanos, body: m.Body,
+		frame: int32(m.Frame), parent: int32(m.Parent), capture: int32(m.Capture),
+		src: s.addrIndex(m.Src.Addr()), dst: s.addrIndex(m.Dst.Addr()), srcPort: m.Src.Port(), dstPort: m.Dst.Port(),
 		kind: m.Kind, carrier: m.Carrier, transport: m.Transport, hdr: hdr, truncated: m.Truncated,
-		srcFam: srcFam, dstFam: dstFam, srcPort: m.Src.Port(), dstPort: m.Dst.Port(),
-		sec: sec, src: src, dst: dst, frames: m.Frames, body: m.Body,
+	}
+	if n := len(m.Frames); n > 0 {
+		if s.nfr%frameChunk+n > frameChunk || s.nfr%frameChunk == 0 {
+			s.nfr = len(s.frames) * frameChunk
+			s.frames = append(s.frames, make([]int, frameChunk))
+		}
+		copy(s.frames[s.nfr/frameChunk][s.nfr%frameChunk:], m.Frames)
+		e.frameOff, e.frameN = uint32(s.nfr), uint16(n)
+		s.nfr += n
 	}
 }
 
-// packAddr returns the family (0 for the zero Addr) and the bytes of a, or
-// false when they would not give a back (an IPv6 zone).
-func packAddr(a netip.Addr) (uint8, [16]byte, bool) {
-	switch {
-	case !a.IsValid():
-		return 0, [16]byte{}, true
-	case a.Is4():
-		var b [16]byte
-		copy(b[:], a.AsSlice())
-		return 4, b, true
-	case a.Zone() == "":
-		return 6, a.As16(), true
+// addrIndex returns the index of a in the store's addresses, adding it.
+func (s *msgStore) addrIndex(a netip.Addr) uint32 {
+	if i, ok := s.addrIx[a]; ok {
+		return i
 	}
-	return 0, [16]byte{}, false
-}
-
-// unpackAddr is the inverse of packAddr.
-func unpackAddr(fam uint8, b *[16]byte) netip.Addr {
-	switch fam {
-	case 4:
-		return netip.AddrFrom4([4]byte(b[:4]))
-	case 6:
-		return netip.AddrFrom16(*b)
+	if s.addrIx == nil {
+		s.addrIx = map[netip.Addr]uint32{}
 	}
-	return netip.Addr{}
+	i := uint32(len(s.addrs))
+	s.addrs = append(s.addrs, a)
+	s.addrIx[a] = i
+	return i
 }
 
 func fits32(v int) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 
-// expand writes the message of e to *m, which must be the zero Message.
-func (e *msgEntry) expand(m *Message) {
+// expand writes the message of e, an entry of s, to *m, which must be the
+// zero Message. Its Frames are the store's: their capacity is their
+// length, so that appending to them copies.
+func (s *msgStore) expand(e *msgEntry, m *Message) {
 	if e.full != nil {
 		*m = *e.full
 		return
 	}
 	m.Capture, m.Frame, m.Parent = int(e.capture), int(e.frame), int(e.parent)
-	m.Frames, m.Time = e.frames, time.Unix(e.sec, int64(e.nsec)).UTC()
-	m.Src = netip.AddrPortFrom(unpackAddr(e.srcFam, &e.src), e.srcPort)
-	m.Dst = netip.AddrPortFrom(unpackAddr(e.dstFam, &e.dst), e.dstPort)
+	if e.frameN > 0 {
+		c, off := s.frames[e.frameOff/frameChunk], int(e.frameOff%frameChunk)
+		m.Frames = c[off : off+int(e.frameN) : off+int(e.frameN)]
+	}
+	m.Time = time.Unix(0, e.nanos).UTC()
+	m.Src = netip.AddrPortFrom(s.addrs[e.src], e.srcPort)
+	m.Dst = netip.AddrPortFrom(s.addrs[e.dst], e.dstPort)
 	m.Transport, m.Kind, m.Carrier = e.transport, e.kind, e.carrier
 	m.Header, m.Truncated, m.Body = entryHeaders[e.hdr], e.truncated, e.body
 }

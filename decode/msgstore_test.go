@@ -226,3 +226,40 @@ func TestResultAccessors(t *testing.T) {
 		t.Errorf("empty result: %d messages, All %v", empty.Len(), empty.All())
 	}
 }
+
+// TestMsgStoreFrames checks that the Frames of messages come back as they
+// went in across the store's chunks of frames, a list too long for a chunk
+// included, and that appending to them never writes into a neighbour's.
+func TestMsgStoreFrames(t *testing.T) {
+	var s msgStore
+	var want [][]int
+	next := 1
+	for i := range 3000 {
+		n := i % 7 // 0 gives nil Frames
+		if i == 1500 {
+			n = frameChunk + 1
+		}
+		var fr []int
+		for range n {
+			fr = append(fr, next)
+			next++
+		}
+		want = append(want, fr)
+		s.add(&Message{Frame: next, Frames: fr, Parent: -1, Time: time.Unix(int64(i), 0).UTC()})
+	}
+	if len(s.frames) < 2 {
+		t.Fatalf("%d chunks of frames: the test does not cross a chunk", len(s.frames))
+	}
+	for i, w := range want {
+		got := s.get(i).Frames
+		if !slices.Equal(got, w) || (got == nil) != (w == nil) {
+			t.Fatalf("message %d: frames %v, want %v", i, got, w)
+		}
+		_ = append(got, -1)
+	}
+	for i, w := range want {
+		if got := s.get(i).Frames; !slices.Equal(got, w) {
+			t.Fatalf("after appending: message %d: frames %v, want %v", i, got, w)
+		}
+	}
+}

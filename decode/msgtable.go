@@ -44,8 +44,10 @@ func (t *msgTable) message(i int) Message {
 	if t.list != nil {
 		return t.list[i]
 	}
+	r := t.at[i]
+	s := &t.stores[r.store]
 	var m Message
-	t.entry(i).expand(&m)
+	s.expand(s.entry(int(r.idx)), &m)
 	return m
 }
 
