@@ -94,10 +94,9 @@ func (a *analyzer) answeredLater(i int) bool {
 // exchange i, or nil.
 func (a *analyzer) followUp(i int) *kdcTx {
 	t := a.kdc[i]
-	req := a.msg(t.req)
+	capture, kind := a.in.Capture(t.req), a.in.Kind(t.req)
 	for _, u := range a.kdcAfter(i) {
-		r := a.msg(u.req)
-		if r.Capture == req.Capture && u.client.Addr() == t.client.Addr() && r.Kind == req.Kind {
+		if a.in.Capture(u.req) == capture && u.client.Addr() == t.client.Addr() && a.in.Kind(u.req) == kind {
 			return u
 		}
 	}

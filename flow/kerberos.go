@@ -51,17 +51,17 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, since, end int) 
 		if t.claimed {
 			continue
 		}
-		m := a.msg(t.req)
-		if m.Kind != decode.KindTGSReq || m.Capture != f.Capture || t.client.Addr() != f.Client {
+		if a.in.Kind(t.req) != decode.KindTGSReq || a.in.Capture(t.req) != f.Capture || t.client.Addr() != f.Client {
 			continue
 		}
+		k := a.krbAt(t.req)
 		if hosts == nil {
-			if c, _, _ := spnHost(m.Krb().SName); c == class {
+			if c, _, _ := spnHost(k.SName); c == class {
 				out = append(out, t)
 			}
 			continue
 		}
-		if hostMatches(m.Krb().SName, class, hosts) {
+		if hostMatches(k.SName, class, hosts) {
 			out = append(out, t)
 		}
 	}

@@ -249,10 +249,10 @@ func (a *analyzer) unclaimed(kind decode.Kind, name func(m *decode.Message) stri
 	groups := map[key]int{}
 	var out [][]*kdcTx
 	for _, t := range a.kdc {
-		m := a.msg(t.req)
-		if t.claimed || m.Kind != kind {
+		if t.claimed || a.in.Kind(t.req) != kind {
 			continue
 		}
+		m := a.msg(t.req)
 		n := name(&m)
 		if n == "" {
 			continue
