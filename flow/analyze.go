@@ -27,6 +27,7 @@ func Analyze(in *decode.Result) *Result {
 	a := newAnalyzer(src)
 	a.httpFlows()
 	a.carrierFlows()
+	a.laterTickets()
 	a.failedConnectFlows()
 	a.dnsFailureFlows()
 	a.kerberosOnlyFlows()

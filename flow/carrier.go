@@ -123,9 +123,7 @@ func (a *analyzer) carrierSequences(txs []*svcTx) [][]*svcTx {
 		if a.in.Kind(t.req) == decode.KindSMB2NegotiateRequest {
 			continue
 		}
-		if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
-			c.end.kerberos = true
-		}
+		a.noteAPReq(&c.end, t.req)
 		if a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0 {
 			c.end.ntlm = true
 		}
@@ -221,6 +219,15 @@ func (a *analyzer) carrierFlow(txs []*svcTx, service string, since int, neg *svc
 		end = a.in.Frame(ntlmTx.req)
 	}
 	a.ticketSteps(fi, target{host: host, start: a.in.Frame(setups[0].req), since: since}, chain, apreq, end)
+	if krbTx != nil {
+		var later []int
+		for _, t := range setups {
+			if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 && t.req > krbTx.req {
+				later = append(later, ap)
+			}
+		}
+		a.later = append(a.later, laterAPReqs{fi, end, later})
+	}
 	f = &a.res.Flows[fi]
 	switch {
 	case krbTx != nil:

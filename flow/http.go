@@ -42,14 +42,35 @@ func schemes(h *httpauth.Head) string {
 // every new connection, the server challenges and the client answers with
 // a token. Most such attempts end as the one before, and belong in one flow;
 // an attempt that ends differently (rejected after accepted, NTLM after
-// Kerberos) starts a new flow, so that a failure between successes is not
-// hidden behind the first attempt.
+// Kerberos, a ticket for another name of the server) starts a new flow, so
+// that a failure between successes is not hidden behind the first attempt,
+// nor a second logon (another user's ticket for \\PDC after the machine's
+// for \\PDC.contoso.com) behind the first. Tickets for the same service
+// class and host are alike whatever the rest of the SPN says (clients
+// alternate ldap/dc, ldap/dc/domain and LDAP/dc/domain).
 
-// attemptEnd is how an attempt ended: which tokens the client sent and what
-// the server answered to the last request with credentials.
+// attemptEnd is how an attempt ended: which tokens the client sent, the
+// service class and host of the first ticket it presented ("ldap/dc.x",
+// lower case), and what the server answered to the last request with
+// credentials.
 type attemptEnd struct {
 	kerberos, ntlm bool
+	ticketFor      string
 	answer         answerClass
+}
+
+// noteAPReq records in e the Kerberos AP-REQ carried by message req, if
+// any.
+func (a *analyzer) noteAPReq(e *attemptEnd, req int) {
+	ap := a.tokenOf(req, decode.KindAPReq)
+	if ap < 0 {
+		return
+	}
+	e.kerberos = true
+	if tk := a.krbAt(ap).Ticket; tk != nil && e.ticketFor == "" {
+		class, host, _ := spnHost(tk.SName)
+		e.ticketFor = class + "/" + strings.ToLower(host)
+	}
 }
 
 // answerClass sorts the server's answers to a request with credentials.
@@ -151,9 +172,7 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 		if creds {
 			c.end.answer = a.classify(t)
 			c.answered = c.answered || t.resp >= 0
-			if a.tokenOf(t.req, decode.KindAPReq) >= 0 {
-				c.end.kerberos = true
-			}
+			a.noteAPReq(&c.end, t.req)
 			if a.tokenOf(t.req, decode.KindNTLMNegotiate, decode.KindNTLMAuthenticate) >= 0 {
 				c.end.ntlm = true
 			}
@@ -210,6 +229,9 @@ func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 		apreq = a.tokenOf(krbTx.req, decode.KindAPReq)
 	}
 	a.ticketSteps(fi, target{host: first.host, start: m0.Frame, since: since}, chain, apreq, end)
+	if krbTx != nil {
+		a.later = append(a.later, laterAPReqs{fi, end, a.laterAPReqs(txs, krbTx.req)})
+	}
 	f = &a.res.Flows[fi]
 	a.authSteps(fi, txs, krbTx, ntlmTx)
 	a.whyNoKerberos(fi, first, krbTx, ntlmTx)
@@ -220,6 +242,20 @@ func (a *analyzer) httpFlow(txs []*httpTx, since int) {
 		// step did (the client never tried).
 		a.res.Flows[fi].Outcome = OutcomeFailed
 	}
+}
+
+// laterAPReqs returns the AP-REQs carried by the requests of txs after the
+// request first.
+func (a *analyzer) laterAPReqs(txs []*httpTx, first int) []int {
+	var out []int
+	for _, t := range txs {
+		if t.req > first {
+			if ap := a.tokenOf(t.req, decode.KindAPReq); ap >= 0 {
+				out = append(out, ap)
+			}
+		}
+	}
+	return out
 }
 
 // hasFinding reports whether flow fi has a finding with the id.

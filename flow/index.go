@@ -61,6 +61,7 @@ type analyzer struct {
 	idx       lookupIndex       // transactions grouped by client
 	keyBuf    []byte            // scratch for finding keys
 	scan      scan              // what one pass over the messages found
+	later     []laterAPReqs     // flows' later AP-REQs, for laterTickets
 }
 
 // msg returns message i of the input.

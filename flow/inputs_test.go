@@ -140,3 +140,29 @@ func TestNoTicketReasonSMB(t *testing.T) {
 		t.Error("no KRB_NO_TICKET_REQUEST finding")
 	}
 }
+
+// TestSecondLogonOtherName: Microsoft's sample of unjoining a domain
+// member (MS-ADOD example 1.4) shows two SMB2 logons to the DC from one
+// client: the machine's, with a cached ticket for cifs/PDC.contoso.com
+// (SESSION_SETUP frame 10), then the Administrator's, who asks for a TGT
+// (frames 34-44) and a ticket for cifs/PDC (52/56) and presents it in
+// frame 71 (tshark: AP-REQs with those SNames). Both logons succeed, but
+// with tickets for two names of the server they are two flows, and the
+// second has its whole chain instead of being hidden in the first with
+// its tickets left over as a ticket-only flow.
+func TestSecondLogonOtherName(t *testing.T) {
+	r := sharedCapture(t, "ms-prot-od-netcaps/MS-ADOD_Example1_4_Win2016_X64_Win2016_X64_Domain_UnjoiningADomainMember.cap")
+	var got []string
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		got = append(got, fmt.Sprintf("%s %s %s user=%q tgs=%v ap=%v", f.Service, f.SPN, f.Outcome, f.User,
+			f.Step(flow.StepTicketReply).Frames, f.Step(flow.StepAuthenticatedRequest).Frames))
+	}
+	want := []string{
+		`cifs cifs/PDC.contoso.com kerberos_ok user="" tgs=[] ap=[10]`,
+		`cifs cifs/PDC kerberos_ok user="Administrator@CONTOSO.COM" tgs=[56] ap=[71]`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("flows:\n got %q\nwant %q", got, want)
+	}
+}

@@ -27,6 +27,56 @@ func (a *analyzer) claim(fi int, t *kdcTx) {
 	}
 }
 
+// laterAPReqs are the AP-REQs of a flow's later attempts (aps, in order),
+// after its first AP-REQ at frame after.
+type laterAPReqs struct {
+	flow, after int
+	aps         []int
+}
+
+// laterTickets claims for each flow the TGS exchanges that fetched the
+// tickets its later AP-REQs present, once every web and carrier flow has
+// claimed its own: alike attempts merged into one flow show the steps of
+// the first, and a fresh ticket of a later one (the first expired, or was
+// purged) belongs to the flow rather than to a ticket-only flow of its
+// own. An exchange is taken only when it asked for the very SPN the AP-REQ
+// presents, after the AP-REQ before it and before that AP-REQ, so that no
+// exchange for another name form of the service is pulled in, with the AS
+// exchanges before it in the same stretch (the fresh TGT it was asked
+// with); each AP-REQ looks back to the one before it only, which keeps a
+// client that sends thousands of them linear.
+func (a *analyzer) laterTickets() {
+	for _, l := range a.later {
+		a.claimLater(l.flow, l.after, l.aps)
+	}
+	a.later = nil
+}
+
+// claimLater claims for flow fi the TGS exchanges of its later AP-REQs
+// (laterTickets).
+func (a *analyzer) claimLater(fi int, after int, apreqs []int) {
+	f := &a.res.Flows[fi]
+	for _, ap := range apreqs {
+		since := after
+		after = a.in.Frame(ap)
+		tk := a.krbAt(ap).Ticket
+		if tk == nil {
+			continue
+		}
+		spn := tk.SName.String()
+		for _, t := range a.kdcWithin(f.Capture, f.Client, since, after) {
+			if !t.claimed && a.in.Kind(t.req) == decode.KindTGSReq && a.in.Capture(t.req) == f.Capture &&
+				t.client.Addr() == f.Client && strings.EqualFold(a.krbAt(t.req).SName.String(), spn) {
+				// The TGT it was asked with, when fetched since.
+				for _, as := range a.asFor(fi, since, t.frame) {
+					a.claim(fi, as)
+				}
+				a.claim(fi, t)
+			}
+		}
+	}
+}
+
 // hostMatches reports whether an SPN names one of the hosts.
 func hostMatches(p krb.Principal, class string, hosts []string) bool {
 	c, h, _ := spnHost(p)

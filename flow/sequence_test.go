@@ -32,9 +32,8 @@ func replayed(t *testing.T, names ...string) *decode.Result {
 }
 
 // exchangeFlows returns the flows of service built from the client's
-// exchanges with the server, not from its KDC exchanges alone (a TGS
-// exchange of a later attempt that no flow of the server claims makes a
-// ticket-only flow, as it always did).
+// exchanges with the server, not from its KDC exchanges alone (a KDC
+// exchange that no flow claims makes a ticket-only flow).
 func exchangeFlows(r *flow.Result, service string) []int {
 	var out []int
 	for i := range r.Flows {
@@ -258,5 +257,36 @@ func TestSecondSessionOnConnection(t *testing.T) {
 		if s := f.Step(flow.StepConnect); s.Status != flow.StatusOK || !reflect.DeepEqual(s.Frames, []int{27, 28}) {
 			t.Errorf("flow %d: step 2 %s %v, want ok [27 28]", k, s.Status, s.Frames)
 		}
+	}
+}
+
+// TestLaterAttemptsTickets: a client that authenticates to one web host
+// three times alike, fetching a fresh ticket each time (the first expired,
+// or was purged), gets one flow, and the later TGS exchanges are the
+// flow's, not ticket-only flows of their own.
+func TestLaterAttemptsTickets(t *testing.T) {
+	in := replayed(t, "success.pcap", "success.pcap", "success.pcap")
+	r := flow.Analyze(in)
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		t.Logf("flow %d: %s %s %s %s", i, f.Service, f.SPN, f.Outcome, stepStatuses(f))
+	}
+	if len(r.Flows) != 1 {
+		t.Fatalf("%d flows, want 1", len(r.Flows))
+	}
+	var tgs, as []int
+	for _, m := range r.Flows[0].Messages {
+		switch in.Kind(m) {
+		case decode.KindTGSReq:
+			tgs = append(tgs, in.Frame(m))
+		case decode.KindASReq:
+			as = append(as, in.Frame(m))
+		}
+	}
+	if len(tgs) != 3 || len(as) != 6 {
+		t.Errorf("the flow has the TGS-REQs of frames %v and the AS-REQs of frames %v, want a TGS-REQ and two AS-REQs (PREAUTH_REQUIRED, then the AS-REP) per attempt", tgs, as)
+	}
+	if st := r.Flows[0].Step(flow.StepTicketRequest); len(st.Frames) == 0 || len(tgs) > 0 && st.Frames[len(st.Frames)-1] > tgs[0] {
+		t.Errorf("ticket_request cites frames %v: want the first attempt's only (first TGS-REQ at %v)", st.Frames, tgs)
 	}
 }
