@@ -8,6 +8,7 @@ import (
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
+	"github.com/kerbtrace/kerbtrace/decode/ntlm"
 )
 
 // authScheme returns the scheme of a request's Authorization header, "" if none.
@@ -583,9 +584,36 @@ func (a *analyzer) ntlmFallback(fi, krbFrame, ntlm int, host string, offer []int
 // words of the flow's service (a URL for the web, a share path for SMB2).
 func (a *analyzer) noRequestReason(fi int, host string) string {
 	f := &a.res.Flows[fi]
-	web := f.Service == "http"
+	name := a.nameReason(fi, host)
+	if acct := a.localAccount(fi); acct != "" {
+		// Whatever the name of the server, such a logon gets no ticket.
+		local := "the client logged on with " + acct + ", an account of the client machine itself " +
+			"(its NTLM domain is the client's own name), which the domain's KDC does not know: only a domain account gets Kerberos tickets"
+		if name != "" {
+			return local + "; besides, " + name
+		}
+		return local
+	}
+	if name != "" {
+		return name
+	}
+	for _, t := range a.kdcOf(f.Capture, f.Client) {
+		if t.client.Addr() == f.Client && a.in.Capture(t.req) == f.Capture {
+			if f.Service == "http" {
+				return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
+			}
+			return "the client's Kerberos library refused the name, or the server is in a realm the client does not reach"
+		}
+	}
+	return "no Kerberos traffic from this client at all: it may have no TGT (not logged on to the domain), or its ticket cache already held one and it did not try"
+}
+
+// nameReason says why the name the client used for host gets no ticket
+// (an IP address, a short name), in the words of flow fi's service, or "".
+func (a *analyzer) nameReason(fi int, host string) string {
+	service := a.res.Flows[fi].Service
 	if _, err := netip.ParseAddr(host); err == nil {
-		switch f.Service {
+		switch service {
 		case "http":
 			return "the URL names an IP address, for which there is no SPN"
 		case "cifs":
@@ -594,20 +622,37 @@ func (a *analyzer) noRequestReason(fi int, host string) string {
 		return "the client named the server by IP address, for which there is no SPN"
 	}
 	if !strings.Contains(host, ".") {
-		if web {
+		if service == "http" {
 			return "the URL uses the short name " + host + ", so check that the client maps it to the realm"
 		}
 		return "the client used the short name " + host + ", so check that it maps it to the realm"
 	}
-	for _, t := range a.kdcOf(f.Capture, f.Client) {
-		if t.client.Addr() == f.Client && a.in.Capture(t.req) == f.Capture {
-			if web {
-				return "the site may not be in the Local intranet zone, or the client's Kerberos library refused the name"
-			}
-			return "the client's Kerberos library refused the name, or the server is in a realm the client does not reach"
+	return ""
+}
+
+// localAccount returns "MACHINE\\user" when flow fi's NTLM logon used an
+// account of the client machine itself: an NTLMSSP AUTHENTICATE whose
+// domain is the workstation's own name (MS-NLMP 2.2.1.3), unlike the
+// domain that the server's CHALLENGE names, if any. It returns "" for any
+// other flow.
+func (a *analyzer) localAccount(fi int) string {
+	var auth *ntlm.Message
+	target := ""
+	for _, i := range a.res.Flows[fi].Messages {
+		n, _ := a.in.Body(i).(*ntlm.Message)
+		switch {
+		case n == nil:
+		case a.in.Kind(i) == decode.KindNTLMChallenge && target == "":
+			target = n.TargetName
+		case a.in.Kind(i) == decode.KindNTLMAuthenticate && auth == nil && n.User != "":
+			auth = n
 		}
 	}
-	return "no Kerberos traffic from this client at all: it may have no TGT (not logged on to the domain), or its ticket cache already held one and it did not try"
+	if auth == nil || auth.Domain == "" || !strings.EqualFold(auth.Domain, auth.Workstation) ||
+		strings.EqualFold(auth.Domain, target) {
+		return ""
+	}
+	return auth.Domain + `\` + auth.User
 }
 
 // otherScheme explains a client that authenticated with a scheme that is

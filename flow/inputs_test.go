@@ -166,3 +166,38 @@ func TestSecondLogonOtherName(t *testing.T) {
 		t.Errorf("flows:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestLocalAccountNoTicket: in two of Microsoft's samples the client opens
+// a share as ENDPOINT01\Administrator (tshark: NTLMSSP AUTHENTICATE with
+// domain and host name ENDPOINT01, against a CHALLENGE from CONTOSO), an
+// account of the client machine, which no KDC knows: the reason it asked
+// for no ticket says so first, and keeps the IP address it also used.
+func TestLocalAccountNoTicket(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{"ms-prot-od-netcaps/MS-FASOD_Example2_Win2019v2004_X64_Win10v2004_X64_Domain.pcapng",
+			[]string{`logged on with ENDPOINT01\Administrator, an account of the client machine itself`}},
+		{"ms-prot-od-netcaps/MS-ADOD_Example1_4_WS2019v2004_X64_Win10v2004_X64_Domain_UnjoiningADomainMember.pcapng",
+			[]string{`logged on with ENDPOINT01\Administrator, an account of the client machine itself`,
+				`besides, the client reached the share by IP address (\\192.168.0.1\...)`}},
+	} {
+		r := sharedCapture(t, c.path)
+		n := 0
+		for _, fd := range r.Findings {
+			if fd.ID != "KRB_NO_TICKET_REQUEST" && fd.ID != "HTTP_NTLM_FALLBACK" {
+				continue
+			}
+			n++
+			for _, w := range c.want {
+				if !strings.Contains(fd.Summary, w) {
+					t.Errorf("%s: %s: %q lacks %q", filepath.Base(c.path), fd.ID, fd.Summary, w)
+				}
+			}
+		}
+		if n != 2 {
+			t.Errorf("%s: %d KRB_NO_TICKET_REQUEST and HTTP_NTLM_FALLBACK findings, want 2", filepath.Base(c.path), n)
+		}
+	}
+}
