@@ -572,8 +572,10 @@ func (a *analyzer) ntlmFallback(fi, krbFrame, ntlm int, host string, offer []int
 	case a.httpOnly(f.Capture):
 		reason = "a HAR cannot show whether the client asked the KDC for " + f.SPN + " (klist get " + f.SPN + " on the client shows the Kerberos error)"
 	default:
-		reason = "the client never sent a TGS-REQ for " + f.SPN + ": " + a.noRequestReason(fi, host)
-		a.finding(fi, "KRB_NO_TICKET_REQUEST", offer, "%s answered the offer of Kerberos without it, and %s.", f.Client, reason)
+		why := a.noRequestReason(fi, host)
+		reason = "the client never sent a TGS-REQ for " + f.SPN + ": " + why
+		a.finding(fi, "KRB_NO_TICKET_REQUEST", offer, "%s offered Kerberos, but %s never asked the KDC for a ticket for %s: %s.",
+			f.Server, f.Client, f.SPN, why)
 	}
 	frames = append(frames, ntlm)
 	a.finding(fi, "HTTP_NTLM_FALLBACK", frames, "%s authenticated to %s with NTLM%s (frame %d) because %s.",
