@@ -201,3 +201,20 @@ func TestLocalAccountNoTicket(t *testing.T) {
 		}
 	}
 }
+
+// TestSMBTransportRace: Zeek's smb2-zero-byte-error-ioctl sample shows a
+// Windows client opening TCP 445 and 139 of a server at once (tshark: SYN
+// to 445 in frame 1 and 9, answered; SYN to 139 in frame 4, reset in frame
+// 6, 2 ms before the second 445 SYN). The refused 139 is the losing half
+// of that race, not a failed connection: no TCP_CONNECT_FAILED, one flow.
+func TestSMBTransportRace(t *testing.T) {
+	r := sharedCapture(t, "zeek/smb2-zero-byte-error-ioctl.pcapng")
+	for _, fd := range r.Findings {
+		if fd.ID == "TCP_CONNECT_FAILED" {
+			t.Errorf("TCP_CONNECT_FAILED: %s", fd.Summary)
+		}
+	}
+	if len(r.Flows) != 1 || r.Flows[0].Step(flow.StepConnect).Status != flow.StatusOK {
+		t.Errorf("%d flows, want the one over 445", len(r.Flows))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 )
@@ -33,21 +34,20 @@ func (a *analyzer) nameOf(capture int, client netip.Addr, addr netip.Addr) strin
 
 // failedConnectFlows builds flows for connections that never opened.
 func (a *analyzer) failedConnectFlows() {
-	type key struct {
-		capture int
-		client  netip.Addr
-		server  netip.AddrPort
-	}
-	done := map[key]int{}
+	done := map[clientServer]int{}
+	direct := a.directSMB()
 	for i := range a.in.Conns {
 		c := &a.in.Conns[i]
 		if len(c.SYN) == 0 || c.SYNACK != 0 || a.oneSided(c) {
 			continue
 		}
+		if c.Server.Port() == 139 && raced(direct[clientServer{c.Capture, c.Client.Addr(), netip.AddrPortFrom(c.Server.Addr(), 445)}], c.FirstTime) {
+			continue
+		}
 		if c.RST == 0 && a.in.Captures[c.Capture].Last.Sub(c.FirstTime).Seconds() < 3 {
 			continue // the capture ended before the SYN could be answered or retried
 		}
-		k := key{c.Capture, c.Client.Addr(), c.Server}
+		k := clientServer{c.Capture, c.Client.Addr(), c.Server}
 		frames := append([]int(nil), c.SYN...)
 		if c.RST != 0 {
 			frames = append(frames, c.RST)
@@ -86,6 +86,53 @@ func (a *analyzer) failedConnectFlows() {
 		f.Outcome = OutcomeFailed
 		a.finding(fi, "TCP_CONNECT_FAILED", frames, "%s could not connect to %s (%s): %s.", c.Client.Addr(), c.Server, name, how)
 	}
+}
+
+// clientServer names the connections of a client address to a server in a
+// capture.
+type clientServer struct {
+	capture int
+	client  netip.Addr
+	server  netip.AddrPort
+}
+
+// smbRace is how far apart a Windows client opens its two SMB transports
+// to a server: it tries TCP 445 (direct hosting) and 139 (NetBIOS) at once
+// and keeps the first that answers, resetting or dropping the other.
+const smbRace = 5 * time.Second
+
+// directSMB returns the times at which each client opened a connection to
+// TCP 445 of a server, by capture, client address and server.
+func (a *analyzer) directSMB() map[struct {
+	capture int
+	client  netip.Addr
+	server  netip.AddrPort
+}][]time.Time {
+	out := map[struct {
+		capture int
+		client  netip.Addr
+		server  netip.AddrPort
+	}][]time.Time{}
+	for i := range a.in.Conns {
+		c := &a.in.Conns[i]
+		if c.Server.Port() == 445 && c.SYNACK != 0 {
+			k := clientServer{c.Capture, c.Client.Addr(), c.Server}
+			out[k] = append(out[k], c.FirstTime)
+		}
+	}
+	return out
+}
+
+// raced reports whether a connection to TCP 139 opened at t was the losing
+// half of the race of a client's two SMB transports: one of the times at
+// which it connected to 445 of the same server is within smbRace.
+func raced(direct []time.Time, t time.Time) bool {
+	for _, d := range direct {
+		if diff := d.Sub(t); diff < smbRace && diff > -smbRace {
+			return true
+		}
+	}
+	return false
 }
 
 // ignoredNames are lookups Windows makes on its own; their failure says
