@@ -340,8 +340,12 @@ func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
 		f.set(StepChallenge, StatusOK, fmt.Sprintf("401 WWW-Authenticate: %s", schemes(resp.HTTP())), resp.Frame)
 	case resp.HTTP().Status == 401:
 		f.set(StepChallenge, StatusFailed, fmt.Sprintf("401 without Negotiate (offers: %s)", orNone(schemes(resp.HTTP()))), resp.Frame)
+		offer := "without any WWW-Authenticate header"
+		if sc := schemes(resp.HTTP()); sc != "" {
+			offer = "offering only " + sc
+		}
 		a.finding(fi, "HTTP_NEGOTIATE_NOT_OFFERED", []int{resp.Frame},
-			"%s answered 401 offering only %s, so the client cannot use Kerberos.", f.Server, orNone(schemes(resp.HTTP())))
+			"%s answered 401 %s, so the client cannot use Kerberos.", f.Server, offer)
 	default:
 		f.set(StepChallenge, StatusNotApplicable,
 			fmt.Sprintf("the server answered %d without asking for authentication", resp.HTTP().Status), resp.Frame)
