@@ -46,9 +46,12 @@ func (a *analyzer) kdcFindings() {
 		req := a.msg(t.req)
 		if t.rep < 0 {
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
-				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, req.Krb().SName.String(), []int{req.Frame},
-					"%s sent %s for %s to the KDC %s over %s and got no reply.",
-					t.client.Addr(), withArticle(kindName(req.Kind)), orSPN(req.Krb().SName.String()), t.kdc, req.Transport); fd != nil && fi < 0 {
+				spn, what := req.Krb().SName.String(), withArticle(kindName(req.Kind))
+				if spn != "" { // a request cut short may name none
+					what += " for " + spn
+				}
+				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, spn, []int{req.Frame},
+					"%s sent %s to the KDC %s over %s and got no reply.", t.client.Addr(), what, t.kdc, req.Transport); fd != nil && fi < 0 {
 					fd.Client = t.client.Addr().String()
 				}
 			}
