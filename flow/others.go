@@ -103,16 +103,8 @@ const smbRace = 5 * time.Second
 
 // directSMB returns the times at which each client opened a connection to
 // TCP 445 of a server, by capture, client address and server.
-func (a *analyzer) directSMB() map[struct {
-	capture int
-	client  netip.Addr
-	server  netip.AddrPort
-}][]time.Time {
-	out := map[struct {
-		capture int
-		client  netip.Addr
-		server  netip.AddrPort
-	}][]time.Time{}
+func (a *analyzer) directSMB() map[clientServer][]time.Time {
+	out := map[clientServer][]time.Time{}
 	for i := range a.in.Conns {
 		c := &a.in.Conns[i]
 		if c.Server.Port() == 445 && c.SYNACK != 0 {
