@@ -636,7 +636,7 @@ func (a *analyzer) nameReason(fi int, host string) string {
 	return ""
 }
 
-// localAccount returns "MACHINE\\user" when flow fi's NTLM logon used an
+// localAccount returns `MACHINE\user` when flow fi's NTLM logon used an
 // account of the client machine itself: an NTLMSSP AUTHENTICATE whose
 // domain is the workstation's own name (MS-NLMP 2.2.1.3), unlike the
 // domain that the server's CHALLENGE names, if any. It returns "" for any
