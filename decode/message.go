@@ -310,6 +310,15 @@ func (r *Result) Body(i int) any {
 	return r.msgs.entry(i).body
 }
 
+// Decrypted returns the Decrypted of message i, without building the
+// Message.
+func (r *Result) Decrypted(i int) *kcrypt.Result {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Decrypted
+	}
+	return nil // the compact form never holds a decrypted message
+}
+
 // All returns a copy of every message, in order: for tests and for small
 // results; a large one is better read message by message.
 func (r *Result) All() []Message {

@@ -22,8 +22,8 @@ type Options struct {
 	// message from the decoded result as it writes it, so that the
 	// report never holds all of them (a message in the model is some
 	// 1 KB; a capture of 20,000 clients has close to a million). The
-	// other renderers and Redact, which need every message at hand, build
-	// them all first (Report.Materialize).
+	// table renderer streams them too; the others and Redact, which need
+	// every message at hand, build them all first (Report.Materialize).
 	StreamMessages bool
 }
 
@@ -129,9 +129,16 @@ type messageStream struct {
 
 // each calls fn with the report form of every message in order. The
 // message it is given is reused: fn must not keep it.
-func (s *messageStream) each(fn func(*Message)) {
+func (s *messageStream) each(fn func(*Message)) { s.eachWanted(nil, fn) }
+
+// eachWanted is each for the messages i for which want(s.d, i) is true,
+// or all of them when want is nil.
+func (s *messageStream) eachWanted(want func(*decode.Result, int) bool, fn func(*Message)) {
 	var m Message
 	for i := range s.d.Len() {
+		if want != nil && !want(s.d, i) {
+			continue
+		}
 		m = Message{}
 		s.b.message(&m, s.d, i)
 		s.b.finish()
@@ -148,6 +155,22 @@ func (r *Report) Materialize() {
 	}
 	r.Messages = r.stream.b.messages(r.stream.d)
 	r.stream = nil
+}
+
+// eachMessage calls fn with every message in order: the kept ones, or,
+// on a report built with StreamMessages, each built as it is needed, so
+// that a renderer that looks at every message once holds only one. fn must
+// not keep m. On a streamed report, a message for which the decoded
+// result's want(d, i) is false is not built and fn is not called: want
+// skips cheaply what fn would ignore (it is not called on kept messages).
+func (r *Report) eachMessage(want func(d *decode.Result, i int) bool, fn func(m *Message)) {
+	if r.stream != nil {
+		r.stream.eachWanted(want, fn)
+		return
+	}
+	for i := range r.Messages {
+		fn(&r.Messages[i])
+	}
 }
 
 // MessageCount returns the number of messages, kept or streamed.

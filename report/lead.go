@@ -9,15 +9,8 @@ import (
 // leadText writes what a support engineer pastes into a ticket first: the
 // flow's first failing step (or, for a flow that did not work, the first
 // step missing after the connection) and the remedy of its most severe
-// finding. A flow that worked gets nothing.
-func leadText(w *bufio.Writer, n int, f *Flow, findings []Finding) {
-	var top *Finding
-	for i := range findings {
-		if fl := findings[i].Flow; fl != nil && *fl == n && findings[i].ID != "KRB_PREAUTH_REQUIRED" {
-			top = &findings[i]
-			break // findings are ordered by severity
-		}
-	}
+// finding, top (leadFindings). A flow that worked gets nothing.
+func leadText(w *bufio.Writer, f *Flow, top *Finding) {
 	step, num := firstProblem(f)
 	if step == nil && (top == nil || top.Severity == "info") {
 		return
@@ -33,6 +26,23 @@ func leadText(w *bufio.Writer, n int, f *Flow, findings []Finding) {
 		fmt.Fprintf(w, "  %s %s: %s\n", strings.ToLower(top.Severity), top.ID, Sanitize(top.Summary))
 		fmt.Fprintf(w, "  remedy: %s\n", Sanitize(top.Remedy))
 	}
+}
+
+// leadFindings returns, for each flow numbered n (from 1), at n-1 the
+// finding whose remedy leads its block: its first finding but
+// KRB_PREAUTH_REQUIRED (the findings are ordered by severity), or nil.
+func leadFindings(r *Report) []*Finding {
+	top := make([]*Finding, len(r.Flows))
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Flow == nil || *f.Flow < 1 || *f.Flow > len(top) || f.ID == "KRB_PREAUTH_REQUIRED" {
+			continue
+		}
+		if top[*f.Flow-1] == nil {
+			top[*f.Flow-1] = f
+		}
+	}
+	return top
 }
 
 // firstProblem returns the first failed step; for a flow whose outcome is

@@ -24,7 +24,7 @@ type RenderOptions struct {
 // and materializes a report made by BuildPending or with
 // Options.StreamMessages.
 var renderers = map[string]Renderer{
-	"table":    materialized(Table),
+	"table":    Table,
 	"json":     JSON,
 	"summary":  materialized(Summary),
 	"markdown": materialized(Markdown),

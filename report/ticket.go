@@ -256,13 +256,14 @@ func ridOf(l *pac.LogonInfo) string {
 
 // ticketsText writes a klist-like block for every decrypted ticket and for
 // every AP-REQ ticket the keys could not open.
-func ticketsText(w *bufio.Writer, msgs []Message) {
+func ticketsText(w *bufio.Writer, r *Report) {
 	first := true
-	for i := range msgs {
-		m := &msgs[i]
+	// Only a message the keys opened has a Ticket (decryptedFields).
+	decrypted := func(d *decode.Result, i int) bool { return d.Decrypted(i) != nil }
+	r.eachMessage(decrypted, func(m *Message) {
 		t := m.Ticket
 		if t == nil || (t.Decrypted == nil && m.Kind != decode.KindAPReq.String()) {
-			continue
+			return
 		}
 		if first {
 			fmt.Fprintf(w, "\nTickets (--keytab):\n")
@@ -275,10 +276,10 @@ func ticketsText(w *bufio.Writer, msgs []Message) {
 				need = fmt.Sprintf("kvno %d %s", *t.Kvno, t.Etype)
 			}
 			fmt.Fprintf(w, "  NOT decrypted (%s): the ticket needs %s; keys: %s\n", Sanitize(t.DecryptError), need, entryList(t.Keytab))
-			continue
+			return
 		}
 		klist(w, m, t)
-	}
+	})
 }
 
 func klist(w *bufio.Writer, m *Message, t *TicketInfo) {
