@@ -173,6 +173,21 @@ func (r *Report) eachMessage(want func(d *decode.Result, i int) bool, fn func(m 
 	}
 }
 
+// eachFrame calls fn with the capture and frame of every message in order,
+// without building any.
+func (r *Report) eachFrame(fn func(capture, frame int)) {
+	if r.stream != nil {
+		d := r.stream.d
+		for i := range d.Len() {
+			fn(d.Capture(i), d.Frame(i))
+		}
+		return
+	}
+	for i := range r.Messages {
+		fn(r.Messages[i].Capture, r.Messages[i].Frame)
+	}
+}
+
 // MessageCount returns the number of messages, kept or streamed.
 func (r *Report) MessageCount() int {
 	if r.stream != nil {

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/dns"
 )
 
 // TransportFrame is one UDP datagram or TCP segment of a capture, listed
@@ -44,15 +47,15 @@ func NewTransportFrame(capture, frame int, t time.Time, src, dst netip.AddrPort,
 // When the report holds several captures, the frame is written
 // "capture:frame" with the capture's index of the JSON report. The
 // report's Frames (--all) fill in the frames that carry no message, in
-// frame order.
+// frame order. It reads the messages one at a time (Report.eachMessage).
 func Summary(w io.Writer, r *Report, _ RenderOptions) error {
 	bw := bufio.NewWriter(w)
 	names := addressNames(r)
 	multi := len(r.Captures) > 1
 	fi := 0
 	shown := map[[2]int]bool{}
-	for i := range r.Messages {
-		shown[[2]int{r.Messages[i].Capture, r.Messages[i].Frame}] = true
+	if len(r.Frames) > 0 {
+		r.eachFrame(func(capture, frame int) { shown[[2]int{capture, frame}] = true })
 	}
 	writeFrames := func(capture, frame int) {
 		for ; fi < len(r.Frames) && frameBefore(&r.Frames[fi], capture, frame); fi++ {
@@ -62,13 +65,14 @@ func Summary(w io.Writer, r *Report, _ RenderOptions) error {
 			}
 		}
 	}
-	for i := range r.Messages {
-		m := &r.Messages[i]
+	r.eachMessage(nil, func(m *Message) {
 		writeFrames(m.Capture, m.Frame+1)
 		proto, text := messageSummary(m)
 		summaryLine(bw, multi, m.Capture, m.Frame, m.Time, names.name(m.Capture, m.Src), names.name(m.Capture, m.Dst), proto, text)
-	}
+	})
 	writeFrames(int(^uint(0)>>1), 0)
+	// The summary needs no flow: the analysis ran while it was written.
+	r.Complete()
 	return bw.Flush()
 }
 
@@ -99,8 +103,11 @@ type hostNames map[int]map[string]string
 
 func addressNames(r *Report) hostNames {
 	n := hostNames{}
-	for i := range r.Messages {
-		m := &r.Messages[i]
+	dnsAnswers := func(d *decode.Result, i int) bool {
+		m, ok := d.Body(i).(*dns.Message)
+		return ok && len(m.Answers) > 0
+	}
+	r.eachMessage(dnsAnswers, func(m *Message) {
 		for _, a := range m.Answers {
 			if a.Type != "A" && a.Type != "AAAA" {
 				continue
@@ -116,7 +123,7 @@ func addressNames(r *Report) hostNames {
 				n[m.Capture][ad.String()] = strings.TrimSuffix(a.Name, ".")
 			}
 		}
-	}
+	})
 	return n
 }
 

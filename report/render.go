@@ -19,17 +19,25 @@ type RenderOptions struct {
 	Color bool
 }
 
-// renderers maps format names to renderers. JSON completes a report
-// itself, after writing its messages; every other renderer first completes
-// and materializes a report made by BuildPending or with
-// Options.StreamMessages.
+// renderers maps format names to renderers. Every renderer completes a
+// report made by BuildPending: JSON and summary after writing the
+// messages, table first. Markdown and HTML also materialize a report made
+// with Options.StreamMessages.
 var renderers = map[string]Renderer{
 	"table":    Table,
 	"json":     JSON,
-	"summary":  materialized(Summary),
+	"summary":  Summary,
 	"markdown": materialized(Markdown),
 	"html":     materialized(HTML),
 }
+
+// streaming are the formats whose renderer reads the messages one at a
+// time (Report.eachMessage), with no need for them all at hand.
+var streaming = map[string]bool{"json": true, "table": true, "summary": true}
+
+// Streams reports whether the renderer of format writes the messages one at
+// a time: a report for it is best built with Options.StreamMessages.
+func Streams(format string) bool { return streaming[format] }
 
 // materialized wraps a renderer that needs every message and flow at hand.
 func materialized(render Renderer) Renderer {
