@@ -310,6 +310,14 @@ func (r *Result) Body(i int) any {
 	return r.msgs.entry(i).body
 }
 
+// Carrier returns the Carrier of message i, without building the Message.
+func (r *Result) Carrier(i int) Carrier {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Carrier
+	}
+	return r.msgs.entry(i).carrier
+}
+
 // Decrypted returns the Decrypted of message i, without building the
 // Message.
 func (r *Result) Decrypted(i int) *kcrypt.Result {

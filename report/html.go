@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"html/template"
 	"io"
@@ -26,12 +26,12 @@ func HTML(w io.Writer, r *Report, _ RenderOptions) error {
 	if len(v.Anomalies) > maxAnomalies {
 		v.Anomalies, v.MoreAnomalies = v.Anomalies[:maxAnomalies], len(r.Anomalies)-maxAnomalies
 	}
-	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, &v); err != nil {
+	// Written as it is made: a page of thousands of flows is tens of MB.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplate.Execute(bw, &v); err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return bw.Flush()
 }
 
 // htmlView is what the template reads.
@@ -133,7 +133,7 @@ svg.seq text { font-family: "DejaVu Sans Mono", "Liberation Mono", Consolas, mon
 </head>
 <body>
 <h1>kerbtrace report</h1>
-<p>{{len .R.Captures}} {{plural (len .R.Captures) "capture" "captures"}}, {{len .R.Messages}} messages decoded, {{len .Flows}} {{plural (len .Flows) "flow" "flows"}}; findings: <span class="sev-error">{{.Errors}} error</span>, <span class="sev-warning">{{.Warnings}} warning</span>, <span class="sev-info">{{.Infos}} info</span>.</p>
+<p>{{len .R.Captures}} {{plural (len .R.Captures) "capture" "captures"}}, {{.R.MessageCount}} messages decoded, {{len .Flows}} {{plural (len .Flows) "flow" "flows"}}; findings: <span class="sev-error">{{.Errors}} error</span>, <span class="sev-warning">{{.Warnings}} warning</span>, <span class="sev-info">{{.Infos}} info</span>.</p>
 
 <h2 id="summary">Summary</h2>
 {{if not .Flows -}}

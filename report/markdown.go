@@ -20,7 +20,7 @@ func Markdown(w io.Writer, r *Report, _ RenderOptions) error {
 	bw := bufio.NewWriter(w)
 	e, wn, in := severityCounts(r.Findings)
 	fmt.Fprintf(bw, "# kerbtrace report\n\n%d %s, %d messages decoded, %d %s; findings: %d error, %d warning, %d info.\n",
-		len(r.Captures), pluralWord(len(r.Captures), "capture", "captures"), len(r.Messages),
+		len(r.Captures), pluralWord(len(r.Captures), "capture", "captures"), r.MessageCount(),
 		len(r.Flows), pluralWord(len(r.Flows), "flow", "flows"), e, wn, in)
 	hs := headlines(r)
 	seqs := Sequences(r)

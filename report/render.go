@@ -21,28 +21,21 @@ type RenderOptions struct {
 
 // renderers maps format names to renderers. Every renderer completes a
 // report made by BuildPending: JSON and summary after writing the
-// messages, table first. Markdown and HTML also materialize a report made
-// with Options.StreamMessages.
+// messages, the others first. None needs every message at hand: on a
+// report built with Options.StreamMessages, they are built as they are
+// read (Report.eachMessage, Report.message).
 var renderers = map[string]Renderer{
 	"table":    Table,
 	"json":     JSON,
 	"summary":  Summary,
-	"markdown": materialized(Markdown),
-	"html":     materialized(HTML),
+	"markdown": completed(Markdown),
+	"html":     completed(HTML),
 }
 
-// streaming are the formats whose renderer reads the messages one at a
-// time (Report.eachMessage), with no need for them all at hand.
-var streaming = map[string]bool{"json": true, "table": true, "summary": true}
-
-// Streams reports whether the renderer of format writes the messages one at
-// a time: a report for it is best built with Options.StreamMessages.
-func Streams(format string) bool { return streaming[format] }
-
-// materialized wraps a renderer that needs every message and flow at hand.
-func materialized(render Renderer) Renderer {
+// completed wraps a renderer that needs the flows from the start.
+func completed(render Renderer) Renderer {
 	return func(w io.Writer, r *Report, o RenderOptions) error {
-		r.Materialize()
+		r.Complete()
 		return render(w, r, o)
 	}
 }

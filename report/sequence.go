@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kerbtrace/kerbtrace/decode"
 )
 
 // Sequence is one flow drawn as a sequence diagram: who talked to whom, in
@@ -140,12 +142,14 @@ func Sequences(r *Report) []Sequence {
 	out := make([]Sequence, 0, len(r.Flows))
 	for i := range r.Flows {
 		out = append(out, buildSequence(r, idx, i))
+		r.forgetMessages() // a Sequence keeps no Message
 	}
 	return out
 }
 
 // FlowSequence builds the diagram of flow i (0-based).
 func FlowSequence(r *Report, i int) Sequence {
+	defer r.forgetMessages()
 	return buildSequence(r, indexMessages(r), i)
 }
 
@@ -159,14 +163,24 @@ type messageIndex struct {
 
 func indexMessages(r *Report) messageIndex {
 	idx := messageIndex{outer: map[frameKey][]int{}, inner: map[frameKey][]int{}}
-	for i := range r.Messages {
-		m := &r.Messages[i]
-		k := frameKey{m.Capture, m.Frame}
-		if m.Carrier != "" {
+	add := func(i, capture, frame int, carried bool) {
+		k := frameKey{capture, frame}
+		if carried {
 			idx.inner[k] = append(idx.inner[k], i)
 		} else {
 			idx.outer[k] = append(idx.outer[k], i)
 		}
+	}
+	if r.stream != nil {
+		d := r.stream.d
+		for i := range d.Len() {
+			add(i, d.Capture(i), d.Frame(i), d.Carrier(i) != decode.CarrierNone)
+		}
+		return idx
+	}
+	for i := range r.Messages {
+		m := &r.Messages[i]
+		add(i, m.Capture, m.Frame, m.Carrier != "")
 	}
 	return idx
 }
@@ -269,7 +283,7 @@ func (b *seqBuilder) arrows() []*Arrow {
 
 // messageArrow draws message mi, which belongs to step si.
 func (b *seqBuilder) messageArrow(mi, si int) *Arrow {
-	m := &b.r.Messages[mi]
+	m := b.r.message(mi)
 	src, dst := hostOf(m.Src), hostOf(m.Dst)
 	peerRole := roleOf(m)
 	a := &Arrow{Frames: []int{m.Frame}, Text: b.messageText(mi), Step: si}
@@ -380,7 +394,7 @@ func (b *seqBuilder) showsError(a *Arrow) bool {
 		return false
 	}
 	for _, mi := range append(append([]int{}, b.idx.outer[k]...), b.idx.inner[k]...) {
-		if messageError(&b.r.Messages[mi]) {
+		if messageError(b.r.message(mi)) {
 			return true
 		}
 	}

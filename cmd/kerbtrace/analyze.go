@@ -144,9 +144,9 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		analysis <- fr
 	}()
 
-	// Flow → report. JSON, table and summary, unredacted, are written
-	// straight from the decoded messages: the report never holds them all.
-	stream := report.Streams(format) && !fl.out.redact
+	// Flow → report. Unredacted, every format is written straight from
+	// the decoded messages: the report never holds them all.
+	stream := !fl.out.redact
 	rep := report.BuildPending(dres, analysis, report.Options{RawTokens: fl.rawTokens, StreamMessages: stream})
 	if !fl.out.finish(rep, stderr) {
 		return exitUsage
