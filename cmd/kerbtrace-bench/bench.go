@@ -108,6 +108,11 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 		if r.kt, err = best(cfg.count, kt, analyze(rep2), []string{"GOMAXPROCS=2"}); err != nil {
 			return err
 		}
+		// The default format, as an engineer runs it: the step tables.
+		table := []string{"analyze", "--format", "table", "--fail-on", "never", "-o", filepath.Join(dir, c.name+".txt"), path}
+		if r.table, err = best(cfg.count, kt, table, []string{"GOMAXPROCS=2"}); err != nil {
+			return err
+		}
 		if cfg.oneProc {
 			if r.kt1, err = measure(kt, analyze(rep1), []string{"GOMAXPROCS=1"}); err != nil {
 				return err
@@ -143,14 +148,15 @@ type row struct {
 	size           int64
 	flows          int
 	floor, kt, kt1 measurement
+	table          measurement // kerbtrace in its default format, table
 	tshark         measurement
 	tsharkLines    int
 	same           bool
 }
 
 func printTable(w io.Writer, rows []row, cfg config) {
-	fmt.Fprintf(w, "\n%-10s %9s %6s | %12s %12s %12s %12s | %9s %9s | %s\n",
-		"capture", "size", "flows", "kerbtrace", "kerbtrace-1", "tshark", "floor", "vs tshark", "vs floor", "peak RSS kerbtrace / tshark")
+	fmt.Fprintf(w, "\n%-10s %9s %6s | %12s %12s %12s %12s %12s | %9s %9s | %s\n",
+		"capture", "size", "flows", "kerbtrace", "kerbtrace-1", "table", "tshark", "floor", "vs tshark", "vs floor", "peak RSS kerbtrace / table / tshark")
 	for _, r := range rows {
 		ts, vt := "-", "-"
 		if r.tshark.wall > 0 {
@@ -166,11 +172,11 @@ func printTable(w io.Writer, rows []row, cfg config) {
 		if r.kt1.wall > 0 {
 			k1 = secs(r.kt1.wall)
 		}
-		fmt.Fprintf(w, "%-10s %9s %6d | %12s %12s %12s %12s | %9s %9s | %s / %s\n",
-			r.name, human(r.size), r.flows, secs(r.kt.wall), k1, ts, fl, vt, vf,
-			human(r.kt.maxRSS), human(r.tshark.maxRSS))
+		fmt.Fprintf(w, "%-10s %9s %6d | %12s %12s %12s %12s %12s | %9s %9s | %s / %s / %s\n",
+			r.name, human(r.size), r.flows, secs(r.kt.wall), k1, secs(r.table.wall), ts, fl, vt, vf,
+			human(r.kt.maxRSS), human(r.table.maxRSS), human(r.tshark.maxRSS))
 	}
-	fmt.Fprintln(w, "\nkerbtrace: GOMAXPROCS=2; kerbtrace-1: GOMAXPROCS=1; vs tshark: tshark time / kerbtrace time; vs floor: kerbtrace time / floor time")
+	fmt.Fprintln(w, "\nkerbtrace: --format json, GOMAXPROCS=2; kerbtrace-1: the same with GOMAXPROCS=1; table: the default format, GOMAXPROCS=2;\nvs tshark: tshark time / kerbtrace time; vs floor: kerbtrace time / floor time")
 	for _, r := range rows {
 		same := "identical"
 		switch {

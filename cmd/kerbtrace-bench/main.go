@@ -14,7 +14,9 @@
 // memory of:
 //
 //   - kerbtrace analyze --format json (built with go build into the
-//     temporary directory);
+//     temporary directory), which writes every decoded message as tshark
+//     writes its fields, and kerbtrace analyze in its default format,
+//     table, as an engineer runs it;
 //   - tshark -T fields extracting the Kerberos, DNS and HTTP fields;
 //   - the floor: iterating over every record with gopacket's
 //     pcapgo.NewReader and ZeroCopyReadPacketData, without looking at the
