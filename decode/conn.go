@@ -195,6 +195,35 @@ func (b *streamBuf) reset() {
 // so that a connection idle after a large message holds no memory.
 const keepBuffer = 16 << 10
 
+// maxFreeBufs bounds the buffers of ended directions a Dissector keeps for
+// new ones: enough for the connections a busy capture opens and closes at
+// a time, and at most maxFreeBufs*keepBuffer bytes.
+const maxFreeBufs = 64
+
+// recycleBuf empties b and keeps its memory for a direction that starts
+// later (takeBuf), unless it is large or enough are kept. Most connections
+// carry one or two messages: without this, each would grow a buffer from
+// nothing. Decoders copy what they keep, as a direction already reuses its
+// buffer after every message.
+func (d *Dissector) recycleBuf(b *streamBuf) {
+	if cap(b.data) > 0 && cap(b.data) <= keepBuffer && len(d.freeBufs) < maxFreeBufs {
+		d.freeBufs = append(d.freeBufs, streamBuf{data: b.data[:0], spans: b.spans[:0]})
+	}
+	b.release()
+}
+
+// takeBuf returns a buffer for a new direction: a recycled one, or none.
+func (d *Dissector) takeBuf() streamBuf {
+	n := len(d.freeBufs)
+	if n == 0 {
+		return streamBuf{}
+	}
+	b := d.freeBufs[n-1]
+	d.freeBufs[n-1] = streamBuf{}
+	d.freeBufs = d.freeBufs[:n-1]
+	return b
+}
+
 // release empties the buffer and gives its memory back.
 func (b *streamBuf) release() {
 	b.data, b.start, b.spans = nil, 0, nil

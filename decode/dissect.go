@@ -49,6 +49,7 @@ type Dissector struct {
 	inlineEvery int                     // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
 	udpMsgs     []msgStore              // the messages decoded on the second goroutine, a store per capture
 	dnsShare    dnsShare                // DNS messages already decoded (dnsshare.go)
+	freeBufs    []streamBuf             // buffers of ended directions, for new ones (conn.go)
 	udpHook     func(*capture.Datagram) // tests: called first by UDP, on whichever goroutine decodes
 }
 
@@ -273,6 +274,9 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 	}
 	data, spans := d.skipFast(cs, dir, ch.Data, ch.Spans)
 	if len(data) > 0 {
+		if dir.buf.data == nil {
+			dir.buf = d.takeBuf()
+		}
 		dir.buf.append(data, spans)
 		d.parseDir(cs, dir)
 	}

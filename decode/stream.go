@@ -129,7 +129,7 @@ func (d *Dissector) endDir(cs *connState, ds *dirState) {
 	d.finishHTTP(cs, ds)
 	d.decodeRest(cs, ds)
 	ds.reset()
-	ds.buf.release()
+	d.recycleBuf(&ds.buf)
 	ds.pendFrames = nil
 }
 
