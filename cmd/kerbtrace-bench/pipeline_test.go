@@ -31,8 +31,9 @@ func synthCapture(tb testing.TB, s capturetest.Synth) []byte {
 	return buf.Bytes()
 }
 
-// BenchmarkPipeline times each stage of 'kerbtrace analyze --format json'
-// on an auth-only and on a mixed synthetic capture.
+// BenchmarkPipeline times each stage of 'kerbtrace analyze' on an
+// auth-only and on a mixed synthetic capture: decoding, the analysis, and
+// the report in each format.
 func BenchmarkPipeline(b *testing.B) {
 	for _, c := range []struct {
 		name   string
@@ -63,15 +64,20 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 		})
 		fres := flow.Analyze(dres)
-		b.Run(c.name+"/report", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				rep := report.Build(dres, fres, report.Options{})
-				if err := report.JSON(io.Discard, rep, report.RenderOptions{}); err != nil {
-					b.Fatal(err)
+		// Each format, from a report built as analyze builds it: the
+		// messages streamed from the decoded result.
+		for _, format := range report.Formats() {
+			render, _ := report.Lookup(format)
+			b.Run(c.name+"/report-"+format, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					rep := report.Build(dres, fres, report.Options{StreamMessages: true})
+					if err := render(io.Discard, rep, report.RenderOptions{}); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
