@@ -16,11 +16,11 @@ import (
 // The bytes are a function of the report alone. Color is ignored.
 func HTML(w io.Writer, r *Report, _ RenderOptions) error {
 	hs := headlines(r)
-	seqs := Sequences(r)
+	seqs := newFlowSequences(r)
 	v := htmlView{R: r, Multi: len(r.Captures) > 1, Other: otherFindings(r)}
 	v.Errors, v.Warnings, v.Infos = severityCounts(r.Findings)
 	for i := range hs {
-		v.Flows = append(v.Flows, htmlFlow{headline: hs[i], Multi: v.Multi, Diagram: layoutSVG(&seqs[i])})
+		v.Flows = append(v.Flows, htmlFlow{headline: hs[i], Multi: v.Multi, seqs: seqs})
 	}
 	v.Anomalies = r.Anomalies
 	if len(v.Anomalies) > maxAnomalies {
@@ -47,8 +47,15 @@ type htmlView struct {
 
 type htmlFlow struct {
 	headline
-	Multi   bool // several captures: say which one
-	Diagram svgDiagram
+	Multi bool // several captures: say which one
+	seqs  *flowSequences
+}
+
+// Diagram lays out the flow's sequence diagram when the template draws
+// it, so that the page is made holding one diagram, not one per flow.
+func (f *htmlFlow) Diagram() svgDiagram {
+	seq := f.seqs.flow(f.N - 1)
+	return layoutSVG(&seq)
 }
 
 var htmlFuncs = template.FuncMap{

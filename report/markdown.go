@@ -23,10 +23,11 @@ func Markdown(w io.Writer, r *Report, _ RenderOptions) error {
 		len(r.Captures), pluralWord(len(r.Captures), "capture", "captures"), r.MessageCount(),
 		len(r.Flows), pluralWord(len(r.Flows), "flow", "flows"), e, wn, in)
 	hs := headlines(r)
-	seqs := Sequences(r)
+	seqs := newFlowSequences(r)
 	mdSummary(bw, hs, len(r.Captures) > 1)
 	for i := range hs {
-		mdFlow(bw, &hs[i], &seqs[i], len(r.Captures) > 1)
+		seq := seqs.flow(i)
+		mdFlow(bw, &hs[i], &seq, len(r.Captures) > 1)
 	}
 	if other := otherFindings(r); len(other) > 0 {
 		fmt.Fprintf(bw, "\n## Other findings\n")

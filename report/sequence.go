@@ -138,13 +138,29 @@ type Note struct {
 
 // Sequences builds the diagram of every flow of the report, in flow order.
 func Sequences(r *Report) []Sequence {
-	idx := indexMessages(r)
+	fs := newFlowSequences(r)
 	out := make([]Sequence, 0, len(r.Flows))
 	for i := range r.Flows {
-		out = append(out, buildSequence(r, idx, i))
-		r.forgetMessages() // a Sequence keeps no Message
+		out = append(out, fs.flow(i))
 	}
 	return out
+}
+
+// flowSequences builds the diagrams of a report's flows one at a time, so
+// that a renderer holds one diagram, not one per flow.
+type flowSequences struct {
+	r   *Report
+	idx messageIndex
+}
+
+func newFlowSequences(r *Report) *flowSequences {
+	return &flowSequences{r: r, idx: indexMessages(r)}
+}
+
+// flow builds the diagram of flow i (0-based).
+func (fs *flowSequences) flow(i int) Sequence {
+	defer fs.r.forgetMessages() // a Sequence keeps no Message
+	return buildSequence(fs.r, fs.idx, i)
 }
 
 // FlowSequence builds the diagram of flow i (0-based).
