@@ -318,6 +318,15 @@ func (r *Result) Carrier(i int) Carrier {
 	return r.msgs.entry(i).carrier
 }
 
+// Truncated returns the Truncated of message i, without building the
+// Message.
+func (r *Result) Truncated(i int) bool {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Truncated
+	}
+	return r.msgs.entry(i).truncated
+}
+
 // Decrypted returns the Decrypted of message i, without building the
 // Message.
 func (r *Result) Decrypted(i int) *kcrypt.Result {

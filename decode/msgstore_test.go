@@ -193,8 +193,8 @@ func TestResultAccessors(t *testing.T) {
 	var main, side msgStore
 	tm := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 	main.add(&Message{Capture: 0, Frame: 2, Parent: -1, Time: tm, Kind: KindHTTPRequest, Body: &krb.Message{}})
-	main.add(&Message{Capture: 0, Frame: 2, Parent: 0, Time: tm, Kind: KindAPReq, Err: "krb: truncated"}) // kept whole
-	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Kind: KindHTTPResponse})
+	main.add(&Message{Capture: 0, Frame: 2, Parent: 0, Time: tm, Kind: KindAPReq, Carrier: CarrierHTTP, Err: "krb: truncated"}) // kept whole
+	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Kind: KindHTTPResponse, Truncated: true})
 	side.add(&Message{Capture: 0, Frame: 1, Parent: -1, Time: tm, Kind: KindDNSQuery, Body: &dns.Message{}})
 	side.add(&Message{Capture: 0, Frame: 3, Parent: -1, Time: tm, Kind: KindASReq, Decrypted: &kcrypt.Result{}})
 	var decoded Result
@@ -216,7 +216,14 @@ func TestResultAccessors(t *testing.T) {
 				t.Errorf("%s: message %d: accessors give %v %d %d %d %T, Message %v %d %d %d %T", name, i,
 					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body)
 			}
+			if r.Carrier(i) != m.Carrier || r.Truncated(i) != m.Truncated || r.Decrypted(i) != m.Decrypted {
+				t.Errorf("%s: message %d: accessors give carrier %v truncated %v decrypted %p, Message %v %v %p", name, i,
+					r.Carrier(i), r.Truncated(i), r.Decrypted(i), m.Carrier, m.Truncated, m.Decrypted)
+			}
 		}
+	}
+	if decoded.Carrier(2) != CarrierHTTP || !decoded.Truncated(4) || decoded.Decrypted(3) == nil || decoded.Truncated(0) {
+		t.Errorf("accessors: carrier %v, truncated %v %v, decrypted %v", decoded.Carrier(2), decoded.Truncated(4), decoded.Truncated(0), decoded.Decrypted(3))
 	}
 	if m := decoded.Message(2); m.Err == "" || decoded.Message(3).Decrypted == nil {
 		t.Errorf("whole entries lost their error or decryption: %+v", m)

@@ -19,7 +19,7 @@ func (a *analyzer) proofs() {
 	}
 	ix := proofIndex{} // frame -> the messages that can bear a proof
 	for i := range a.in.Len() {
-		if a.msg(i).Decrypted != nil || a.in.Kind(i) == decode.KindKRBError {
+		if a.in.Decrypted(i) != nil || a.in.Kind(i) == decode.KindKRBError {
 			ix[a.in.Frame(i)] = append(ix[a.in.Frame(i)], i)
 		}
 	}

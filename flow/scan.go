@@ -42,13 +42,16 @@ func (a *analyzer) scanMessages() {
 	n := a.in.Len()
 	s.childCount = make([]int32, n+2)
 	lastRealm := ""
-	for i := range a.in.Len() {
-		m := a.msg(i)
-		if p := m.Parent; p >= 0 && p < n {
+	// Only the cheap accessors: building each Message would cost more
+	// than the scan.
+	in := a.in
+	for i := range in.Len() {
+		kind, parent := in.Kind(i), in.Parent(i)
+		if p := parent; p >= 0 && p < n {
 			s.childCount[p+2]++
 			s.carried = append(s.carried, int32(i))
 		}
-		switch m.Kind {
+		switch kind {
 		case decode.KindDNSQuery:
 			s.dns = append(s.dns, int32(i))
 			s.dnsQueries++
@@ -57,37 +60,37 @@ func (a *analyzer) scanMessages() {
 		case decode.KindHTTPRequest:
 			s.http = append(s.http, int32(i))
 			s.httpReqs++
-			if h := m.HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+			if h := a.httpAt(i); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 				s.authSeen = true
 			}
 		case decode.KindHTTPResponse:
 			s.http = append(s.http, int32(i))
-			if h := m.HTTP(); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+			if h := a.httpAt(i); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 				s.authSeen = true
 			}
 		default:
 			s.authSeen = true
-			if m.Carrier == decode.CarrierNone && m.Krb() != nil {
+			if in.Carrier(i) == decode.CarrierNone && a.krbAt(i) != nil {
 				switch {
-				case isKDCRequest(m.Kind):
+				case isKDCRequest(kind):
 					s.kdc = append(s.kdc, int32(i))
 					s.kdcReqs++
-				case isKDCReply(m.Kind):
+				case isKDCReply(kind):
 					s.kdc = append(s.kdc, int32(i))
 				}
 			}
-			if carrierKind(m.Kind) {
+			if carrierKind(kind) {
 				s.carrier = append(s.carrier, int32(i))
 			}
 		}
-		if m.Truncated && m.Parent < 0 {
+		if parent < 0 && in.Truncated(i) {
 			s.truncated = append(s.truncated, int32(i))
 		}
-		if k := m.Krb(); k != nil && k.Realm != "" && k.Realm != lastRealm {
+		if k := a.krbAt(i); k != nil && k.Realm != "" && k.Realm != lastRealm {
 			lastRealm = k.Realm
 			s.realms = appendUniq(s.realms, strings.ToLower(k.Realm))
 		}
-		if m.Decrypted != nil {
+		if in.Decrypted(i) != nil {
 			s.decrypted = true
 		}
 	}
