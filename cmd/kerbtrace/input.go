@@ -153,7 +153,11 @@ func addReader(d *decode.Dissector, name string, r io.Reader) error {
 	if isHAR(peekAll(rd)) {
 		return d.AddHAR(name, rd)
 	}
-	return d.Add(name, rd)
+	// Decompressing takes a core (a gzip stream cannot be split): done on
+	// a goroutine of its own, it overlaps decoding (readahead.go).
+	as := newAheadStream(rd)
+	defer as.Close()
+	return d.Add(name, as)
 }
 
 // readerWithSeek returns orig when nothing of it was consumed yet by the

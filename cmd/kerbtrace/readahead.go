@@ -25,14 +25,13 @@ const (
 	aheadChunks = 3
 )
 
-// aheadFile reads a regular file on a second goroutine, a few chunks ahead
-// of its reader, so that copying the file from the page cache overlaps
-// decoding it instead of adding to it. The bytes and their order are those
-// of the file: only when they are fetched changes. Reads at random go
-// straight to the file. Close stops the goroutine.
-type aheadFile struct {
-	f       *os.File
-	pos     int64 // file offset of the next byte Read returns
+// ahead reads on a second goroutine, a few chunks ahead of its reader, so
+// that fetching the bytes (copying a file from the page cache, inflating a
+// compressed capture) overlaps decoding them instead of adding to it. The
+// bytes, their order and the error that ends them are fill's: only when
+// they are fetched changes.
+type ahead struct {
+	fill    func(buf []byte) (int, error) // the next bytes into buf; an error ends them
 	started bool
 	cur     []byte // fetched, not yet returned
 	curBuf  []byte // the whole buffer cur is in, returned to free when used up
@@ -49,16 +48,7 @@ type aheadResult struct {
 	err error
 }
 
-// readAhead wraps f in an aheadFile when f is a regular file; anything
-// else (a pipe, a device) is read as it is.
-func readAhead(f *os.File) captureFile {
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return f
-	}
-	return &aheadFile{f: f}
-}
-
-func (a *aheadFile) start() {
+func (a *ahead) start() {
 	a.started = true
 	a.full = make(chan aheadResult, aheadChunks)
 	a.free = make(chan []byte, aheadChunks)
@@ -66,12 +56,11 @@ func (a *aheadFile) start() {
 	for range aheadChunks {
 		a.free <- make([]byte, aheadChunk)
 	}
-	go a.fetch(a.pos)
+	go a.fetch()
 }
 
-// fetch reads the file from off on, chunk after chunk, until an error
-// (io.EOF included) or Close.
-func (a *aheadFile) fetch(off int64) {
+// fetch fills chunk after chunk until an error (io.EOF included) or close.
+func (a *ahead) fetch() {
 	defer close(a.done)
 	for {
 		var buf []byte
@@ -80,8 +69,7 @@ func (a *aheadFile) fetch(off int64) {
 		case <-a.stop:
 			return
 		}
-		n, err := a.f.ReadAt(buf, off)
-		off += int64(n)
+		n, err := a.fill(buf)
 		select {
 		case a.full <- aheadResult{buf, n, err}:
 		case <-a.stop:
@@ -93,8 +81,8 @@ func (a *aheadFile) fetch(off int64) {
 	}
 }
 
-// Read returns the next bytes of the file.
-func (a *aheadFile) Read(p []byte) (int, error) {
+// read returns the next bytes fetched.
+func (a *ahead) read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -114,8 +102,48 @@ func (a *aheadFile) Read(p []byte) (int, error) {
 	}
 	n := copy(p, a.cur)
 	a.cur = a.cur[n:]
-	a.pos += int64(n)
 	return n, nil
+}
+
+// close stops reading ahead.
+func (a *ahead) close() {
+	if a.started {
+		close(a.stop)
+		<-a.done
+		a.started = false
+	}
+}
+
+// aheadFile reads a regular file ahead of its reader (ahead). Reads at
+// random go straight to the file. Close stops the goroutine.
+type aheadFile struct {
+	ahead
+	f   *os.File
+	pos int64 // file offset of the next byte Read returns
+}
+
+// readAhead wraps f in an aheadFile when f is a regular file; anything
+// else (a pipe, a device) is read as it is.
+func readAhead(f *os.File) captureFile {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return f
+	}
+	return &aheadFile{f: f}
+}
+
+// Read returns the next bytes of the file.
+func (a *aheadFile) Read(p []byte) (int, error) {
+	if !a.started {
+		off := a.pos
+		a.fill = func(buf []byte) (int, error) {
+			n, err := a.f.ReadAt(buf, off)
+			off += int64(n)
+			return n, err
+		}
+	}
+	n, err := a.read(p)
+	a.pos += int64(n)
+	return n, err
 }
 
 // errSeekAfterRead is returned by a Seek once reading ahead has begun.
@@ -144,10 +172,38 @@ func (a *aheadFile) Name() string { return a.f.Name() }
 
 // Close stops reading ahead. It does not close the file.
 func (a *aheadFile) Close() error {
-	if a.started {
-		close(a.stop)
-		<-a.done
-		a.started = false
-	}
+	a.close()
+	return nil
+}
+
+// aheadStream reads any reader ahead of its own reader (ahead): a
+// decompressor, so that inflating a compressed capture, on one core,
+// overlaps decoding it on the other. Close stops the goroutine; it does
+// not close r.
+type aheadStream struct {
+	ahead
+}
+
+func newAheadStream(r io.Reader) *aheadStream {
+	return &aheadStream{ahead{fill: func(buf []byte) (int, error) {
+		// As io.ReadFull, but an end is r's own error, unchanged.
+		n := 0
+		for n < len(buf) {
+			m, err := r.Read(buf[n:])
+			n += m
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	}}}
+}
+
+// Read returns the next bytes of the stream.
+func (a *aheadStream) Read(p []byte) (int, error) { return a.read(p) }
+
+// Close stops reading ahead.
+func (a *aheadStream) Close() error {
+	a.close()
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -92,4 +93,63 @@ func TestReadAheadClose(t *testing.T) {
 			t.Error("standard input that is no regular file is read ahead")
 		}
 	}
+}
+
+// trickle hands out its bytes a few at a time, as a decompressor does, then
+// ends with err.
+type trickle struct {
+	b   []byte
+	rng *rand.Rand
+	err error
+}
+
+func (t *trickle) Read(p []byte) (int, error) {
+	if len(t.b) == 0 {
+		return 0, t.err
+	}
+	n := copy(p[:min(len(p), 1+t.rng.IntN(5000))], t.b)
+	t.b = t.b[n:]
+	return n, nil
+}
+
+// TestAheadStream checks that an aheadStream gives its reader's bytes in
+// order, whatever the sizes read on either side, then the reader's own
+// error (a damaged archive's, not only io.EOF), and stops when closed
+// midway.
+func TestAheadStream(t *testing.T) {
+	damaged := errors.New("gzip: invalid checksum")
+	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, 3*aheadChunk + 12345} {
+		for _, end := range []error{io.EOF, damaged} {
+			want := make([]byte, size)
+			rng := rand.New(rand.NewPCG(uint64(size), 9))
+			for i := range want {
+				want[i] = byte(rng.Uint32())
+			}
+			a := newAheadStream(&trickle{b: want, rng: rand.New(rand.NewPCG(uint64(size), 11)), err: end}) // its own: it runs on the fetching goroutine
+			var got []byte
+			buf := make([]byte, 70000)
+			var err error
+			for err == nil {
+				var n int
+				n, err = a.Read(buf[:1+rng.IntN(len(buf)-1)])
+				got = append(got, buf[:n]...)
+			}
+			if err != end {
+				t.Errorf("size %d: ended with %v, want %v", size, err, end)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("size %d: read %d bytes, not the reader's %d", size, len(got), len(want))
+			}
+			if n, err := a.Read(buf); n != 0 || err != end {
+				t.Errorf("size %d: Read after the end = %d, %v; want 0, %v", size, n, err, end)
+			}
+			a.Close()
+		}
+	}
+	a := newAheadStream(&trickle{b: make([]byte, 8*aheadChunk), rng: rand.New(rand.NewPCG(1, 2)), err: io.EOF})
+	if _, err := a.Read(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close() // returns only once the goroutine has stopped
+	newAheadStream(nil).Close() // never started
 }
