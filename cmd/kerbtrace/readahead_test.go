@@ -150,6 +150,6 @@ func TestAheadStream(t *testing.T) {
 	if _, err := a.Read(make([]byte, 100)); err != nil {
 		t.Fatal(err)
 	}
-	a.Close() // returns only once the goroutine has stopped
+	a.Close()                   // returns only once the goroutine has stopped
 	newAheadStream(nil).Close() // never started
 }
