@@ -145,9 +145,19 @@ type batchOut struct {
 // 10,240-entry cache map, which for thousands of flows cost more than
 // decoding the capture. The stringer cache is off (the cells are strings),
 // so that Reset does not make another.
+//
+// The renderer is tablewriter's Ocean, which writes the same bytes as its
+// default, Blueprint, for these tables (TestStepTableRenderers) in some
+// 10 % less time.
 func newStepTable(w io.Writer) *tablewriter.Table {
+	return newStepTableWith(w, renderer.NewOcean())
+}
+
+// newStepTableWith is newStepTable with another renderer, for tests.
+func newStepTableWith(w io.Writer, r tw.Renderer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithRenderer(r),
+		tablewriter.WithRendition(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)}),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),

@@ -1,11 +1,15 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // manyFlows is a report of n flows: every third one failed, with an
@@ -70,6 +74,52 @@ func TestTableParallel(t *testing.T) {
 		}
 		if want := fmt.Sprintf("step 8 of flow %d", i); !strings.Contains(block, want) {
 			t.Errorf("flow %d: block lacks %q", i, want)
+		}
+	}
+}
+
+// TestStepTableRenderers checks that the Ocean renderer the step tables
+// use writes the bytes of tablewriter's default renderer, Blueprint, which
+// the goldens were made with: cells that wrap, words longer than a column,
+// wide and combining characters, empty cells, escapes.
+func TestStepTableRenderers(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	details := []string{
+		"",
+		"A www.example.test -> 192.0.2.10",
+		strings.Repeat("word ", 40),
+		"TGS-REP: ticket for HTTP/" + long + "@EXAMPLE.TEST, etype aes256-cts-hmac-sha1-96, kvno 2",
+		"名前解決 ホスト名 " + strings.Repeat("長い", 50),
+		"e\u0301te\u0301 cafe\u0301 " + strings.Repeat("ü", 80),
+		Sanitize("bell\a tab\t esc\x1b[2J end"),
+		strings.Repeat("a", 72),
+		strings.Repeat("b", 73),
+	}
+	frames := []string{"", "1", "23, 24, 25, 26, 27, 28, 29, 30, 31, 32", strings.Repeat("9", 30)}
+	for i, d := range details {
+		render := func(r tw.Renderer) string {
+			var buf bytes.Buffer
+			bw := bufio.NewWriter(&buf)
+			tb := newStepTableWith(bw, r)
+			for round := range 2 { // a Reset table renders alike
+				tb.Reset()
+				tb.Header([]string{"#", "step", "status", "frames", "detail"})
+				for j := range 3 {
+					if err := tb.Append([]string{fmt.Sprint(j + 1), "ticket_request", "ok", frames[(i+j+round)%len(frames)], d}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := tb.Render(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bw.Flush()
+			return buf.String()
+		}
+		ocean := render(renderer.NewOcean())
+		blueprint := render(renderer.NewBlueprint())
+		if ocean != blueprint {
+			t.Errorf("detail %d: Ocean writes\n%s\nBlueprint\n%s", i, ocean, blueprint)
 		}
 	}
 }
