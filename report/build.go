@@ -123,9 +123,8 @@ func (b *builder) messages(d *decode.Result) []Message {
 // messageStream is where a report built with StreamMessages takes its
 // messages from.
 type messageStream struct {
-	d     *decode.Result
-	b     *builder
-	built map[int]*Message // by Report.message
+	d *decode.Result
+	b *builder
 }
 
 // each calls fn with the report form of every message in order. The
@@ -171,35 +170,6 @@ func (r *Report) eachMessage(want func(d *decode.Result, i int) bool, fn func(m 
 	}
 	for i := range r.Messages {
 		fn(&r.Messages[i])
-	}
-}
-
-// message returns message i: the kept one, or, on a report built with
-// StreamMessages, one built on first use and kept until forgetMessages.
-// Markdown and HTML look up a flow's messages this way, so that the report
-// holds those of one flow at a time, not every message.
-func (r *Report) message(i int) *Message {
-	if r.stream == nil {
-		return &r.Messages[i]
-	}
-	if m, ok := r.stream.built[i]; ok {
-		return m
-	}
-	if r.stream.built == nil {
-		r.stream.built = map[int]*Message{}
-	}
-	m := new(Message)
-	r.stream.b.message(m, r.stream.d, i)
-	r.stream.b.finish()
-	r.stream.built[i] = m
-	return m
-}
-
-// forgetMessages drops the messages message built: call it when the
-// messages of a flow are no longer needed.
-func (r *Report) forgetMessages() {
-	if r.stream != nil {
-		clear(r.stream.built)
 	}
 }
 

@@ -23,7 +23,7 @@ type RenderOptions struct {
 // report made by BuildPending: JSON and summary after writing the
 // messages, the others first. None needs every message at hand: on a
 // report built with Options.StreamMessages, they are built as they are
-// read (Report.eachMessage, Report.message).
+// read (Report.eachMessage, flowSequences).
 var renderers = map[string]Renderer{
 	"table":    Table,
 	"json":     JSON,

@@ -11,7 +11,7 @@ import (
 // messageText says in a few words what message mi is, with what the tokens
 // inside it carry: "GET / Authorization: Negotiate [AP-REQ HTTP/www...]".
 func (b *seqBuilder) messageText(mi int) string {
-	m := b.r.message(mi)
+	m := b.fs.message(mi)
 	s := outerText(m)
 	if in := b.innerText(m); in != "" {
 		s += " [" + in + "]"
@@ -105,7 +105,7 @@ func (b *seqBuilder) innerText(m *Message) string {
 	inner := b.idx.inner[frameKey{m.Capture, m.Frame}]
 	var parts, spnego []string
 	for _, mi := range inner {
-		x := b.r.message(mi)
+		x := b.fs.message(mi)
 		if x.Src != m.Src || x.Dst != m.Dst {
 			continue
 		}

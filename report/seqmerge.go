@@ -93,7 +93,7 @@ func (b *seqBuilder) stepEntries() []stepEntry {
 func (b *seqBuilder) timeAt(k frameKey) string {
 	for _, l := range [][]int{b.idx.outer[k], b.idx.inner[k]} {
 		if len(l) > 0 {
-			return b.r.message(l[0]).Time
+			return b.fs.message(l[0]).Time
 		}
 	}
 	return ""
@@ -110,6 +110,6 @@ func (b *seqBuilder) isAlias(prev *Arrow, key frameKey, mi int) bool {
 	if len(p) == 0 {
 		return false
 	}
-	x, m := b.r.message(p[0]), b.r.message(mi)
+	x, m := b.fs.message(p[0]), b.fs.message(mi)
 	return x.Kind == m.Kind && x.Src == m.Src && x.Dst == m.Dst
 }

@@ -147,26 +147,50 @@ func Sequences(r *Report) []Sequence {
 }
 
 // flowSequences builds the diagrams of a report's flows one at a time, so
-// that a renderer holds one diagram, not one per flow.
+// that a renderer holds one diagram, not one per flow, and on a report
+// built with StreamMessages builds the messages a diagram needs when it
+// needs them, and drops them after. It has a builder of its own, apart
+// from the report's.
 type flowSequences struct {
-	r   *Report
-	idx messageIndex
+	r     *Report
+	idx   messageIndex
+	b     *builder         // builds streamed messages; nil for kept ones
+	built map[int]*Message // the messages built for the diagram being drawn
 }
 
 func newFlowSequences(r *Report) *flowSequences {
-	return &flowSequences{r: r, idx: indexMessages(r)}
+	fs := &flowSequences{r: r, idx: indexMessages(r)}
+	if s := r.stream; s != nil {
+		fs.b, fs.built = newBuilder(s.b.opt, 0), map[int]*Message{}
+	}
+	return fs
+}
+
+// message returns message i: the kept one, or one built on first use.
+func (fs *flowSequences) message(i int) *Message {
+	s := fs.r.stream
+	if s == nil {
+		return &fs.r.Messages[i]
+	}
+	if m, ok := fs.built[i]; ok {
+		return m
+	}
+	m := new(Message)
+	fs.b.message(m, s.d, i)
+	fs.b.finish()
+	fs.built[i] = m
+	return m
 }
 
 // flow builds the diagram of flow i (0-based).
 func (fs *flowSequences) flow(i int) Sequence {
-	defer fs.r.forgetMessages() // a Sequence keeps no Message
-	return buildSequence(fs.r, fs.idx, i)
+	defer clear(fs.built) // a Sequence keeps no Message
+	return buildSequence(fs, i)
 }
 
 // FlowSequence builds the diagram of flow i (0-based).
 func FlowSequence(r *Report, i int) Sequence {
-	defer r.forgetMessages()
-	return buildSequence(r, indexMessages(r), i)
+	return newFlowSequences(r).flow(i)
 }
 
 type frameKey struct{ capture, frame int }
@@ -204,6 +228,7 @@ func indexMessages(r *Report) messageIndex {
 // seqBuilder holds the state of one diagram under construction.
 type seqBuilder struct {
 	r      *Report
+	fs     *flowSequences // the messages, and the index of their frames
 	idx    messageIndex
 	f      *Flow
 	client netip.Addr
@@ -216,8 +241,9 @@ type seqBuilder struct {
 	failNote map[*Arrow][]int
 }
 
-func buildSequence(r *Report, idx messageIndex, i int) Sequence {
-	b := &seqBuilder{r: r, idx: idx, f: &r.Flows[i], parts: map[string]int{}, failNote: map[*Arrow][]int{}}
+func buildSequence(fs *flowSequences, i int) Sequence {
+	r := fs.r
+	b := &seqBuilder{r: r, fs: fs, idx: fs.idx, f: &r.Flows[i], parts: map[string]int{}, failNote: map[*Arrow][]int{}}
 	b.client, _ = netip.ParseAddr(b.f.Client)
 	b.seq.Flow = i + 1
 	b.participant(RoleClient, b.f.Client)
@@ -299,7 +325,7 @@ func (b *seqBuilder) arrows() []*Arrow {
 
 // messageArrow draws message mi, which belongs to step si.
 func (b *seqBuilder) messageArrow(mi, si int) *Arrow {
-	m := b.r.message(mi)
+	m := b.fs.message(mi)
 	src, dst := hostOf(m.Src), hostOf(m.Dst)
 	peerRole := roleOf(m)
 	a := &Arrow{Frames: []int{m.Frame}, Text: b.messageText(mi), Step: si}
@@ -410,7 +436,7 @@ func (b *seqBuilder) showsError(a *Arrow) bool {
 		return false
 	}
 	for _, mi := range append(append([]int{}, b.idx.outer[k]...), b.idx.inner[k]...) {
-		if messageError(b.r.message(mi)) {
+		if messageError(b.fs.message(mi)) {
 			return true
 		}
 	}

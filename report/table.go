@@ -2,11 +2,9 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -60,85 +58,24 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-// flowTables writes every flow's block (flowTable), in flow order. With
-// more than one core and many flows, the blocks are rendered in batches on
-// every core and written in order: tablewriter takes some 0.25 ms a table,
-// which for 20,000 flows is seconds. The bytes are the same either way.
+// flowTables writes every flow's block (flowTable), in flow order, on
+// every core (flowBlocks): tablewriter takes some 0.25 ms a table, which
+// for 20,000 flows is seconds.
 func flowTables(w *bufio.Writer, r *Report) error {
 	noWidthCache()
 	multi := len(r.Captures) > 1
 	lead := leadFindings(r)
-	workers := runtime.GOMAXPROCS(0)
-	if workers == 1 || len(r.Flows) < 2*flowBatch {
-		steps := newStepTable(w)
-		for i := range r.Flows {
-			if err := flowTable(w, steps, i+1, &r.Flows[i], multi, lead[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// A batch is the flows [first, first+flowBatch); a worker sends its
-	// text on the batch's out. order hands the outs to the writer below in
-	// flow order, and holds at most 2*workers, so memory stays bounded.
-	type batch struct {
-		first int
-		out   chan batchOut
-	}
-	jobs := make(chan batch)
-	order := make(chan chan batchOut, 2*workers)
-	for range workers {
-		go func() {
-			var buf bytes.Buffer
-			bw := bufio.NewWriter(&buf)
-			steps := newStepTable(bw)
-			for b := range jobs {
-				buf.Reset()
-				var err error
-				for i := b.first; i < min(b.first+flowBatch, len(r.Flows)) && err == nil; i++ {
-					err = flowTable(bw, steps, i+1, &r.Flows[i], multi, lead[i])
-				}
-				if err == nil {
-					err = bw.Flush()
-				}
-				b.out <- batchOut{bytes.Clone(buf.Bytes()), err}
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		defer close(order)
-		for first := 0; first < len(r.Flows); first += flowBatch {
-			b := batch{first, make(chan batchOut, 1)}
-			order <- b.out
-			jobs <- b
-		}
-	}()
-	var err error
-	for out := range order {
-		o := <-out
-		if err == nil {
-			err = o.err
-			w.Write(o.text)
-		}
-	}
-	return err
+	return flowBlocks(w, len(r.Flows), func(out *bufio.Writer) func(i int) error {
+		steps := newStepTable(out) // one per worker, Reset for each flow
+		return func(i int) error { return flowTable(out, steps, i+1, &r.Flows[i], multi, lead[i]) }
+	})
 }
 
 // noWidthCache turns off tablewriter's process-wide cache of text widths.
 // Every lookup takes two mutexes and moves an LRU entry: measuring the
 // short ASCII cells of a step table again is cheaper, and the rendering
-// goroutines of flowTables then share no lock.
+// goroutines of flowBlocks then share no lock.
 var noWidthCache = sync.OnceFunc(func() { twwidth.SetCacheCapacity(0) })
-
-// flowBatch is how many flows a worker of flowTables renders at a time.
-const flowBatch = 64
-
-// batchOut is the text of a batch of flows, or the error that stopped it.
-type batchOut struct {
-	text []byte
-	err  error
-}
 
 // newStepTable makes the table of a flow's steps, written to w. Table uses
 // one for every flow, Reset in between: each new tablewriter Table makes a
