@@ -158,6 +158,7 @@ type flowSequences struct {
 	built map[int]*Message // the messages built for the diagram being drawn
 }
 
+// newFlowSequences indexes the messages of r by frame for its diagrams.
 func newFlowSequences(r *Report) *flowSequences {
 	fs := &flowSequences{r: r, idx: indexMessages(r)}
 	if s := r.stream; s != nil {
