@@ -127,13 +127,10 @@ type messageStream struct {
 	b *builder
 }
 
-// each calls fn with the report form of every message in order. The
+// each calls fn with the report form of every message i in order for
+// which want(s.d, i) is true, or of every message when want is nil. The
 // message it is given is reused: fn must not keep it.
-func (s *messageStream) each(fn func(*Message)) { s.eachWanted(nil, fn) }
-
-// eachWanted is each for the messages i for which want(s.d, i) is true,
-// or all of them when want is nil.
-func (s *messageStream) eachWanted(want func(*decode.Result, int) bool, fn func(*Message)) {
+func (s *messageStream) each(want func(*decode.Result, int) bool, fn func(*Message)) {
 	var m Message
 	for i := range s.d.Len() {
 		if want != nil && !want(s.d, i) {
@@ -165,7 +162,7 @@ func (r *Report) Materialize() {
 // skips cheaply what fn would ignore (it is not called on kept messages).
 func (r *Report) eachMessage(want func(d *decode.Result, i int) bool, fn func(m *Message)) {
 	if r.stream != nil {
-		r.stream.eachWanted(want, fn)
+		r.stream.each(want, fn)
 		return
 	}
 	for i := range r.Messages {

@@ -165,7 +165,7 @@ func (e *jsonEnc) streamMessages(s *messageStream) {
 	}
 	e.raw("[\n    ")
 	first := true
-	s.each(func(m *Message) {
+	s.each(nil, func(m *Message) {
 		if !first {
 			e.raw(",\n    ")
 		}
