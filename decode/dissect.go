@@ -266,7 +266,7 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 	d.lastDir = dir
 	if ch.Gap > 0 {
 		cs.conn.Gaps += ch.Gap
-		cs.conn.GapFrames = append(cs.conn.GapFrames, ch.Frame.Number)
+		cs.conn.GapFrames = append(cs.conn.GapFrames, gapFrame(ch))
 		d.finishHTTP(cs, dir)
 		d.decodeRest(cs, dir) // what came before the gap, cut short
 		dir.reset()
@@ -315,3 +315,15 @@ func (d *Dissector) retire(k connKey, cs *connState) {
 
 // isAddr reports whether ap has a valid address, for guarding zero values.
 func isAddr(ap netip.AddrPort) bool { return ap.Addr().IsValid() }
+
+// gapFrame is the frame that shows the bytes missing before ch: the first
+// that brought data after them (Wireshark's "previous segment not
+// captured"), not the chunk's Frame, which is the last of the segments
+// delivered together, or, with no data (the direction ended), the frame
+// that ended it.
+func gapFrame(ch *capture.Chunk) int {
+	if len(ch.Spans) > 0 && ch.Spans[0].Frame != 0 {
+		return ch.Spans[0].Frame
+	}
+	return ch.Frame.Number
+}

@@ -156,6 +156,32 @@ func synthCases() []synthCase {
 		},
 		conns: []string{"192.0.2.101:50000->192.0.2.20:80 syn=[1] synack=2 rst=0 gaps=500 at [6] first=1"},
 	}, {
+		// The bytes after a hole wait for the ACK that proves them lost,
+		// then go out together: the hole is shown at the first of them, as
+		// Wireshark's "previous segment not captured", not at the last.
+		name: "gap before two segments delivered together",
+		build: func(t testing.TB) [][]byte {
+			c := newSynthConn(synCli, synWeb)
+			neg := getNeg(t)
+			frames := flat(c.handshake(),
+				c.send(true, get(t)),   // 4
+				c.send(false, r401(t))) // 5
+			c.lose(true, 500)
+			return flat(frames,
+				c.sendSplit(true, cat(neg[500:], get(t)), 100), // 6, 7: queued behind the hole
+				c.send(false, nil),     // 8: acknowledges the lost bytes
+				c.send(false, r401(t)), // 9
+				c.send(false, r401(t))) // 10
+		},
+		want: []string{
+			"4 http_request [4] GET /",
+			"5 http_response [5] 401",
+			"7 http_request [7] GET /",
+			"9 http_response [9] 401",
+			"10 http_response [10] 401",
+		},
+		conns: []string{"192.0.2.101:50000->192.0.2.20:80 syn=[1] synack=2 rst=0 gaps=500 at [6] first=1"},
+	}, {
 		name: "two kerberos records in one segment",
 		build: func(t testing.TB) [][]byte {
 			c := newSynthConn(synCli, synKDC)

@@ -237,9 +237,9 @@ type Conn struct {
 	RSTFromServer  bool
 	FirstFrame     int
 	FirstTime      time.Time
-	MidStream      bool // the capture holds no SYN: the connection was already open
-	Gaps           int  // bytes never captured (TCP sequence holes)
-	GapFrames      []int
+	MidStream      bool  // the capture holds no SYN: the connection was already open
+	Gaps           int   // bytes never captured (TCP sequence holes)
+	GapFrames      []int // per hole, the first frame with data after it
 }
 
 // CaptureInfo describes one input file.
