@@ -32,11 +32,12 @@ const frameChunk = 4096
 // the store's chunks, the header as an index into a table. A message that
 // does not fit (an error text, a header not in the table, decrypted
 // content, a time not in UTC or out of range, thousands of frames) is kept
-// whole in full.
+// whole: its body is then a *Message (never the Body of a message), and
+// the other fields are zero. An entry is 64 bytes; a big capture has a
+// million of them.
 type msgEntry struct {
 	nanos                  int64
 	body                   any
-	full                   *Message
 	frame, parent, capture int32
 	frameOff               uint32 // Frames are frameN ints of the store's frames from frameOff
 	src, dst               uint32 // indices in the store's addrs
@@ -97,7 +98,7 @@ func (s *msgStore) pack(e *msgEntry, m *Message) {
 	if !ok || m.Err != "" || m.Decrypted != nil || len(m.Frames) > frameChunk || m.Frames != nil && len(m.Frames) == 0 ||
 		!fits32(m.Frame) || !fits32(m.Parent) || !fits32(m.Capture) || m.Time != time.Unix(0, nanos).UTC() {
 		full := *m
-		*e = msgEntry{full: &full}
+		*e = msgEntry{body: &full}
 		return
 	}
 	*e = msgEntry{
@@ -137,8 +138,8 @@ func fits32(v int) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 // zero Message. Its Frames are the store's: their capacity is their
 // length, so that appending to them copies.
 func (s *msgStore) expand(e *msgEntry, m *Message) {
-	if e.full != nil {
-		*m = *e.full
+	if full := e.whole(); full != nil {
+		*m = *full
 		return
 	}
 	m.Capture, m.Frame, m.Parent = int(e.capture), int(e.frame), int(e.parent)
@@ -178,10 +179,16 @@ func (a *intArena) clone(s []int) []int {
 	return a.buf[n:len(a.buf):len(a.buf)]
 }
 
+// whole returns the message of e when e keeps it whole, else nil.
+func (e *msgEntry) whole() *Message {
+	full, _ := e.body.(*Message)
+	return full
+}
+
 // parentIdx returns the Parent of the message of e.
 func (e *msgEntry) parentIdx() int {
-	if e.full != nil {
-		return e.full.Parent
+	if full := e.whole(); full != nil {
+		return full.Parent
 	}
 	return int(e.parent)
 }
@@ -189,8 +196,8 @@ func (e *msgEntry) parentIdx() int {
 // setParent sets the Parent of the message of e to p, which fits in 32 bits
 // (an index of a table).
 func (e *msgEntry) setParent(p int) {
-	if e.full != nil {
-		e.full.Parent = p
+	if full := e.whole(); full != nil {
+		full.Parent = p
 		return
 	}
 	e.parent = int32(p)

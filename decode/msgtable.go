@@ -36,7 +36,7 @@ func (t *msgTable) whole(i int) *Message {
 	if t.list != nil {
 		return &t.list[i]
 	}
-	return t.entry(i).full
+	return t.entry(i).whole()
 }
 
 // message returns message i.

@@ -95,6 +95,7 @@ type udpWorker struct {
 	d        *Dissector
 	anoSeq   []int             // the call of each of d.res.Anomalies
 	warnings []capture.Warning // panics, as capture.Read reports them
+	g        capture.Datagram  // the job being decoded: one per worker, not one allocation a datagram
 }
 
 // startUDP starts the worker for the capture add is reading.
@@ -211,12 +212,12 @@ func (w *udpWorker) decode(b *udpBatch, j *udpJob) {
 			w.anoSeq = append(w.anoSeq, j.seq)
 		}
 	}()
-	g := capture.Datagram{
+	w.g = capture.Datagram{
 		Frame: j.frame, Src: j.src, Dst: j.dst, Truncated: j.truncated, Offset: j.offset,
 		Frames:  b.frames[j.framesOff : j.framesOff+j.framesN : j.framesOff+j.framesN],
 		Payload: b.payload[j.payOff : j.payOff+j.payN : j.payOff+j.payN],
 	}
-	w.d.UDP(&g)
+	w.d.UDP(&w.g)
 }
 
 // finish hands over the last batch, waits for the worker and merges what
@@ -293,8 +294,8 @@ func entryBefore(a, b *msgEntry) bool {
 
 // key returns the capture and the frame of the message of e.
 func (e *msgEntry) key() (capture, frame int) {
-	if e.full != nil {
-		return e.full.Capture, e.full.Frame
+	if full := e.whole(); full != nil {
+		return full.Capture, full.Frame
 	}
 	return int(e.capture), int(e.frame)
 }
