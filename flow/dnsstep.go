@@ -43,16 +43,18 @@ func (a *analyzer) lastLookup(capture int, client netip.Addr, host string, befor
 	return 0, false
 }
 
-// addrsOf returns r.Addrs(qname(r)), made once per Content: the decoder
-// shares one Content among the responses that differ only in the ID, which
-// is most of them (a DNS server gives every client the same answer).
-func (a *analyzer) addrsOf(r *dns.Message) []netip.Addr {
+// addrsOf returns the index in addrLists of r.Addrs(qname(r)), made once
+// per Content: the decoder shares one Content among the responses that
+// differ only in the ID, which is most of them (a DNS server gives every
+// client the same answer).
+func (a *analyzer) addrsOf(r *dns.Message) int32 {
 	if v, ok := a.addrMemo[r.Content]; ok {
 		return v
 	}
-	v := r.Addrs(qname(r))
+	v := int32(len(a.addrLists))
+	a.addrLists = append(a.addrLists, r.Addrs(qname(r)))
 	if a.addrMemo == nil || len(a.addrMemo) >= maxAddrMemo {
-		a.addrMemo = make(map[*dns.Content][]netip.Addr)
+		a.addrMemo = make(map[*dns.Content]int32)
 	}
 	a.addrMemo[r.Content] = v
 	return v
@@ -67,13 +69,13 @@ func (a *analyzer) resolved(t *dnsTx) []netip.Addr {
 	if t.r < 0 {
 		return nil
 	}
-	if !t.addrsDone {
-		t.addrsDone = true
-		if r := a.dnsAt(t.r); r.RCode == 0 {
-			t.addrs = a.addrsOf(r)
+	if t.addrs == 0 {
+		t.addrs = 1 // addrLists[0], no address
+		if r := a.dnsAt(int(t.r)); r.RCode == 0 {
+			t.addrs = 1 + a.addrsOf(r)
 		}
 	}
-	return t.addrs
+	return a.addrLists[t.addrs-1]
 }
 
 // nameResolution fills step 1 of flow fi for host and returns the CNAME
@@ -113,14 +115,14 @@ func (a *analyzer) nameResolutionSince(fi int, host string, since, before int) [
 	var failTx *dnsTx
 	for _, i := range txs {
 		t := &a.dns[i]
-		frames = append(frames, t.qframe)
-		f.Messages = append(f.Messages, t.q)
+		frames = append(frames, int(t.qframe))
+		f.Messages = append(f.Messages, int(t.q))
 		if t.r >= 0 {
-			frames = append(frames, a.in.Frame(t.r))
-			f.Messages = append(f.Messages, t.r)
+			frames = append(frames, a.in.Frame(int(t.r)))
+			f.Messages = append(f.Messages, int(t.r))
 		}
 		if addrs := a.resolved(t); len(addrs) > 0 {
-			c := a.dnsAt(t.r).CNAMEChain(qname(a.dnsAt(t.r)))
+			c := a.dnsAt(int(t.r)).CNAMEChain(qname(a.dnsAt(int(t.r))))
 			if len(c) > 1 && chain == nil {
 				chain = c
 			}
@@ -163,21 +165,21 @@ func (a *analyzer) dnsFailure(fi int, t *dnsTx, frames []int) {
 	if t.r < 0 {
 		f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: no response from the DNS server", t.qtype, t.name), frames...)
 		a.finding(fi, "DNS_NO_RESPONSE", frames, "%s asked %s for %s and got no answer.",
-			f.Client, a.msg(t.q).Dst.Addr(), t.name)
+			f.Client, a.msg(int(t.q)).Dst.Addr(), t.name)
 		return
 	}
-	rc := a.dnsAt(t.r).RCode
+	rc := a.dnsAt(int(t.r)).RCode
 	f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: %s", t.qtype, t.name, rc), frames...)
 	switch rc.String() {
 	case "NXDOMAIN":
 		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s answered NXDOMAIN for %s (frame %d).",
-			a.msg(t.r).Src.Addr(), t.name, a.in.Frame(t.r))
+			a.msg(int(t.r)).Src.Addr(), t.name, a.in.Frame(int(t.r)))
 	case "NOERROR":
 		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s has no address record for %s (NOERROR, no answer; frame %d).",
-			a.msg(t.r).Src.Addr(), t.name, a.in.Frame(t.r))
+			a.msg(int(t.r)).Src.Addr(), t.name, a.in.Frame(int(t.r)))
 	default:
 		a.finding(fi, "DNS_SERVER_FAILURE", frames, "The DNS server %s answered %s for %s (frame %d).",
-			a.msg(t.r).Src.Addr(), rc, t.name, a.in.Frame(t.r))
+			a.msg(int(t.r)).Src.Addr(), rc, t.name, a.in.Frame(int(t.r)))
 	}
 }
 

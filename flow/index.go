@@ -12,17 +12,18 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
-// dnsTx is a DNS query with its response (r is -1 when none came).
+// dnsTx is a DNS query with its response (r is -1 when none came). There
+// is one for every query, hundreds of thousands in a big capture: it is
+// kept to 64 bytes (message indices and frames as int32, the addresses
+// as an index).
 type dnsTx struct {
-	q, r    int
-	capture int // of the query
-	qframe  int // frame of the query
+	q, r    int32
+	capture int32 // of the query
+	qframe  int32 // frame of the query
+	qtype   dns.Type
+	addrs   int32 // 0: not yet known; else 1 + the index in analyzer.addrLists of what resolved returns
 	client  netip.Addr
 	name    string // lower case, no trailing dot
-	qtype   dns.Type
-
-	addrsDone bool         // addrs holds what resolved returns
-	addrs     []netip.Addr // the addresses the response gave
 }
 
 // kdcTx is a request to a KDC with its reply (rep is -1 when none came).
@@ -49,7 +50,8 @@ type analyzer struct {
 	childIdx  []int32
 	dns       []dnsTx
 	normNames map[string]string             // normName's answers (analyzer.normName)
-	addrMemo  map[*dns.Content][]netip.Addr // addrsOf's answers
+	addrMemo  map[*dns.Content]int32 // addrsOf's answers, as indices in addrLists
+	addrLists [][]netip.Addr         // the address lists of dnsTx.addrs
 	kdc       []*kdcTx
 	http      []*httpTx
 	res       Result
@@ -80,7 +82,7 @@ func (a *analyzer) dnsAt(i int) *dns.Message { p, _ := a.in.Body(i).(*dns.Messag
 func (a *analyzer) spnegoAt(i int) *spnego.Token { p, _ := a.in.Body(i).(*spnego.Token); return p }
 
 func newAnalyzer(in *decode.Result) *analyzer {
-	a := &analyzer{in: in, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}}
+	a := &analyzer{in: in, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}, addrLists: [][]netip.Addr{nil}}
 	a.scanMessages()
 	a.buildChildren()
 	a.pairDNS()
@@ -232,14 +234,14 @@ func (a *analyzer) pairDNS() {
 			q := open[k]
 			q.push(next, len(a.dns))
 			open[k] = q
-			a.dns = append(a.dns, dnsTx{q: i, r: -1, capture: m.Capture, qframe: m.Frame, client: m.Src.Addr(),
+			a.dns = append(a.dns, dnsTx{q: i32, r: -1, capture: int32(m.Capture), qframe: int32(m.Frame), client: m.Src.Addr(),
 				name: a.normName(m.DNS().Questions[0].Name), qtype: m.DNS().Questions[0].Type})
 		case decode.KindDNSResponse:
 			k := key{m.Capture, m.Dst, m.DNS().ID}
 			if j := answer(open, next, k); j >= 0 {
 				// Work on the response now, while it is in the cache.
 				t := &a.dns[j]
-				t.r = i
+				t.r = i32
 				if isAddressQuery(t.qtype) {
 					a.resolved(t)
 				}

@@ -53,7 +53,7 @@ func (a *analyzer) buildIndex() {
 	x.dnsBy = make(map[clientKey][]int)
 	for i := range a.dns {
 		t := &a.dns[i]
-		k := clientKey{t.capture, t.client}
+		k := clientKey{int(t.capture), t.client}
 		x.dnsBy[k] = append(x.dnsBy[k], i)
 	}
 	x.kdcBy = make(map[clientKey][]*kdcTx)
@@ -103,10 +103,10 @@ func (a *analyzer) kdcWithin(capture int, client netip.Addr, since, end int) []*
 // capture order.
 func (a *analyzer) dnsWithin(capture int, client netip.Addr, since, before int) []int {
 	g := a.dnsOf(capture, client)
-	lo, _ := slices.BinarySearchFunc(g, since+1, func(i, f int) int { return cmp.Compare(a.dns[i].qframe, f) })
+	lo, _ := slices.BinarySearchFunc(g, since+1, func(i, f int) int { return cmp.Compare(int(a.dns[i].qframe), f) })
 	hi := len(g)
 	if before > 0 {
-		hi, _ = slices.BinarySearchFunc(g, before+1, func(i, f int) int { return cmp.Compare(a.dns[i].qframe, f) })
+		hi, _ = slices.BinarySearchFunc(g, before+1, func(i, f int) int { return cmp.Compare(int(a.dns[i].qframe), f) })
 	}
 	if lo >= hi {
 		return nil

@@ -20,7 +20,7 @@ func (f *Flow) notApplicable(detail string, ids ...StepID) {
 func (a *analyzer) nameOf(capture int, client netip.Addr, addr netip.Addr) string {
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		if t.client != client || t.capture != capture {
+		if t.client != client || int(t.capture) != capture {
 			continue
 		}
 		for _, x := range a.resolved(t) {
@@ -151,12 +151,12 @@ func (a *analyzer) dnsFailureFlows() {
 			continue
 		}
 		base := baseName(t.name, domains)
-		k := key{t.capture, t.client, base}
-		if done[k] || !inDomains(base, domains) || a.everResolved(t.capture, t.client, base) || a.hasFlowFor(t.capture, t.client, base) {
+		k := key{int(t.capture), t.client, base}
+		if done[k] || !inDomains(base, domains) || a.everResolved(int(t.capture), t.client, base) || a.hasFlowFor(int(t.capture), t.client, base) {
 			continue
 		}
 		done[k] = true
-		fi := a.addFlow(newFlow(t.capture, t.client, base, "unknown"))
+		fi := a.addFlow(newFlow(int(t.capture), t.client, base, "unknown"))
 		a.nameResolution(fi, base, 0)
 		f := &a.res.Flows[fi]
 		for _, id := range Steps[1:] {
@@ -210,7 +210,7 @@ func inDomains(name string, domains []string) bool {
 func (a *analyzer) everResolved(capture int, client netip.Addr, name string) bool {
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		if t.client != client || t.capture != capture || len(a.resolved(t)) == 0 {
+		if t.client != client || int(t.capture) != capture || len(a.resolved(t)) == 0 {
 			continue
 		}
 		if t.name == name || strings.HasPrefix(t.name, name+".") || strings.HasPrefix(name, t.name+".") {
@@ -250,10 +250,10 @@ func (a *analyzer) locatorFailures() {
 			order = append(order, k)
 			how[k] = "no answer"
 		}
-		frames[k] = append(frames[k], t.qframe)
+		frames[k] = append(frames[k], int(t.qframe))
 		if t.r >= 0 {
-			frames[k] = append(frames[k], a.in.Frame(t.r))
-			how[k] = a.dnsAt(t.r).RCode.String()
+			frames[k] = append(frames[k], a.in.Frame(int(t.r)))
+			how[k] = a.dnsAt(int(t.r)).RCode.String()
 			if how[k] == "NOERROR" {
 				how[k] = "no SRV record"
 			}
