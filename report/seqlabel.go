@@ -102,7 +102,7 @@ func kerberosText(m *Message) string {
 // innerText describes the tokens carried in message m's frame, leaving out
 // the SPNEGO wrapper when it wraps something more telling.
 func (b *seqBuilder) innerText(m *Message) string {
-	inner := b.idx.inner[frameKey{m.Capture, m.Frame}]
+	inner := b.idx.inner.of(frameKey{m.Capture, m.Frame})
 	var parts, spnego []string
 	for _, mi := range inner {
 		x := b.fs.message(mi)

@@ -91,7 +91,7 @@ func (b *seqBuilder) stepEntries() []stepEntry {
 
 // timeAt is the time of the first message at key, "" when none.
 func (b *seqBuilder) timeAt(k frameKey) string {
-	for _, l := range [][]int{b.idx.outer[k], b.idx.inner[k]} {
+	for _, l := range [][]int{b.idx.outer.of(k), b.idx.inner.of(k)} {
 		if len(l) > 0 {
 			return b.fs.message(l[0]).Time
 		}
@@ -106,7 +106,7 @@ func (b *seqBuilder) isAlias(prev *Arrow, key frameKey, mi int) bool {
 	if !b.merged || prev.key.capture == key.capture {
 		return false
 	}
-	p := b.idx.outer[prev.key]
+	p := b.idx.outer.of(prev.key)
 	if len(p) == 0 {
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -251,5 +252,38 @@ func TestSequenceMerged(t *testing.T) {
 	}
 	if f := factsOf(&s).failed; len(f) != 1 || f[0] != 6 {
 		t.Errorf("failed frames %v, want [6]", f)
+	}
+}
+
+// TestFrameIndex checks the frame → messages lookup of the diagrams on
+// the order a merge of two captures gives: frames out of order, and a
+// frame with several messages, which must stay in message order.
+func TestFrameIndex(t *testing.T) {
+	var l frameIndex
+	for i, k := range []frameKey{{0, 5}, {1, 2}, {0, 3}, {0, 5}, {1, 2}, {0, 1}, {0, 5}} {
+		l.keys = append(l.keys, k)
+		l.msgs = append(l.msgs, i)
+	}
+	l.sort()
+	tests := []struct {
+		k    frameKey
+		want []int
+	}{
+		{frameKey{0, 1}, []int{5}},
+		{frameKey{0, 3}, []int{2}},
+		{frameKey{0, 5}, []int{0, 3, 6}},
+		{frameKey{1, 2}, []int{1, 4}},
+		{frameKey{0, 2}, nil},
+		{frameKey{1, 5}, nil},
+		{frameKey{2, 0}, nil},
+	}
+	for _, tt := range tests {
+		got := l.of(tt.k)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("of(%v) = %v, want %v", tt.k, got, tt.want)
+		}
+		if len(got) > 0 && cap(got) != len(got) {
+			t.Errorf("of(%v) has room to append in place (cap %d, len %d)", tt.k, cap(got), len(got))
+		}
 	}
 }
