@@ -260,11 +260,25 @@ func (a *analyzer) sortFindings() {
 		}
 		return strings.Compare(x.ID, y.ID)
 	})
-	sorted := make([]Finding, len(fs))
-	for to, from := range perm {
-		sorted[to] = fs[from]
+	// Finding to goes to position to from perm[to]. Follow each cycle of
+	// the permutation, moving every finding once, rather than make a
+	// second array of findings (176 bytes each; 40,000 at 20,000 flows).
+	for i := range perm {
+		if perm[i] < 0 {
+			continue
+		}
+		first, to := fs[i], i
+		for {
+			from := int(perm[to])
+			perm[to] = -1
+			if from == i {
+				fs[to] = first
+				break
+			}
+			fs[to] = fs[from]
+			to = from
+		}
 	}
-	a.res.Findings = sorted
 }
 
 func firstOf(frames []int) int {

@@ -302,11 +302,11 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 		var first *kdcTx
 		for _, u := range a.flowKDC[fi] {
 			if u.frame < t.frame || u == t || a.in.Capture(u.req) != req.Capture || u.client.Addr() != t.client.Addr() ||
-				a.in.Kind(u.req) != decode.KindTGSReq || u.rep < 0 || a.idx.kdcPos[u] < a.idx.kdcPos[t] {
+				a.in.Kind(u.req) != decode.KindTGSReq || u.rep < 0 || u.pos < t.pos {
 				continue
 			}
 			if c, _, _ := spnHost(a.krbAt(u.req).SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep &&
-				(first == nil || a.idx.kdcPos[u] < a.idx.kdcPos[first]) {
+				(first == nil || u.pos < first.pos) {
 				first = u
 			}
 		}

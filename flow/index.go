@@ -33,6 +33,7 @@ type kdcTx struct {
 	client   netip.AddrPort
 	kdc      netip.AddrPort
 	claimed  bool
+	pos      int32 // position in its client's group of the lookup index (lookupIndex.kdcBy)
 }
 
 // httpTx is an HTTP request with its response (resp is -1 when none came).
@@ -49,7 +50,7 @@ type analyzer struct {
 	childOff  []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
 	childIdx  []int32
 	dns       []dnsTx
-	normNames map[string]string             // normName's answers (analyzer.normName)
+	normNames map[string]string      // normName's answers (analyzer.normName)
 	addrMemo  map[*dns.Content]int32 // addrsOf's answers, as indices in addrLists
 	addrLists [][]netip.Addr         // the address lists of dnsTx.addrs
 	kdc       []*kdcTx

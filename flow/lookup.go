@@ -26,7 +26,6 @@ type addrName struct {
 type lookupIndex struct {
 	dnsBy     map[clientKey][]int        // indices into a.dns
 	kdcBy     map[clientKey][]*kdcTx     // in a.kdc order
-	kdcPos    map[*kdcTx]int             // position of a KDC exchange in its kdcBy group
 	srvOK     map[addrName]bool          // client got a NOERROR answer with records for locator name (any query type); built by pairDNS
 	tcpSeen   map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
 	connBy    map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
@@ -57,10 +56,9 @@ func (a *analyzer) buildIndex() {
 		x.dnsBy[k] = append(x.dnsBy[k], i)
 	}
 	x.kdcBy = make(map[clientKey][]*kdcTx)
-	x.kdcPos = make(map[*kdcTx]int, len(a.kdc))
 	for _, t := range a.kdc {
 		k := clientKey{a.in.Capture(t.req), t.client.Addr()}
-		x.kdcPos[t] = len(x.kdcBy[k])
+		t.pos = int32(len(x.kdcBy[k]))
 		x.kdcBy[k] = append(x.kdcBy[k], t)
 	}
 	x.connBy = make(map[connKey][]*decode.Conn)
@@ -119,7 +117,7 @@ func (a *analyzer) dnsWithin(capture int, client netip.Addr, since, before int) 
 func (a *analyzer) kdcAfter(i int) []*kdcTx {
 	t := a.kdc[i]
 	g := a.kdcOf(a.in.Capture(t.req), t.client.Addr())
-	return g[a.idx.kdcPos[t]+1:]
+	return g[t.pos+1:]
 }
 
 // tcpSent reports whether a TCP message went from src to dst in capture.
