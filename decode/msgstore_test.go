@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"math"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -130,7 +131,7 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 	m.Body, m.Kind = nil, KindNone // no protocol message
 	msgs = append(msgs, m)
 	m = base
-	m.Frame = 1 << 40
+	m.Frame = math.MaxInt // past int32 where int is 64 bits
 	msgs = append(msgs, m)
 	m = base
 	m.Decrypted = &kcrypt.Result{}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -283,7 +284,7 @@ func (a *analyzer) sortFindings() {
 
 func firstOf(frames []int) int {
 	if len(frames) == 0 {
-		return 1 << 62
+		return math.MaxInt // findings without frames sort last
 	}
 	return frames[0]
 }

@@ -2,6 +2,7 @@ package flow_test
 
 import (
 	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -94,7 +95,7 @@ func TestRepeatedAttempts(t *testing.T) {
 				}
 				// Each flow's evidence lies within its own attempt: after
 				// the previous flow's last frame.
-				first, last := 1<<31, 0
+				first, last := math.MaxInt, 0
 				for _, s := range f.Steps {
 					for _, fr := range s.Frames {
 						first, last = min(first, fr), max(last, fr)

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
@@ -224,9 +223,7 @@ func measure(name string, args, env []string) (measurement, error) {
 	if err != nil {
 		return m, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, tail(errb.String()))
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
-	}
+	m.maxRSS = maxRSS(cmd.ProcessState) // rss_*.go
 	m.lines = int(out)
 	return m, nil
 }
