@@ -117,7 +117,9 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	read := 0
 	warn := func(err error) { fmt.Fprintf(stderr, "kerbtrace: %v\n", err) }
 	stdin = fl.out.begin(stdin, stderr)
-	for _, name := range expandInputs(files, warn) {
+	names := expandInputs(files, warn)
+	adviseHugePages(inputSize(names)) // hugepages.go
+	for _, name := range names {
 		if err := addInput(d, name, stdin); err != nil {
 			warn(err)
 			continue

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"unsafe"
+)
+
+// hugeHeapSize returns the address space to mark for huge pages: up to
+// hugeHeapMax and a quarter of the memory, rounded to 2 MB; 0 when the
+// kernel gives no huge pages, or when taking that much address space at
+// once could fail: the runtime aborts on a failed heap mapping, so not
+// with strict overcommit (vm.overcommit_memory=2) nor under a limit on
+// address space (ulimit -v).
+func hugeHeapSize() int {
+	if thp, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || bytes.Contains(thp, []byte("[never]")) {
+		return 0
+	}
+	if oc, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err != nil || string(bytes.TrimSpace(oc)) == "2" {
+		return 0
+	}
+	var as syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &as); err != nil || as.Cur != ^uint64(0) {
+		return 0
+	}
+	var si syscall.Sysinfo_t
+	if err := syscall.Sysinfo(&si); err != nil {
+		return 0
+	}
+	n := uint64(hugeHeapMax)
+	if ram := uint64(si.Totalram) * uint64(si.Unit) / 4; ram < n {
+		n = ram
+	}
+	return int(n &^ (2<<20 - 1))
+}
+
+// markHugeHeap makes the runtime take n bytes of heap, marks them
+// MADV_HUGEPAGE and frees them: the runtime keeps the address space and
+// fills it from then on, and the kernel keeps the mark on it. Nothing is
+// written, so none of it becomes resident. It reports whether the kernel
+// took the mark; only the first call in a process does anything.
+func markHugeHeap(n int) bool {
+	hugeOnce.Do(func() {
+		b := make([]byte, n)
+		hugeMarked = syscall.Madvise(b, syscall.MADV_HUGEPAGE) == nil
+		hugeAt = uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		b = nil
+		runtime.GC() // frees b's pages for the heap to come
+	})
+	return hugeMarked
+}
+
+var (
+	hugeOnce   sync.Once
+	hugeMarked bool
+	hugeAt     uintptr // where the marked address space starts, for tests
+)
