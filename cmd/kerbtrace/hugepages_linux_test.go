@@ -58,7 +58,7 @@ func hugeFlagAt(t *testing.T, at uintptr) bool {
 			continue
 		}
 		// A mapping's first line: "start-end perms offset dev inode [path]".
-		lo, hi, ok := strings.Cut(strings.Fields(line+" x")[0], "-")
+		lo, hi, ok := strings.Cut(strings.Fields(line + " x")[0], "-")
 		if !ok {
 			continue
 		}
