@@ -94,24 +94,29 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 		if err := warm(path); err != nil {
 			return err
 		}
-		if floor != "" {
-			if r.floor, err = best(cfg.count, floor, []string{path}, nil); err != nil {
-				return err
-			}
-		}
 		rep2 := filepath.Join(dir, c.name+".json")
 		rep1 := filepath.Join(dir, c.name+".gomaxprocs1.json")
 		analyze := func(out string) []string {
 			return []string{"analyze", "--format", "json", "--fail-on", "never", "-o", out, path}
 		}
-		if r.kt, err = best(cfg.count, kt, analyze(rep2), []string{"GOMAXPROCS=2"}); err != nil {
-			return err
-		}
+		runs := []timedRun{{&r.kt, kt, analyze(rep2), []string{"GOMAXPROCS=2"}}}
 		// The default format, as an engineer runs it: the step tables.
 		table := []string{"analyze", "--format", "table", "--fail-on", "never", "-o", filepath.Join(dir, c.name+".txt"), path}
-		if r.table, err = best(cfg.count, kt, table, []string{"GOMAXPROCS=2"}); err != nil {
+		runs = append(runs, timedRun{&r.table, kt, table, []string{"GOMAXPROCS=2"}})
+		if floor != "" {
+			runs = append(runs, timedRun{&r.floor, floor, []string{path}, nil})
+		}
+		if !cfg.skipTshark {
+			args := []string{"-n", "-r", path, "-T", "fields", "-Y", "kerberos || dns || http"}
+			for _, f := range tsharkFields {
+				args = append(args, "-e", f)
+			}
+			runs = append(runs, timedRun{&r.tshark, "tshark", args, nil})
+		}
+		if err := bestInTurns(cfg.count, runs); err != nil {
 			return err
 		}
+		r.tsharkLines = r.tshark.lines
 		if cfg.oneProc {
 			if r.kt1, err = measure(kt, analyze(rep1), []string{"GOMAXPROCS=1"}); err != nil {
 				return err
@@ -119,16 +124,6 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 			if r.same, err = sameFiles(rep1, rep2); err != nil {
 				return err
 			}
-		}
-		if !cfg.skipTshark {
-			args := []string{"-n", "-r", path, "-T", "fields", "-Y", "kerberos || dns || http"}
-			for _, f := range tsharkFields {
-				args = append(args, "-e", f)
-			}
-			if r.tshark, err = best(cfg.count, "tshark", args, nil); err != nil {
-				return err
-			}
-			r.tsharkLines = r.tshark.lines
 		}
 		rows = append(rows, r)
 	}
@@ -193,19 +188,30 @@ func printTable(w io.Writer, rows []row, cfg config) {
 	}
 }
 
-// best runs a command count times and returns the fastest run.
-func best(count int, name string, args, env []string) (measurement, error) {
-	var b measurement
-	for i := 0; i < max(count, 1); i++ {
-		m, err := measure(name, args, env)
-		if err != nil {
-			return m, err
-		}
-		if i == 0 || m.wall < b.wall {
-			b = m
+// timedRun is one command to time, and where its fastest measurement goes.
+type timedRun struct {
+	best      *measurement
+	name      string
+	args, env []string
+}
+
+// bestInTurns runs every command count times, in turns (each command once,
+// then each again), and keeps each one's fastest run. Taking turns spreads
+// the host's slow spells over every tool, so that their ratios hold when a
+// shared machine slows down for a minute.
+func bestInTurns(count int, runs []timedRun) error {
+	for i := range max(count, 1) {
+		for _, r := range runs {
+			m, err := measure(r.name, r.args, r.env)
+			if err != nil {
+				return err
+			}
+			if i == 0 || m.wall < r.best.wall {
+				*r.best = m
+			}
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // measure runs a command, keeping its standard output, and returns its wall

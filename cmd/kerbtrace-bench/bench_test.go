@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,4 +45,32 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 	t.Log(s)
+}
+
+// TestBestInTurns checks that the commands take turns (a slow spell of the
+// host then hits every tool alike) and that each keeps a measurement of
+// its own.
+func TestBestInTurns(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	log := filepath.Join(t.TempDir(), "order")
+	step := func(name string, lines int) []string {
+		return []string{"-c", fmt.Sprintf("echo %s >> %s; seq %d", name, log, lines)}
+	}
+	var a, b measurement
+	runs := []timedRun{{&a, "sh", step("a", 1), nil}, {&b, "sh", step("b", 3), nil}}
+	if err := bestInTurns(3, runs); err != nil {
+		t.Fatal(err)
+	}
+	order, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Fields(string(order)), []string{"a", "b", "a", "b", "a", "b"}; !slices.Equal(got, want) {
+		t.Errorf("runs went %v, want %v", got, want)
+	}
+	if a.lines != 1 || b.lines != 3 || a.wall <= 0 || b.wall <= 0 {
+		t.Errorf("measurements a %+v, b %+v: want 1 and 3 lines and a time each", a, b)
+	}
 }
