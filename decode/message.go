@@ -302,6 +302,15 @@ func (r *Result) Parent(i int) int {
 	return int(r.msgs.entry(i).parent)
 }
 
+// Addrs returns the Src and Dst of message i, without building the
+// Message.
+func (r *Result) Addrs(i int) (src, dst netip.AddrPort) {
+	if m := r.msgs.whole(i); m != nil {
+		return m.Src, m.Dst
+	}
+	return r.msgs.addrs(i)
+}
+
 // Body returns the Body of message i, without building the Message.
 func (r *Result) Body(i int) any {
 	if m := r.msgs.whole(i); m != nil {

@@ -193,11 +193,13 @@ func TestMsgEntryAddrTime(t *testing.T) {
 func TestResultAccessors(t *testing.T) {
 	var main, side msgStore
 	tm := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
-	main.add(&Message{Capture: 0, Frame: 2, Parent: -1, Time: tm, Kind: KindHTTPRequest, Body: &krb.Message{}})
-	main.add(&Message{Capture: 0, Frame: 2, Parent: 0, Time: tm, Kind: KindAPReq, Carrier: CarrierHTTP, Err: "krb: truncated"}) // kept whole
-	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Kind: KindHTTPResponse, Truncated: true})
-	side.add(&Message{Capture: 0, Frame: 1, Parent: -1, Time: tm, Kind: KindDNSQuery, Body: &dns.Message{}})
-	side.add(&Message{Capture: 0, Frame: 3, Parent: -1, Time: tm, Kind: KindASReq, Decrypted: &kcrypt.Result{}})
+	client, web, kdc := netip.MustParseAddrPort("192.0.2.101:50000"), netip.MustParseAddrPort("192.0.2.20:80"), netip.MustParseAddrPort("[2001:db8::10]:88")
+	main.add(&Message{Capture: 0, Frame: 2, Parent: -1, Time: tm, Src: client, Dst: web, Kind: KindHTTPRequest, Body: &krb.Message{}})
+	main.add(&Message{Capture: 0, Frame: 2, Parent: 0, Time: tm, Src: client, Dst: web, Kind: KindAPReq, Carrier: CarrierHTTP, Err: "krb: truncated"}) // kept whole
+	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Src: web, Dst: client, Kind: KindHTTPResponse, Truncated: true})
+	side.add(&Message{Capture: 0, Frame: 1, Parent: -1, Time: tm, Src: client, Dst: kdc, Kind: KindDNSQuery, Body: &dns.Message{}})
+	side.add(&Message{Capture: 0, Frame: 3, Parent: -1, Time: tm, Src: kdc, Dst: client, Kind: KindASReq, Decrypted: &kcrypt.Result{}})
+	wantSrc := []netip.AddrPort{client, client, client, kdc, web}
 	var decoded Result
 	decoded.msgs.appendMerged(&main, []msgStore{side})
 	var built Result
@@ -216,6 +218,9 @@ func TestResultAccessors(t *testing.T) {
 			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || r.Body(i) != m.Body {
 				t.Errorf("%s: message %d: accessors give %v %d %d %d %T, Message %v %d %d %d %T", name, i,
 					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body)
+			}
+			if src, dst := r.Addrs(i); src != m.Src || dst != m.Dst || src != wantSrc[i] {
+				t.Errorf("%s: message %d: Addrs gives %v -> %v, Message %v -> %v, want from %v", name, i, src, dst, m.Src, m.Dst, wantSrc[i])
 			}
 			if r.Carrier(i) != m.Carrier || r.Truncated(i) != m.Truncated || r.Decrypted(i) != m.Decrypted {
 				t.Errorf("%s: message %d: accessors give carrier %v truncated %v decrypted %p, Message %v %v %p", name, i,

@@ -1,6 +1,9 @@
 package decode
 
-import "slices"
+import (
+	"net/netip"
+	"slices"
+)
 
 // msgTable holds the messages of a Result in order. A decoded result keeps
 // them where decoding put them, in the compact entries of its stores (a
@@ -37,6 +40,14 @@ func (t *msgTable) whole(i int) *Message {
 		return &t.list[i]
 	}
 	return t.entry(i).whole()
+}
+
+// addrs returns the addresses of message i, an entry (not kept whole).
+func (t *msgTable) addrs(i int) (src, dst netip.AddrPort) {
+	r := t.at[i]
+	s := &t.stores[r.store]
+	e := s.entry(int(r.idx))
+	return netip.AddrPortFrom(s.addrs[e.src], e.srcPort), netip.AddrPortFrom(s.addrs[e.dst], e.dstPort)
 }
 
 // message returns message i.

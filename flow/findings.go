@@ -39,12 +39,15 @@ func (a *analyzer) kdcFindings() {
 	groups := map[key][]int{}
 	var order []key
 	for i, t := range a.kdc {
+		if t.rep >= 0 && a.in.Kind(t.rep) != decode.KindKRBError {
+			continue // most exchanges: decided without building a message
+		}
 		fi, ok := a.kdcFlow[t]
 		if !ok {
 			fi = -1
 		}
-		req := a.msg(t.req)
 		if t.rep < 0 {
+			req := a.msg(t.req)
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
 				spn, what := req.Krb().SName.String(), withArticle(kindName(req.Kind))
 				if spn != "" { // a request cut short may name none
@@ -57,16 +60,13 @@ func (a *analyzer) kdcFindings() {
 			}
 			continue
 		}
-		rep := a.msg(t.rep)
-		if rep.Kind != decode.KindKRBError {
-			continue
-		}
-		switch int32(rep.Krb().ErrorCode) {
+		code := int32(a.krbAt(t.rep).ErrorCode)
+		switch code {
 		case 25, 52, 32:
 			a.krbErrorFinding(fi, t.rep, []int{i})
 			continue
 		}
-		k := key{fi, int32(rep.Krb().ErrorCode), req.Kind, req.Krb().SName.String(), t.client.Addr(), t.kdc.Addr(), req.Capture}
+		k := key{fi, code, a.in.Kind(t.req), a.krbAt(t.req).SName.String(), t.client.Addr(), t.kdc.Addr(), a.in.Capture(t.req)}
 		if _, seen := groups[k]; !seen {
 			order = append(order, k)
 		}
@@ -171,7 +171,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	}
 	what := ctx
 	if em.Krb().EText != "" {
-		what += fmt.Sprintf(", e-text %q", em.Krb().EText)
+		what += ", e-text " + strconv.Quote(em.Krb().EText) // as %q
 	}
 	if ed := em.Krb().EData; ed != nil && ed.HasNTStatus {
 		what += fmt.Sprintf(", NTSTATUS %s", ed.NTStatus)

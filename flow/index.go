@@ -9,6 +9,7 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/dns"
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ntlm"
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
@@ -78,6 +79,9 @@ func (a *analyzer) httpAt(i int) *httpauth.Head { p, _ := a.in.Body(i).(*httpaut
 
 // dnsAt returns the DNS message of message i, or nil.
 func (a *analyzer) dnsAt(i int) *dns.Message { p, _ := a.in.Body(i).(*dns.Message); return p }
+
+// ntlmAt returns the NTLM message of message i, or nil.
+func (a *analyzer) ntlmAt(i int) *ntlm.Message { p, _ := a.in.Body(i).(*ntlm.Message); return p }
 
 // spnegoAt returns the SPNEGO token of message i, or nil.
 func (a *analyzer) spnegoAt(i int) *spnego.Token { p, _ := a.in.Body(i).(*spnego.Token); return p }
@@ -220,25 +224,33 @@ func (a *analyzer) pairDNS() {
 	}
 	n := a.scan.dnsQueries
 	a.dns = make([]dnsTx, 0, n)
-	a.idx.srvOK = make(map[addrName]bool)
+	a.idx.srvOK = make(map[addrName]bool, n/16) // a few locator names a client
 	next := make([]int32, n)
-	open := make(map[key]fifo)
+	open := make(map[key]fifo, min(n, 1024)) // the open queries: few at a time, but churned
+	// The fields are read one by one: building each whole Message would
+	// cost more than the pairing.
 	for _, i32 := range a.scan.dns {
 		i := int(i32)
-		m := a.msg(i)
-		switch m.Kind {
+		dm := a.dnsAt(i)
+		if dm == nil {
+			continue
+		}
+		switch a.in.Kind(i) {
 		case decode.KindDNSQuery:
-			if len(m.DNS().Questions) == 0 {
+			if len(dm.Questions) == 0 {
 				continue
 			}
-			k := key{m.Capture, m.Src, m.DNS().ID}
+			c := a.in.Capture(i)
+			src, _ := a.in.Addrs(i)
+			k := key{c, src, dm.ID}
 			q := open[k]
 			q.push(next, len(a.dns))
 			open[k] = q
-			a.dns = append(a.dns, dnsTx{q: i32, r: -1, capture: int32(m.Capture), qframe: int32(m.Frame), client: m.Src.Addr(),
-				name: a.normName(m.DNS().Questions[0].Name), qtype: m.DNS().Questions[0].Type})
+			a.dns = append(a.dns, dnsTx{q: i32, r: -1, capture: int32(c), qframe: int32(a.in.Frame(i)), client: src.Addr(),
+				name: a.normName(dm.Questions[0].Name), qtype: dm.Questions[0].Type})
 		case decode.KindDNSResponse:
-			k := key{m.Capture, m.Dst, m.DNS().ID}
+			_, dst := a.in.Addrs(i)
+			k := key{a.in.Capture(i), dst, dm.ID}
 			if j := answer(open, next, k); j >= 0 {
 				// Work on the response now, while it is in the cache.
 				t := &a.dns[j]
@@ -246,7 +258,7 @@ func (a *analyzer) pairDNS() {
 				if isAddressQuery(t.qtype) {
 					a.resolved(t)
 				}
-				if isLocatorName(t.name) && m.DNS().RCode == 0 && len(m.DNS().Answers) > 0 {
+				if isLocatorName(t.name) && dm.RCode == 0 && len(dm.Answers) > 0 {
 					a.idx.srvOK[addrName{t.client, t.name}] = true
 				}
 			}
@@ -272,19 +284,21 @@ func (a *analyzer) pairKDC() {
 	open := make(map[key]fifo)
 	for _, i32 := range a.scan.kdc {
 		i := int(i32)
-		m := a.msg(i)
+		kind := a.in.Kind(i)
 		switch {
-		case isKDCRequest(m.Kind):
+		case isKDCRequest(kind):
+			src, dst := a.in.Addrs(i)
 			j := len(a.kdc)
 			t := &txs[j]
-			*t = kdcTx{req: i, rep: -1, frame: m.Frame, client: m.Src, kdc: m.Dst}
-			k := key{m.Capture, m.Src, m.Dst}
+			*t = kdcTx{req: i, rep: -1, frame: a.in.Frame(i), client: src, kdc: dst}
+			k := key{a.in.Capture(i), src, dst}
 			q := open[k]
 			q.push(next, j)
 			open[k] = q
 			a.kdc = append(a.kdc, t)
-		case isKDCReply(m.Kind):
-			k := key{m.Capture, m.Dst, m.Src}
+		case isKDCReply(kind):
+			src, dst := a.in.Addrs(i)
+			k := key{a.in.Capture(i), dst, src}
 			if j := answer(open, next, k); j >= 0 {
 				a.kdc[j].rep = i
 			}
@@ -304,26 +318,28 @@ func (a *analyzer) pairHTTP() {
 	open := make(map[key]fifo)
 	for _, i32 := range a.scan.http {
 		i := int(i32)
-		m := a.msg(i)
-		switch m.Kind {
+		h := a.httpAt(i)
+		switch a.in.Kind(i) {
 		case decode.KindHTTPRequest:
-			host, port := splitHost(m.HTTP().Host)
+			src, dst := a.in.Addrs(i)
+			host, port := splitHost(h.Host)
 			if host == "" {
-				host = m.Dst.Addr().String()
+				host = dst.Addr().String()
 			}
 			j := len(a.http)
 			t := &txs[j]
-			*t = httpTx{req: i, resp: -1, client: m.Src, server: m.Dst, host: host, port: port}
-			k := key{m.Capture, m.Src, m.Dst}
+			*t = httpTx{req: i, resp: -1, client: src, server: dst, host: host, port: port}
+			k := key{a.in.Capture(i), src, dst}
 			q := open[k]
 			q.push(next, j)
 			open[k] = q
 			a.http = append(a.http, t)
 		case decode.KindHTTPResponse:
-			if m.HTTP().Status >= 100 && m.HTTP().Status < 200 {
+			if h.Status >= 100 && h.Status < 200 {
 				continue
 			}
-			k := key{m.Capture, m.Dst, m.Src}
+			src, dst := a.in.Addrs(i)
+			k := key{a.in.Capture(i), dst, src}
 			if j := answer(open, next, k); j >= 0 {
 				a.http[j].resp = i
 			}

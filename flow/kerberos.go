@@ -398,19 +398,24 @@ func (a *analyzer) userOf(fi int) {
 	f := &a.res.Flows[fi]
 	best, rank := "", 0
 	for _, i := range f.Messages {
-		m := a.msg(i)
-		if userRank(m.Kind) <= rank {
+		kind := a.in.Kind(i)
+		if userRank(kind) <= rank {
 			continue // cannot name a better user: skip building its name
 		}
 		name, r := "", 0
+		k, n := a.krbAt(i), a.ntlmAt(i)
 		switch {
-		case m.Krb() != nil && m.Krb().CName.String() != "" && !strings.HasPrefix(m.Krb().CName.String(), "WELLKNOWN/"):
-			realm := m.Krb().Realm
-			if m.Krb().CRealm != "" {
-				realm = m.Krb().CRealm
+		case k != nil && len(k.CName.Components) > 0:
+			cname := k.CName.String()
+			if cname == "" || strings.HasPrefix(cname, "WELLKNOWN/") {
+				break
 			}
-			name = m.Krb().CName.String() + "@" + realm
-			switch m.Kind {
+			realm := k.Realm
+			if k.CRealm != "" {
+				realm = k.CRealm
+			}
+			name = cname + "@" + realm
+			switch kind {
 			case decode.KindTGSRep:
 				r = 4
 			case decode.KindASRep:
@@ -418,10 +423,10 @@ func (a *analyzer) userOf(fi int) {
 			case decode.KindASReq:
 				r = 2
 			}
-		case m.NTLM() != nil && m.Kind == decode.KindNTLMAuthenticate && m.NTLM().User != "":
-			name, r = m.NTLM().User, 1
-			if m.NTLM().Domain != "" {
-				name += "@" + m.NTLM().Domain
+		case n != nil && kind == decode.KindNTLMAuthenticate && n.User != "":
+			name, r = n.User, 1
+			if n.Domain != "" {
+				name += "@" + n.Domain
 			}
 		}
 		if r > rank {

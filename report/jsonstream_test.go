@@ -288,3 +288,23 @@ func FuzzJSONString(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAppendJSONString quotes the strings a report is made of: names,
+// addresses, times, and a detail text.
+func BenchmarkAppendJSONString(b *testing.B) {
+	in := []string{"HTTP/www.kerbtrace.test", "192.0.2.101:59216", "2026-11-25T10:15:56.750181000Z", "KERBTRACE.TEST",
+		"tgs_req", "A www.kerbtrace.test -> 192.0.2.20; AAAA www.kerbtrace.test -> 2001:db8:1::20", `e-text "NEEDED_PREAUTH"`}
+	n := 0
+	for _, s := range in {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	buf := make([]byte, 0, 1024)
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range in {
+			buf = appendJSONString(buf, s)
+		}
+	}
+}
