@@ -272,74 +272,76 @@ func (r *Result) Message(i int) Message { return r.msgs.message(i) }
 
 // Kind returns the Kind of message i, without building the Message.
 func (r *Result) Kind(i int) Kind {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Kind
 	}
-	return r.msgs.entry(i).kind
+	return e.kind
 }
 
 // Frame returns the Frame of message i, without building the Message.
 func (r *Result) Frame(i int) int {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Frame
 	}
-	return int(r.msgs.entry(i).frame)
+	return int(e.frame)
 }
 
 // Capture returns the Capture of message i, without building the Message.
 func (r *Result) Capture(i int) int {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Capture
 	}
-	return int(r.msgs.entry(i).capture)
+	return int(e.capture)
 }
 
 // Parent returns the Parent of message i, without building the Message.
 func (r *Result) Parent(i int) int {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Parent
 	}
-	return int(r.msgs.entry(i).parent)
+	return int(e.parent)
 }
 
 // Addrs returns the Src and Dst of message i, without building the
 // Message.
-func (r *Result) Addrs(i int) (src, dst netip.AddrPort) {
-	if m := r.msgs.whole(i); m != nil {
-		return m.Src, m.Dst
-	}
-	return r.msgs.addrs(i)
-}
+func (r *Result) Addrs(i int) (src, dst netip.AddrPort) { return r.msgs.addrs(i) }
 
 // Body returns the Body of message i, without building the Message.
 func (r *Result) Body(i int) any {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Body
 	}
-	return r.msgs.entry(i).body
+	return e.body
 }
 
 // Carrier returns the Carrier of message i, without building the Message.
 func (r *Result) Carrier(i int) Carrier {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Carrier
 	}
-	return r.msgs.entry(i).carrier
+	return e.carrier
 }
 
 // Truncated returns the Truncated of message i, without building the
 // Message.
 func (r *Result) Truncated(i int) bool {
-	if m := r.msgs.whole(i); m != nil {
+	e, m := r.msgs.find(i)
+	if e == nil {
 		return m.Truncated
 	}
-	return r.msgs.entry(i).truncated
+	return e.truncated
 }
 
 // Decrypted returns the Decrypted of message i, without building the
 // Message.
 func (r *Result) Decrypted(i int) *kcrypt.Result {
-	if m := r.msgs.whole(i); m != nil {
+	if _, m := r.msgs.find(i); m != nil {
 		return m.Decrypted
 	}
 	return nil // the compact form never holds a decrypted message

@@ -33,20 +33,31 @@ func (t *msgTable) entry(i int) *msgEntry {
 	return t.stores[r.store].entry(int(r.idx))
 }
 
-// whole returns message i when the table holds it whole (a hand-built
-// table, or an entry that did not fit the compact form), else nil.
-func (t *msgTable) whole(i int) *Message {
+// find returns where message i is, with one look at its entry: the entry
+// of a decoded table (m nil), or the message itself when the table holds
+// it whole, hand-built or not fitting an entry (e nil).
+func (t *msgTable) find(i int) (e *msgEntry, m *Message) {
 	if t.list != nil {
-		return &t.list[i]
+		return nil, &t.list[i]
 	}
-	return t.entry(i).whole()
+	e = t.entry(i)
+	if m = e.whole(); m != nil {
+		return nil, m
+	}
+	return e, nil
 }
 
-// addrs returns the addresses of message i, an entry (not kept whole).
+// addrs returns the addresses of message i.
 func (t *msgTable) addrs(i int) (src, dst netip.AddrPort) {
+	if t.list != nil {
+		return t.list[i].Src, t.list[i].Dst
+	}
 	r := t.at[i]
 	s := &t.stores[r.store]
 	e := s.entry(int(r.idx))
+	if m := e.whole(); m != nil {
+		return m.Src, m.Dst
+	}
 	return netip.AddrPortFrom(s.addrs[e.src], e.srcPort), netip.AddrPortFrom(s.addrs[e.dst], e.dstPort)
 }
 
