@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,11 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 		rows = append(rows, r)
 	}
 	printTable(stdout, rows, cfg)
+	// A child's peak RSS starts at its parent's peak: this process's own
+	// says below which the children's figures mean nothing, and the memory
+	// test, which grows it, comes last.
+	fmt.Fprintf(stdout, "peak RSS of this bench process, below which a child's means nothing: %s\n", human(selfMaxRSS()))
+	fmt.Fprintf(stdout, "machine: fresh memory first written at %.0f MB/s\n", freshMemory(256<<20))
 	for _, r := range rows {
 		if cfg.oneProc && !r.same {
 			return fmt.Errorf("%s: the report differs between GOMAXPROCS=1 and GOMAXPROCS=2", r.name)
@@ -462,6 +468,28 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// freshMemory returns how fast, in MB/s, this process gets n bytes of
+// memory it never had, written once a page (4 KB): the page faults and the
+// zeroing of the kernel, which every process pays for its peak memory. It
+// grows this process by n bytes: a child started afterwards reports this
+// process's peak as its own peak RSS (Linux counts the memory the child
+// shared before its exec), so it is measured after the children. On
+// a virtual machine whose host takes back the memory its guest frees, it
+// can be far slower than copying (290 MB/s on the machine of the README),
+// and it varies from run to run: the reason kerbtrace's and tshark's times
+// move together, and why peak memory costs time there.
+func freshMemory(n int) float64 {
+	start := time.Now()
+	b := make([]byte, n) // this large, fresh from the kernel: not cleared by Go
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	d := time.Since(start)
+	runtime.KeepAlive(b)
+	debug.FreeOSMemory()
+	return float64(n) / 1e6 / d.Seconds()
 }
 
 func loadAvg() string {

@@ -74,3 +74,12 @@ func TestBestInTurns(t *testing.T) {
 		t.Errorf("measurements a %+v, b %+v: want 1 and 3 lines and a time each", a, b)
 	}
 }
+
+// TestFreshMemory checks that the machine line's memory speed is a speed.
+func TestFreshMemory(t *testing.T) {
+	for range 3 {
+		if v := freshMemory(32 << 20); !(v > 1 && v < 1e7) {
+			t.Fatalf("freshMemory(32 MB) = %v MB/s", v)
+		}
+	}
+}
