@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -42,8 +43,16 @@ func hugeHeapSize() int {
 // fills it from then on, and the kernel keeps the mark on it. Nothing is
 // written, so none of it becomes resident. It reports whether the kernel
 // took the mark; only the first call in a process does anything.
+//
+// The runtime clears a new object unless all its pages are fresh from the
+// kernel or were returned to it. When the n bytes began on pages the heap
+// had used and freed but not yet returned, it cleared all n, before the
+// mark: a gigabyte written in 4 KB pages, seconds on a virtual machine
+// (one run in ten). Returning every free page first (FreeOSMemory) makes
+// all of them count as fresh.
 func markHugeHeap(n int) bool {
 	hugeOnce.Do(func() {
+		debug.FreeOSMemory()
 		b := make([]byte, n)
 		hugeMarked = syscall.Madvise(b, syscall.MADV_HUGEPAGE) == nil
 		hugeAt = uintptr(unsafe.Pointer(unsafe.SliceData(b)))

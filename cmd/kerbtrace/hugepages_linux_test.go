@@ -4,22 +4,40 @@ import (
 	"bufio"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
 // TestMarkHugeHeap checks that the kernel took the huge page mark: the
 // mapping that holds the marked address space has the "hg" flag in
-// /proc/self/smaps.
+// /proc/self/smaps. And that marking writes nothing, also where the heap
+// had freed pages it had not returned yet: the runtime cleared such a
+// space whole, a gigabyte in 4 KB pages, before the mark.
 func TestMarkHugeHeap(t *testing.T) {
 	n := hugeHeapSize()
 	if n == 0 {
 		t.Skip("no transparent huge pages here, or address space is limited")
 	}
 	n = min(n, 64<<20)
+	hugeOnce = sync.Once{} // an analyze run of an earlier test may have marked its own
+	// Pages the heap used and freed, still resident, where the marked
+	// space will begin: the runtime must not clear (write) the n bytes.
+	// With a high GOGC, the collector's goal is high and the background
+	// scavenger keeps the freed pages rather than return them itself.
+	defer debug.SetGCPercent(debug.SetGCPercent(100000))
+	used := make([]byte, n) // as big: the marked space fits in its place
+	used[0] = 1             // the runtime counts all of it as used
+	runtime.KeepAlive(used)
+	runtime.GC()
+	before := vmRSS(t)
 	if !markHugeHeap(n) {
 		t.Fatal("madvise(MADV_HUGEPAGE) failed")
+	}
+	if grew := vmRSS(t) - before; grew > int64(n)/4 {
+		t.Errorf("marking %d bytes made the process %d bytes bigger: the space was written", n, grew)
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -73,4 +91,24 @@ func hugeFlagAt(t *testing.T, at uintptr) bool {
 	}
 	t.Fatalf("no mapping holds %#x", at)
 	return false
+}
+
+// vmRSS returns the process's resident set size in bytes.
+func vmRSS(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
 }
