@@ -75,7 +75,7 @@ func begin(d *decode.Result, opt Options) *Report {
 	}
 	r.b = newBuilder(opt, d.Len())
 	if opt.StreamMessages {
-		r.Messages, r.stream = nil, &messageStream{d: d, b: r.b}
+		r.Messages, r.stream = nil, &messageStream{d: d, n: d.Len(), b: r.b}
 	} else {
 		r.Messages = r.b.messages(d)
 	}
@@ -123,8 +123,56 @@ func (b *builder) messages(d *decode.Result) []Message {
 // messageStream is where a report built with StreamMessages takes its
 // messages from.
 type messageStream struct {
-	d *decode.Result
+	d *decode.Result // nil once dropped (Report.DropMessages)
+	n int            // d.Len(), kept when d is dropped
 	b *builder
+	// decrypted are the messages whose ticket the keys opened, built when
+	// d was dropped: the table lists them (ticketsText).
+	decrypted []Message
+}
+
+// result returns the decoded result the messages come from. Reading a
+// message after DropMessages is a caller's bug (it asked for a format that
+// reads them: ReadsMessages), not something a report can make up for.
+func (s *messageStream) result() *decode.Result {
+	if s.d == nil {
+		panic("report: the messages were dropped (Report.DropMessages) and a renderer reads them")
+	}
+	return s.d
+}
+
+// DropMessages lets go of the decoded result a report built with
+// StreamMessages reads its messages from, keeping their number, so that
+// the collector can free it (most of the memory of a run) once the
+// analysis is done with it too. It is for a caller that renders the report
+// only in formats whose ReadsMessages is false; rendering it in another
+// then panics. It does nothing on a report that keeps its messages.
+//
+// The few messages whose ticket the keys opened (--keytab) are built and
+// kept first, for the table's list of tickets (eachDecrypted).
+func (r *Report) DropMessages() {
+	s := r.stream
+	if s == nil || s.d == nil {
+		return
+	}
+	s.each(isDecrypted, func(m *Message) { s.decrypted = append(s.decrypted, *m) })
+	s.d = nil
+}
+
+// isDecrypted reports whether message i of d holds what the keys opened.
+func isDecrypted(d *decode.Result, i int) bool { return d.Decrypted(i) != nil }
+
+// eachDecrypted calls fn with every message that may hold a ticket the keys
+// opened, in order: on a streamed report only those (fn must not keep m),
+// also after DropMessages; on one that keeps its messages, every message.
+func (r *Report) eachDecrypted(fn func(m *Message)) {
+	if s := r.stream; s != nil && s.d == nil {
+		for i := range s.decrypted {
+			fn(&s.decrypted[i])
+		}
+		return
+	}
+	r.eachMessage(isDecrypted, fn)
 }
 
 // each calls fn with the report form of every message i in order for
@@ -132,12 +180,13 @@ type messageStream struct {
 // message it is given is reused: fn must not keep it.
 func (s *messageStream) each(want func(*decode.Result, int) bool, fn func(*Message)) {
 	var m Message
-	for i := range s.d.Len() {
-		if want != nil && !want(s.d, i) {
+	d := s.result()
+	for i := range d.Len() {
+		if want != nil && !want(d, i) {
 			continue
 		}
 		m = Message{}
-		s.b.message(&m, s.d, i)
+		s.b.message(&m, d, i)
 		s.b.finish()
 		fn(&m)
 	}
@@ -150,7 +199,7 @@ func (r *Report) Materialize() {
 	if r.stream == nil {
 		return
 	}
-	r.Messages = r.stream.b.messages(r.stream.d)
+	r.Messages = r.stream.b.messages(r.stream.result())
 	r.stream = nil
 }
 
@@ -174,7 +223,7 @@ func (r *Report) eachMessage(want func(d *decode.Result, i int) bool, fn func(m 
 // without building any.
 func (r *Report) eachFrame(fn func(capture, frame int)) {
 	if r.stream != nil {
-		d := r.stream.d
+		d := r.stream.result()
 		for i := range d.Len() {
 			fn(d.Capture(i), d.Frame(i))
 		}
@@ -188,7 +237,7 @@ func (r *Report) eachFrame(fn func(capture, frame int)) {
 // MessageCount returns the number of messages, kept or streamed.
 func (r *Report) MessageCount() int {
 	if r.stream != nil {
-		return r.stream.d.Len()
+		return r.stream.n
 	}
 	return len(r.Messages)
 }

@@ -159,7 +159,7 @@ func jsonList[T any](e *jsonEnc, list []T, elem func(*jsonEnc, *T, int)) {
 // streamMessages writes the messages of s as jsonList writes a list of
 // them (a stream always gives a list, never null).
 func (e *jsonEnc) streamMessages(s *messageStream) {
-	if s.d.Len() == 0 {
+	if s.result().Len() == 0 {
 		e.raw("[]")
 		return
 	}

@@ -40,6 +40,15 @@ func completed(render Renderer) Renderer {
 	}
 }
 
+// messageFree are the formats whose renderer reads no message of a
+// report, only their number: the step tables.
+var messageFree = map[string]bool{"table": true}
+
+// ReadsMessages reports whether the renderer of format reads the messages
+// of a report. When it does not, a caller that renders a report only in
+// that format can drop them (Report.DropMessages) before rendering.
+func ReadsMessages(format string) bool { return !messageFree[format] }
+
 // Lookup returns the renderer for a format name.
 func Lookup(format string) (Renderer, bool) {
 	r, ok := renderers[format]

@@ -179,7 +179,7 @@ func (fs *flowSequences) message(i int) *Message {
 		return m
 	}
 	m := new(Message)
-	fs.b.message(m, s.d, i)
+	fs.b.message(m, s.result(), i)
 	fs.b.finish()
 	fs.built[i] = m
 	return m
@@ -266,7 +266,7 @@ func indexMessages(r *Report) messageIndex {
 		l.msgs = append(l.msgs, i)
 	}
 	if r.stream != nil {
-		d := r.stream.d
+		d := r.stream.result()
 		for i := range d.Len() {
 			add(i, d.Capture(i), d.Frame(i), d.Carrier(i) != decode.CarrierNone)
 		}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -114,5 +116,92 @@ func TestBuildPending(t *testing.T) {
 				t.Errorf("%s %s: %d flows after rendering, want %d", name, format, len(rep.Flows), len(r.f.Flows))
 			}
 		}
+	}
+}
+
+// TestDropMessages checks that a streamed report whose messages were
+// dropped renders the same bytes as one that kept them in every format that
+// ReadsMessages says reads none, and that every other format panics rather
+// than writing a report without its messages.
+func TestDropMessages(t *testing.T) {
+	res := labResults(t)
+	for _, name := range []string{"success.pcap", "spn-missing.pcap"} {
+		r := res[name]
+		for _, format := range Formats() {
+			render, _ := Lookup(format)
+			var want, got bytes.Buffer
+			if err := render(&want, Build(r.d, r.f, Options{}), RenderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			ch := make(chan *flow.Result, 1)
+			rep := BuildPending(r.d, ch, Options{StreamMessages: true})
+			rep.DropMessages()
+			ch <- r.f
+			panicked := func() (p bool) {
+				defer func() { p = recover() != nil }()
+				_ = render(&got, rep, RenderOptions{})
+				return false
+			}()
+			switch {
+			case ReadsMessages(format) && !panicked:
+				t.Errorf("%s %s: rendered with its messages dropped (ReadsMessages is true)", name, format)
+			case !ReadsMessages(format) && panicked:
+				t.Errorf("%s %s: read the dropped messages (ReadsMessages is false)", name, format)
+			case !ReadsMessages(format) && !bytes.Equal(got.Bytes(), want.Bytes()):
+				i := firstDiff(got.Bytes(), want.Bytes())
+				t.Errorf("%s %s: differs at byte %d with the messages dropped:\n%q\nwant\n%q", name, format, i, around(got.Bytes(), i), around(want.Bytes(), i))
+			}
+		}
+	}
+	if ReadsMessages("table") || !ReadsMessages("json") {
+		t.Errorf("ReadsMessages: table %v, json %v", ReadsMessages("table"), ReadsMessages("json"))
+	}
+}
+
+// TestDropMessagesFrees checks that once a report drops its messages, and
+// the analysis is done, nothing holds the dissector and its decoded result
+// any more: the collector can free them before the report is rendered.
+// Without the drop, the report holds them.
+func TestDropMessagesFrees(t *testing.T) {
+	file := filepath.Join("..", "testdata", "captures", "success.pcap")
+	for _, drop := range []bool{true, false} {
+		fh, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := decode.NewDissector()
+		err = d.Add("success.pcap", fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		freed := make(chan struct{})
+		runtime.AddCleanup(d, func(ch chan struct{}) { close(ch) }, freed)
+		ch := make(chan *flow.Result, 1)
+		rep := BuildPending(d.Result(), ch, Options{StreamMessages: true})
+		ch <- flow.Analyze(d.Result())
+		d = nil
+		if drop {
+			rep.DropMessages()
+		}
+		rep.Complete()
+		got := false
+		for range 10 {
+			runtime.GC()
+			select {
+			case <-freed:
+				got = true
+			case <-time.After(10 * time.Millisecond):
+				continue
+			}
+			break
+		}
+		if got != drop {
+			t.Errorf("DropMessages %v: the dissector was freed: %v", drop, got)
+		}
+		if rep.MessageCount() == 0 || len(rep.Flows) == 0 {
+			t.Errorf("DropMessages %v: %d messages, %d flows", drop, rep.MessageCount(), len(rep.Flows))
+		}
+		runtime.KeepAlive(rep)
 	}
 }

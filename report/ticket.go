@@ -259,8 +259,7 @@ func ridOf(l *pac.LogonInfo) string {
 func ticketsText(w *bufio.Writer, r *Report) {
 	first := true
 	// Only a message the keys opened has a Ticket (decryptedFields).
-	decrypted := func(d *decode.Result, i int) bool { return d.Decrypted(i) != nil }
-	r.eachMessage(decrypted, func(m *Message) {
+	r.eachDecrypted(func(m *Message) {
 		t := m.Ticket
 		if t == nil || (t.Decrypted == nil && m.Kind != decode.KindAPReq.String()) {
 			return

@@ -153,6 +153,12 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !fl.out.finish(rep, stderr) {
 		return exitUsage
 	}
+	// The table reads no message but the few the keys opened: the decoded
+	// result can go once the analysis is done with it, before the tables
+	// are drawn (less for the collector to mark, memory to reuse).
+	if !report.ReadsMessages(format) {
+		rep.DropMessages()
+	}
 	ropt := report.RenderOptions{Color: fl.out.color(stdout, fl.output)}
 
 	if err := writeReport(fl.output, stdout, render, rep, ropt); err != nil {
