@@ -158,6 +158,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// are drawn (less for the collector to mark, memory to reuse).
 	if !report.ReadsMessages(format) {
 		rep.DropMessages()
+		rep.Complete() // the table needs the analysis before it writes a line
+		collectForRendering()
 	}
 	ropt := report.RenderOptions{Color: fl.out.color(stdout, fl.output)}
 
