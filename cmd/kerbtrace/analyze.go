@@ -119,6 +119,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stdin = fl.out.begin(stdin, stderr)
 	names := expandInputs(files, warn)
 	adviseHugePages(inputSize(names)) // hugepages.go
+	setGCPercent(decodeGCPercent)     // main.go
 	for _, name := range names {
 		if err := addInput(d, name, stdin); err != nil {
 			warn(err)
@@ -132,6 +133,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	dres := d.Result()
+	setGCPercent(gcPercent)
 
 	// Decode → flow, on a second goroutine: the analysis only reads dres,
 	// and meanwhile the report can already be started (the JSON of the
