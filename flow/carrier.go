@@ -297,14 +297,7 @@ func (a *analyzer) negotiateSteps(fi int, service string, negotiates []*svcTx) {
 		if o.IsKerberos() {
 			kerberos = true
 		}
-		n := o.Name()
-		if i := strings.Index(n, " - "); i > 0 {
-			n = n[:i]
-		}
-		if n == "" {
-			n = string(o)
-		}
-		names = append(names, n)
+		names = append(names, o.ShortName())
 	}
 	st := StatusOK
 	if !kerberos {

@@ -160,14 +160,7 @@ func spnegoSummary(t *spnego.Token) string {
 	case spnego.KindNegTokenInit:
 		var names []string
 		for _, o := range t.MechTypes {
-			n := o.Name()
-			if i := strings.Index(n, " - "); i > 0 {
-				n = n[:i]
-			}
-			if n == "" {
-				n = string(o)
-			}
-			names = append(names, n)
+			names = append(names, o.ShortName())
 		}
 		return "SPNEGO NegTokenInit [" + strings.Join(names, ", ") + "]"
 	case spnego.KindNegTokenResp:

@@ -287,6 +287,13 @@ func TestNames(t *testing.T) {
 		{OIDSPNEGO.Name(), "SPNEGO"},
 		{OIDKRB5U2U.Name(), "KRB5 - Kerberos 5 - User to User"},
 		{OID("1.2.3").Name(), ""},
+		{OIDMSKRB5.ShortName(), "MS KRB5"},
+		{OIDKRB5.ShortName(), "KRB5"},
+		{OIDKRB5U2U.ShortName(), "KRB5 U2U"}, // not a second "KRB5"
+		{OIDNTLMSSP.ShortName(), "NTLMSSP"},
+		{OIDNEGOEX.ShortName(), "NEGOEX"},
+		{OIDIAKERB.ShortName(), "IAKERB"},
+		{OID("1.2.3").ShortName(), "1.2.3"},
 		{NegStateAcceptCompleted.String(), "accept-completed"},
 		{NegStateAcceptIncomplete.String(), "accept-incomplete"},
 		{NegStateReject.String(), "reject"},

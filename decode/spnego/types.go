@@ -31,6 +31,28 @@ var oidNames = map[OID]string{
 // returns "".
 func (o OID) Name() string { return oidNames[o] }
 
+// shortNames are the labels of the known mechanisms in a list: Wireshark's
+// but for user-to-user, which is "KRB5" there too, as if a list such as
+// Windows servers send offered Kerberos twice.
+var shortNames = map[OID]string{
+	OIDMSKRB5:  "MS KRB5",
+	OIDKRB5:    "KRB5",
+	OIDNTLMSSP: "NTLMSSP",
+	OIDNEGOEX:  "NEGOEX",
+	OIDSPNEGO:  "SPNEGO",
+	OIDKRB5U2U: "KRB5 U2U",
+	OIDIAKERB:  "IAKERB",
+}
+
+// ShortName labels o in a list of mechanisms ("MS KRB5", "KRB5 U2U",
+// "NTLMSSP"): its dotted form when it is not a known mechanism.
+func (o OID) ShortName() string {
+	if n, ok := shortNames[o]; ok {
+		return n
+	}
+	return string(o)
+}
+
 // IsKerberos reports whether o is one of the Kerberos mechanism OIDs.
 func (o OID) IsKerberos() bool {
 	return o == OIDKRB5 || o == OIDMSKRB5 || o == OIDKRB5U2U || o == OIDIAKERB
