@@ -95,10 +95,7 @@ func TestBuildPending(t *testing.T) {
 		}
 		for _, format := range Formats() {
 			render, _ := Lookup(format)
-			var want, got bytes.Buffer
-			if err := render(&want, Build(r.d, r.f, Options{}), RenderOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			want, got := renderKept(t, render, r.d, r.f), bytes.Buffer{}
 			ch := make(chan *flow.Result, 1)
 			rep := BuildPending(r.d, ch, Options{StreamMessages: true}) // as analyze builds it
 			if len(rep.Flows) != 0 || len(rep.Findings) != 0 {
@@ -119,6 +116,17 @@ func TestBuildPending(t *testing.T) {
 	}
 }
 
+// renderKept renders with render the report of d and f that keeps its
+// messages: what every other way of building it must match.
+func renderKept(t *testing.T, render Renderer, d *decode.Result, f *flow.Result) *bytes.Buffer {
+	t.Helper()
+	var b bytes.Buffer
+	if err := render(&b, Build(d, f, Options{}), RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return &b
+}
+
 // TestDropMessages checks that a streamed report whose messages were
 // dropped renders the same bytes as one that kept them in every format that
 // ReadsMessages says reads none, and that every other format panics rather
@@ -126,13 +134,13 @@ func TestBuildPending(t *testing.T) {
 func TestDropMessages(t *testing.T) {
 	res := labResults(t)
 	for _, name := range []string{"success.pcap", "spn-missing.pcap"} {
-		r := res[name]
+		r, ok := res[name]
+		if !ok {
+			t.Fatalf("no lab capture %s", name)
+		}
 		for _, format := range Formats() {
 			render, _ := Lookup(format)
-			var want, got bytes.Buffer
-			if err := render(&want, Build(r.d, r.f, Options{}), RenderOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			want, got := renderKept(t, render, r.d, r.f), bytes.Buffer{}
 			ch := make(chan *flow.Result, 1)
 			rep := BuildPending(r.d, ch, Options{StreamMessages: true})
 			rep.DropMessages()
