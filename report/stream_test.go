@@ -12,20 +12,20 @@ import (
 	"github.com/kerbtrace/kerbtrace/flow"
 )
 
-// labResults dissects and analyses every lab capture.
-func labResults(t *testing.T) map[string]struct {
+// labResult is a lab capture dissected and analysed.
+type labResult struct {
 	d *decode.Result
 	f *flow.Result
-} {
+}
+
+// labResults dissects and analyses every lab capture.
+func labResults(t *testing.T) map[string]labResult {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "captures", "*.pcap"))
 	if len(files) == 0 {
 		t.Fatal("no lab captures under testdata/captures")
 	}
-	out := map[string]struct {
-		d *decode.Result
-		f *flow.Result
-	}{}
+	out := map[string]labResult{}
 	for _, file := range files {
 		fh, err := os.Open(file)
 		if err != nil {
@@ -38,10 +38,7 @@ func labResults(t *testing.T) map[string]struct {
 			t.Fatalf("%s: %v", file, err)
 		}
 		dr := d.Result()
-		out[filepath.Base(file)] = struct {
-			d *decode.Result
-			f *flow.Result
-		}{dr, flow.Analyze(dr)}
+		out[filepath.Base(file)] = labResult{dr, flow.Analyze(dr)}
 	}
 	return out
 }
@@ -87,6 +84,32 @@ func TestStreamMessages(t *testing.T) {
 // being written gives the same bytes as one built with the analysis at
 // hand, in every format.
 func TestBuildPending(t *testing.T) {
+	eachPending(t, func(name, format string, render Renderer, r labResult, want *bytes.Buffer) {
+		var got bytes.Buffer
+		ch := make(chan *flow.Result, 1)
+		rep := BuildPending(r.d, ch, Options{StreamMessages: true}) // as analyze builds it
+		if len(rep.Flows) != 0 || len(rep.Findings) != 0 {
+			t.Fatalf("%s: a pending report already has %d flows", name, len(rep.Flows))
+		}
+		go func() { ch <- r.f }()
+		if err := render(&got, rep, RenderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			i := firstDiff(got.Bytes(), want.Bytes())
+			t.Errorf("%s %s: pending report differs at byte %d:\n%q\nwant\n%q", name, format, i, around(got.Bytes(), i), around(want.Bytes(), i))
+		}
+		if len(rep.Flows) != len(r.f.Flows) || len(rep.Flows) == 0 {
+			t.Errorf("%s %s: %d flows after rendering, want %d", name, format, len(rep.Flows), len(r.f.Flows))
+		}
+	})
+}
+
+// eachPending calls fn with every format and two lab captures (a success
+// and a failure), and the bytes of the report that keeps its messages, which
+// a report built as analyze builds it (BuildPending) must match.
+func eachPending(t *testing.T, fn func(name, format string, render Renderer, r labResult, want *bytes.Buffer)) {
+	t.Helper()
 	res := labResults(t)
 	for _, name := range []string{"success.pcap", "spn-missing.pcap"} {
 		r, ok := res[name]
@@ -95,23 +118,7 @@ func TestBuildPending(t *testing.T) {
 		}
 		for _, format := range Formats() {
 			render, _ := Lookup(format)
-			want, got := renderKept(t, render, r.d, r.f), bytes.Buffer{}
-			ch := make(chan *flow.Result, 1)
-			rep := BuildPending(r.d, ch, Options{StreamMessages: true}) // as analyze builds it
-			if len(rep.Flows) != 0 || len(rep.Findings) != 0 {
-				t.Fatalf("%s: a pending report already has %d flows", name, len(rep.Flows))
-			}
-			go func() { ch <- r.f }()
-			if err := render(&got, rep, RenderOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.Bytes(), want.Bytes()) {
-				i := firstDiff(got.Bytes(), want.Bytes())
-				t.Errorf("%s %s: pending report differs at byte %d:\n%q\nwant\n%q", name, format, i, around(got.Bytes(), i), around(want.Bytes(), i))
-			}
-			if len(rep.Flows) != len(r.f.Flows) || len(rep.Flows) == 0 {
-				t.Errorf("%s %s: %d flows after rendering, want %d", name, format, len(rep.Flows), len(r.f.Flows))
-			}
+			fn(name, format, render, r, renderKept(t, render, r.d, r.f))
 		}
 	}
 }
@@ -132,35 +139,27 @@ func renderKept(t *testing.T, render Renderer, d *decode.Result, f *flow.Result)
 // ReadsMessages says reads none, and that every other format panics rather
 // than writing a report without its messages.
 func TestDropMessages(t *testing.T) {
-	res := labResults(t)
-	for _, name := range []string{"success.pcap", "spn-missing.pcap"} {
-		r, ok := res[name]
-		if !ok {
-			t.Fatalf("no lab capture %s", name)
+	eachPending(t, func(name, format string, render Renderer, r labResult, want *bytes.Buffer) {
+		var got bytes.Buffer
+		ch := make(chan *flow.Result, 1)
+		rep := BuildPending(r.d, ch, Options{StreamMessages: true})
+		rep.DropMessages()
+		ch <- r.f
+		panicked := func() (p bool) {
+			defer func() { p = recover() != nil }()
+			_ = render(&got, rep, RenderOptions{})
+			return false
+		}()
+		switch {
+		case ReadsMessages(format) && !panicked:
+			t.Errorf("%s %s: rendered with its messages dropped (ReadsMessages is true)", name, format)
+		case !ReadsMessages(format) && panicked:
+			t.Errorf("%s %s: read the dropped messages (ReadsMessages is false)", name, format)
+		case !ReadsMessages(format) && !bytes.Equal(got.Bytes(), want.Bytes()):
+			i := firstDiff(got.Bytes(), want.Bytes())
+			t.Errorf("%s %s: differs at byte %d with the messages dropped:\n%q\nwant\n%q", name, format, i, around(got.Bytes(), i), around(want.Bytes(), i))
 		}
-		for _, format := range Formats() {
-			render, _ := Lookup(format)
-			want, got := renderKept(t, render, r.d, r.f), bytes.Buffer{}
-			ch := make(chan *flow.Result, 1)
-			rep := BuildPending(r.d, ch, Options{StreamMessages: true})
-			rep.DropMessages()
-			ch <- r.f
-			panicked := func() (p bool) {
-				defer func() { p = recover() != nil }()
-				_ = render(&got, rep, RenderOptions{})
-				return false
-			}()
-			switch {
-			case ReadsMessages(format) && !panicked:
-				t.Errorf("%s %s: rendered with its messages dropped (ReadsMessages is true)", name, format)
-			case !ReadsMessages(format) && panicked:
-				t.Errorf("%s %s: read the dropped messages (ReadsMessages is false)", name, format)
-			case !ReadsMessages(format) && !bytes.Equal(got.Bytes(), want.Bytes()):
-				i := firstDiff(got.Bytes(), want.Bytes())
-				t.Errorf("%s %s: differs at byte %d with the messages dropped:\n%q\nwant\n%q", name, format, i, around(got.Bytes(), i), around(want.Bytes(), i))
-			}
-		}
-	}
+	})
 	if ReadsMessages("table") || !ReadsMessages("json") {
 		t.Errorf("ReadsMessages: table %v, json %v", ReadsMessages("table"), ReadsMessages("json"))
 	}
