@@ -9,7 +9,6 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/dns"
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
-	"github.com/kerbtrace/kerbtrace/decode/ntlm"
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
@@ -79,9 +78,6 @@ func (a *analyzer) httpAt(i int) *httpauth.Head { p, _ := a.in.Body(i).(*httpaut
 
 // dnsAt returns the DNS message of message i, or nil.
 func (a *analyzer) dnsAt(i int) *dns.Message { p, _ := a.in.Body(i).(*dns.Message); return p }
-
-// ntlmAt returns the NTLM message of message i, or nil.
-func (a *analyzer) ntlmAt(i int) *ntlm.Message { p, _ := a.in.Body(i).(*ntlm.Message); return p }
 
 // spnegoAt returns the SPNEGO token of message i, or nil.
 func (a *analyzer) spnegoAt(i int) *spnego.Token { p, _ := a.in.Body(i).(*spnego.Token); return p }

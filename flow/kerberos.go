@@ -7,6 +7,7 @@ import (
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ntlm"
 )
 
 // claim records that flow fi accounts for KDC exchange t.
@@ -403,7 +404,9 @@ func (a *analyzer) userOf(fi int) {
 			continue // cannot name a better user: skip building its name
 		}
 		name, r := "", 0
-		k, n := a.krbAt(i), a.ntlmAt(i)
+		body := a.in.Body(i)
+		k, _ := body.(*krb.Message)
+		n, _ := body.(*ntlm.Message)
 		switch {
 		case k != nil && len(k.CName.Components) > 0:
 			cname := k.CName.String()
