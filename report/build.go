@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/dns"
 	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 	"github.com/kerbtrace/kerbtrace/decode/ldap"
@@ -262,9 +263,16 @@ func (b *builder) message(rm *Message, d *decode.Result, i int) {
 	if len(m.Frames) > 1 {
 		rm.Frames = m.Frames
 	}
+	b.messageBody(rm, d, i, m)
+}
+
+// messageBody sets the fields of rm that depend on the kind of m, message
+// i of d: all but the header and Truncated and Error.
+func (b *builder) messageBody(rm *Message, d *decode.Result, i int, m *decode.Message) {
 	switch {
 	case m.DNS() != nil:
-		b.dnsFields(rm, m)
+		rm.ID = b.u16.new(m.DNS().ID)
+		b.dnsFields(rm, m.DNS().Content)
 	case m.HTTP() != nil:
 		b.httpFields(rm, d, i)
 	case m.Krb() != nil:
@@ -329,17 +337,18 @@ func (b *builder) ntlmFields(rm *Message, m *decode.Message) {
 	}
 }
 
-func (b *builder) dnsFields(rm *Message, m *decode.Message) {
-	rm.ID = b.u16.new(m.DNS().ID)
-	if len(m.DNS().Questions) > 0 {
-		rm.QName = m.DNS().Questions[0].Name
-		rm.QType = m.DNS().Questions[0].Type.String()
+// dnsFields sets the fields of rm that a DNS message's content gives: all
+// its DNS fields but the ID.
+func (b *builder) dnsFields(rm *Message, c *dns.Content) {
+	if len(c.Questions) > 0 {
+		rm.QName = c.Questions[0].Name
+		rm.QType = c.Questions[0].Type.String()
 	}
-	if m.DNS().Response {
-		rm.RCode = m.DNS().RCode.String()
-		if len(m.DNS().Answers) > 0 {
-			rm.Answers = b.answs.list(len(m.DNS().Answers))
-			for j, a := range m.DNS().Answers {
+	if c.Response {
+		rm.RCode = c.RCode.String()
+		if len(c.Answers) > 0 {
+			rm.Answers = b.answs.list(len(c.Answers))
+			for j, a := range c.Answers {
 				rm.Answers[j] = Answer{Name: a.Name, Type: a.Type.String(), Data: a.Data}
 			}
 		}

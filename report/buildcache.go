@@ -2,6 +2,7 @@ package report
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode/krb"
@@ -157,15 +158,51 @@ func (b *builder) timeText(dst *string, t time.Time) {
 		return
 	}
 	start := len(b.times.buf)
+	b.times.buf = b.appendTime(b.times.buf, u)
+	b.times.add(dst, start)
+}
+
+// appendTime appends u (UTC, year 0-9999) as timeText writes it, from the
+// text of its second, made once per second.
+func (b *builder) appendTime(buf []byte, u time.Time) []byte {
 	if sec := u.Unix(); sec != b.sec || b.secText == nil {
 		b.secText = appendTimeText(b.secText[:0], u)
 		b.secText = b.secText[:len(b.secText)-len("000000000Z")]
 		b.sec = sec
 	}
-	b.times.buf = append(b.times.buf, b.secText...)
-	b.times.buf = appendDigits(b.times.buf, u.Nanosecond(), 9)
-	b.times.buf = append(b.times.buf, 'Z')
-	b.times.add(dst, start)
+	buf = append(buf, b.secText...)
+	buf = appendDigits(buf, u.Nanosecond(), 9)
+	return append(buf, 'Z')
+}
+
+// appendTimeJSON appends timeText(t) as a JSON string, the bytes that
+// timeText and then appendJSONString give, without making the string.
+func (b *builder) appendTimeJSON(buf []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(buf, `""`...)
+	}
+	u := t.UTC()
+	if y := u.Year(); y < 0 || y > 9999 {
+		return appendJSONString(buf, timeText(u))
+	}
+	buf = append(buf, '"')
+	buf = b.appendTime(buf, u)
+	return append(buf, '"')
+}
+
+// appendAddrJSON appends a.String() as a JSON string, the bytes that addr
+// and then appendJSONString give. An IPv4 address and port, nearly every
+// address of a capture, is written in place: no text to make or look up.
+func (b *builder) appendAddrJSON(buf []byte, a netip.AddrPort) []byte {
+	ip := a.Addr()
+	if !ip.Is4() {
+		return appendJSONString(buf, b.addr(a))
+	}
+	buf = append(buf, '"')
+	buf = ip.AppendTo(buf)
+	buf = append(buf, ':')
+	buf = strconv.AppendUint(buf, uint64(a.Port()), 10)
+	return append(buf, '"')
 }
 
 // appendTimeText appends u (UTC, year 0-9999) as timeText writes it:

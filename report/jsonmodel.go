@@ -31,17 +31,21 @@ func (e *jsonEnc) message(m *Message, d int) {
 	o.str("kind", m.Kind)
 	o.strOmit("carrier", m.Carrier)
 	o.strOmit("header", m.Header)
+	e.messageBody(&o, m)
+	o.boolOmit("truncated", m.Truncated)
+	o.strOmit("error", m.Error)
+	o.end()
+}
 
+// messageBody appends the members of a message between its header and
+// its last two (truncated, error): those of its kind. The streamed JSON of
+// the messages (jsonstream.go) writes the others straight from the decoded
+// message.
+func (e *jsonEnc) messageBody(o *jsonObj, m *Message) {
 	if m.ID != nil {
 		o.int("id", int64(*m.ID))
 	}
-	o.strOmit("qname", m.QName)
-	o.strOmit("qtype", m.QType)
-	o.strOmit("rcode", m.RCode)
-	if len(m.Answers) > 0 {
-		o.key("answers")
-		jsonArray(e, m.Answers, d+1, (*jsonEnc).answer)
-	}
+	e.dnsMembers(o, m)
 
 	o.strOmit("method", m.Method)
 	o.strOmit("uri", m.URI)
@@ -52,7 +56,7 @@ func (e *jsonEnc) message(m *Message, d int) {
 	o.strOmit("token", m.Token)
 	o.strOmit("raw_token", m.RawToken)
 
-	e.krbMembers(&o, m)
+	e.krbMembers(o, m)
 
 	o.strOmit("domain", m.Domain)
 	o.strOmit("user", m.User)
@@ -76,10 +80,18 @@ func (e *jsonEnc) message(m *Message, d int) {
 	o.strsOmit("mech_types", m.MechTypes)
 	o.strOmit("neg_state", m.NegState)
 	o.strOmit("supported_mech", m.SupportedMech)
+}
 
-	o.boolOmit("truncated", m.Truncated)
-	o.strOmit("error", m.Error)
-	o.end()
+// dnsMembers appends the DNS members of a message after its id: those of
+// its content (dns.Content), the same for every message that shares it.
+func (e *jsonEnc) dnsMembers(o *jsonObj, m *Message) {
+	o.strOmit("qname", m.QName)
+	o.strOmit("qtype", m.QType)
+	o.strOmit("rcode", m.RCode)
+	if len(m.Answers) > 0 {
+		o.key("answers")
+		jsonArray(e, m.Answers, o.d+1, (*jsonEnc).answer)
+	}
 }
 
 // krbMembers appends the Kerberos members of a message, decrypted parts

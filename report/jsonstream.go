@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/dns"
 )
 
 // JSON writes the report as the indented JSON document of the contract.
@@ -157,23 +161,93 @@ func jsonList[T any](e *jsonEnc, list []T, elem func(*jsonEnc, *T, int)) {
 }
 
 // streamMessages writes the messages of s as jsonList writes a list of
-// them (a stream always gives a list, never null).
+// them (a stream always gives a list, never null), straight from the
+// decoded messages (streamedMessage).
 func (e *jsonEnc) streamMessages(s *messageStream) {
-	if s.result().Len() == 0 {
+	d := s.result()
+	if d.Len() == 0 {
 		e.raw("[]")
 		return
 	}
 	e.raw("[\n    ")
-	first := true
-	s.each(nil, func(m *Message) {
-		if !first {
+	frags := dnsFragments{m: make(map[*dns.Content][]byte)}
+	for i := range d.Len() {
+		if i > 0 {
 			e.raw(",\n    ")
 		}
-		first = false
-		e.message(m, 2)
+		e.streamedMessage(s.b, d, i, &frags)
 		e.maybeFlush()
-	})
+	}
 	e.raw("\n  ]")
+}
+
+// streamedMessage writes message i of d as message writes its model form
+// (the bytes are the same; TestStreamedMessages): the members every
+// message has are written from the decoded message, without the model's
+// strings; a DNS message's content from dns; and only the members of other
+// kinds go through the model (builder.messageBody).
+func (e *jsonEnc) streamedMessage(b *builder, d *decode.Result, i int, frags *dnsFragments) {
+	msg := d.Message(i)
+	m := &msg
+	o := e.obj(2)
+	o.int("frame", int64(m.Frame))
+	if len(m.Frames) > 1 {
+		o.ints("frames", m.Frames)
+	}
+	o.int("capture", int64(m.Capture))
+	o.key("time")
+	e.b = b.appendTimeJSON(e.b, m.Time)
+	o.key("src")
+	e.b = b.appendAddrJSON(e.b, m.Src)
+	o.key("dst")
+	e.b = b.appendAddrJSON(e.b, m.Dst)
+	o.str("transport", m.Transport.String())
+	o.str("kind", m.Kind.String())
+	o.strOmit("carrier", m.Carrier.String())
+	o.strOmit("header", m.Header)
+	if dm := m.DNS(); dm != nil {
+		o.int("id", int64(dm.ID))
+		frags.members(e, &o, b, dm.Content)
+	} else {
+		var rm Message
+		b.messageBody(&rm, d, i, m)
+		b.finish()
+		e.messageBody(&o, &rm)
+	}
+	o.boolOmit("truncated", m.Truncated)
+	o.strOmit("error", m.Err)
+	o.end()
+}
+
+// dnsFragments keeps the JSON of the DNS contents written last, by
+// content: a content is shared by every DNS message with the same bytes
+// but the ID (decode/dnsshare.go: a server's answers to each client, a
+// client asking again), and their members but the ID are the same bytes.
+type dnsFragments struct {
+	m map[*dns.Content][]byte
+}
+
+// maxDNSFragments bounds the contents whose JSON a dnsFragments keeps
+// (some hundreds of bytes each); past it, it starts again.
+const maxDNSFragments = 4096
+
+// members appends the members of content c after a message's id
+// (jsonEnc.dnsMembers of its model), from the JSON kept for c when there
+// is one. The object has members already, so the first one appended
+// starts with a comma whatever it is.
+func (f *dnsFragments) members(e *jsonEnc, o *jsonObj, b *builder, c *dns.Content) {
+	if frag, ok := f.m[c]; ok {
+		e.b = append(e.b, frag...)
+		return
+	}
+	start := len(e.b)
+	var rm Message
+	b.dnsFields(&rm, c)
+	e.dnsMembers(o, &rm)
+	if len(f.m) >= maxDNSFragments {
+		clear(f.m)
+	}
+	f.m[c] = bytes.Clone(e.b[start:])
 }
 
 // jsonObj appends the members of one object at depth d; its zero number
