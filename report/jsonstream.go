@@ -182,10 +182,11 @@ func (e *jsonEnc) streamMessages(s *messageStream) {
 }
 
 // streamedMessage writes message i of d as message writes its model form
-// (the bytes are the same; TestStreamedMessages): the members every
-// message has are written from the decoded message, without the model's
-// strings; a DNS message's content from dns; and only the members of other
-// kinds go through the model (builder.messageBody).
+// (the same bytes: TestStreamedMessagesShared, TestStreamedMessagesEdges):
+// the members every message has are written from the decoded message,
+// without the model's strings; those of a DNS message's content come from
+// frags; only the members of other kinds go through the model
+// (builder.messageBody).
 func (e *jsonEnc) streamedMessage(b *builder, d *decode.Result, i int, frags *dnsFragments) {
 	msg := d.Message(i)
 	m := &msg
