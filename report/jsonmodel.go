@@ -19,6 +19,10 @@ func (e *jsonEnc) capture(c *Capture, d int) {
 	o.end()
 }
 
+// message writes a message's model form. The streamed JSON writes the
+// same members straight from the decoded message (streamedMessage): a
+// member added here goes there too, which TestStreamedMessagesShared and
+// TestStreamedMessagesEdges check.
 func (e *jsonEnc) message(m *Message, d int) {
 	o := e.obj(d)
 	o.int("frame", int64(m.Frame))
