@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +16,9 @@ import (
 // mapping that holds the marked address space has the "hg" flag in
 // /proc/self/smaps. And that marking writes nothing, also where the heap
 // had freed pages it had not returned yet: the runtime cleared such a
-// space whole, a gigabyte in 4 KB pages, before the mark.
+// space whole, a gigabyte in 4 KB pages, before the mark. And that the
+// marked space is returned to the kernel once freed, so that the runtime
+// does not clear the objects it places there.
 func TestMarkHugeHeap(t *testing.T) {
 	n := hugeHeapSize()
 	if n == 0 {
@@ -43,6 +46,10 @@ func TestMarkHugeHeap(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	if ms.HeapInuse >= uint64(n) {
 		t.Errorf("heap in use %d bytes: the marked space (%d) was not freed", ms.HeapInuse, n)
+	}
+	released := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
+	if metrics.Read(released); released[0].Value.Uint64() < uint64(n) {
+		t.Errorf("%d bytes of heap returned to the kernel, less than the %d marked: the runtime will clear them", released[0].Value.Uint64(), n)
 	}
 	if !hugeFlagAt(t, hugeAt) {
 		t.Fatalf("the mapping at %#x is not marked for huge pages", hugeAt)
