@@ -3,6 +3,7 @@ package krb
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/ber"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
@@ -25,7 +26,9 @@ func Parse(b []byte) (*Message, error) {
 	if err != nil {
 		return headerOnly(b, t, err)
 	}
-	d := &dec{ber.Decoder{Proto: "krb"}}
+	d := decoders.Get().(*dec)
+	d.Decoder = ber.Decoder{Proto: "krb"}
+	defer decoders.Put(d)
 	m := &Message{EncPartKvno: -1}
 	switch {
 	case t.Class == ber.ClassApplication && t.Constructed:
@@ -48,6 +51,13 @@ func Parse(b []byte) (*Message, error) {
 	m.Truncated = errors.Is(err, wire.ErrTruncated)
 	return m, err
 }
+
+// decoders keeps the decoder state of a finished Parse for the next one.
+// It is some 340 bytes, and the field walkers' closures make it escape:
+// allocated afresh, it was a third of the memory Parse allocates and left
+// as garbage at once. Nothing refers to it after Parse (its errors are
+// made of new strings).
+var decoders = sync.Pool{New: func() any { return new(dec) }}
 
 // headerOnly handles an input too short for even the outer header: the
 // message type is still known from the identifier octet when there is one.

@@ -3,6 +3,7 @@ package spnego
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/ber"
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
@@ -101,7 +102,9 @@ func parseGSS(b []byte) (*Token, error) {
 // negotiation decodes NegotiationToken ::= CHOICE { negTokenInit [0],
 // negTokenResp [1] } (RFC 4178 4.2) into tok.
 func negotiation(tok *Token, t ber.TLV) (*Token, error) {
-	d := &ber.Decoder{Proto: "spnego"}
+	d := decoders.Get().(*ber.Decoder)
+	*d = ber.Decoder{Proto: "spnego"}
+	defer decoders.Put(d)
 	switch {
 	case t.IsContext(0):
 		tok.Kind = KindNegTokenInit
@@ -118,6 +121,11 @@ func negotiation(tok *Token, t ber.TLV) (*Token, error) {
 	tok.Truncated = errors.Is(err, wire.ErrTruncated)
 	return tok, err
 }
+
+// decoders keeps the decoder state of a finished negotiation for the
+// next one, as krb does: some 340 bytes that escape, allocated afresh for
+// every token otherwise.
+var decoders = sync.Pool{New: func() any { return new(ber.Decoder) }}
 
 // negTokenInit decodes NegTokenInit ::= SEQUENCE { mechTypes [0],
 // reqFlags [1] OPTIONAL, mechToken [2] OPTIONAL, mechListMIC [3] OPTIONAL }
