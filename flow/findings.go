@@ -347,15 +347,16 @@ func kindName(k decode.Kind) string {
 func skewText(em *decode.Message, fromKDC bool) string {
 	var parts []string
 	d := 0.0
-	if !em.Krb().STime.IsZero() {
-		d = em.Krb().STime.Sub(em.Time).Seconds()
+	stime, ctime := em.Krb().STime.Time(), em.Krb().CTime.Time()
+	if !stime.IsZero() {
+		d = stime.Sub(em.Time).Seconds()
 		parts = append(parts, fmt.Sprintf("Measured: the clock of %s (stime %s) is %s the capture's clock",
-			em.Src.Addr(), em.Krb().STime.UTC().Format("2006-01-02T15:04:05Z"), offset(d)))
+			em.Src.Addr(), stime.Format("2006-01-02T15:04:05Z"), offset(d)))
 	}
 	switch {
-	case !em.Krb().CTime.IsZero() && !em.Krb().STime.IsZero():
+	case !ctime.IsZero() && !stime.IsZero():
 		parts = append(parts, fmt.Sprintf("the client's clock (ctime %s) is %s it",
-			em.Krb().CTime.UTC().Format("2006-01-02T15:04:05Z"), offset(em.Krb().CTime.Sub(em.Krb().STime).Seconds())))
+			ctime.Format("2006-01-02T15:04:05Z"), offset(ctime.Sub(stime).Seconds())))
 	case fromKDC && math.Abs(d) < 60:
 		parts = append(parts, "the client's clock must be the one that is off: its time travels encrypted (PA-ENC-TIMESTAMP, authenticator), so compare it with the KDC directly (w32tm /stripchart /computer:<dc>)")
 	case !fromKDC && math.Abs(d) >= 60:

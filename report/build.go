@@ -461,8 +461,8 @@ func (b *builder) krbFields(rm *Message, k *krb.Message) {
 	if isErr {
 		rm.ErrorCode = b.i32.new(int32(k.ErrorCode))
 		rm.ErrorName = k.ErrorCode.String()
-		rm.STime = timeText(k.STime)
-		rm.CTime = timeText(k.CTime)
+		rm.STime = timeText(k.STime.Time())
+		rm.CTime = timeText(k.CTime.Time())
 		rm.EText = k.EText
 		if k.EData != nil {
 			if k.EData.HasNTStatus {

@@ -25,7 +25,7 @@ func kerberosNode(b []byte) (*report.TokenNode, error) {
 		k.KDCOptions = &report.Flags{Value: fmt.Sprintf("0x%08x", uint32(m.KDCOptions)), Names: m.KDCOptions.Names()}
 		k.PAData = padata(m.PAData)
 		k.CName, k.Realm, k.SName = principalOut(m.CName), m.Realm, principalOut(m.SName)
-		k.Till = timeText(m.Till)
+		k.Till = timeText(m.Till.Time())
 		if m.Nonce != 0 {
 			nonce := m.Nonce
 			k.Nonce = &nonce
@@ -39,7 +39,7 @@ func kerberosNode(b []byte) (*report.TokenNode, error) {
 		k.EncPart = encPartOut(m.EncPartEtype, m.EncPartKvno, m.EncPartCipherLen)
 	case krb.MsgKRBError:
 		k.ErrorCode = &report.NamedNumber{Value: int(m.ErrorCode), Name: m.ErrorCode.String()}
-		k.STime, k.Realm, k.SName = timeText(m.STime), m.Realm, principalOut(m.SName)
+		k.STime, k.Realm, k.SName = timeText(m.STime.Time()), m.Realm, principalOut(m.SName)
 		k.CRealm, k.CName, k.EText, k.EDataLen = m.CRealm, principalOut(m.CName), m.EText, m.EDataLen
 	case krb.MsgTGTReq:
 		k.Realm, k.SName = m.Realm, principalOut(m.SName)

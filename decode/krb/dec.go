@@ -23,6 +23,12 @@ const smallList = 16
 // dec decodes Kerberos structures on top of the generic ber.Decoder.
 type dec struct{ ber.Decoder }
 
+// time reads the KerberosTime of field c (absent when it cannot be read).
+func (d *dec) time(name string, c ber.TLV) Time {
+	t, _ := d.Time(name, c)
+	return TimeOf(t)
+}
+
 // pvno reads the protocol version number into m.
 func (d *dec) pvno(m *Message, c ber.TLV) {
 	if v, ok := d.Int32("pvno", c); ok {

@@ -17,7 +17,7 @@ func ExampleParse() {
 		return
 	}
 	fmt.Println(m.Type, m.ErrorCode, "-", m.ErrorCode.Meaning())
-	fmt.Println("server:", m.SName, "@", m.Realm, "stime:", m.STime.Format("2006-01-02 15:04:05"))
+	fmt.Println("server:", m.SName, "@", m.Realm, "stime:", m.STime.Time().Format("2006-01-02 15:04:05"))
 	// Output:
 	// KRB-ERROR KDC_ERR_S_PRINCIPAL_UNKNOWN - Server not found in Kerberos database
 	// server: HTTP/contoso.com @ CONTOSO.COM stime: 2016-08-11 02:29:20

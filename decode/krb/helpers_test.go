@@ -44,12 +44,12 @@ func loadHex(t testing.TB, name string) []byte {
 	return b
 }
 
-func mustTime(s string) time.Time {
+func mustTime(s string) Time {
 	tm, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		panic(err)
 	}
-	return tm
+	return TimeOf(tm)
 }
 
 // isDecodeError reports whether err wraps one of the shared sentinels.

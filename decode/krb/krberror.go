@@ -27,12 +27,12 @@ func (d *dec) krbError(m *Message, t ber.TLV) {
 		case 1:
 			d.msgType(m, f)
 		case 2:
-			m.CTime, _ = d.Time("ctime", f)
+			m.CTime = d.time("ctime", f)
 		case 3:
 			v, _ := d.Int32("cusec", f)
 			m.CUSec = int(v)
 		case 4:
-			m.STime, _ = d.Time("stime", f)
+			m.STime = d.time("stime", f)
 		case 5:
 			v, _ := d.Int32("susec", f)
 			m.SUSec = int(v)

@@ -1,9 +1,6 @@
 package krb
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // Principal is a PrincipalName (RFC 4120 5.2.2) without its realm.
 type Principal struct {
@@ -62,22 +59,21 @@ type EData struct {
 // Type; fields of a message cut short are set when they lie inside the
 // bytes present, and Truncated says the input ended early.
 type Message struct {
-	Type      MsgType // from the APPLICATION tag
-	PVNO      int
-	Truncated bool
+	Type MsgType // from the APPLICATION tag
+	PVNO int
 
 	// KDC-REQ (AS-REQ, TGS-REQ): padata types and the req-body. For a
 	// TGS-REQ, SName is the server requested in the body (the SPN), not
 	// the krbtgt of the TGT. PAData is also set for KDC-REP.
 	PAData     []PADataType
 	KDCOptions KDCOptions
+	Nonce      uint32
 	Realm      string // req-body realm; for KRB-ERROR the server's realm
 	CName      Principal
 	SName      Principal // for KRB-ERROR the server's name
-	From       time.Time
-	Till       time.Time
-	RTime      time.Time
-	Nonce      uint32
+	From       Time
+	Till       Time
+	RTime      Time
 	Etypes     []Etype
 	// AdditionalTickets are the req-body additional-tickets (user-to-user,
 	// S4U2Proxy).
@@ -94,7 +90,10 @@ type Message struct {
 	// EncPartEtype and EncPartKvno describe the enc-part of a KDC-REP,
 	// AP-REP, KRB-PRIV or KRB-CRED, or the authenticator of an AP-REQ.
 	// EncPartKvno is -1 when absent.
-	EncPartEtype     Etype
+	EncPartEtype Etype
+	// Truncated says the bytes ended before the message did (here, beside
+	// a 4-byte field, so that a Message takes 352 bytes, not 360).
+	Truncated        bool
 	EncPartKvno      int
 	EncPartCipherLen int
 
@@ -104,9 +103,9 @@ type Message struct {
 	// KRB-ERROR: CTime/CUSec are optional; STime/SUSec the server's clock
 	// (KerberosTime has whole seconds, the microseconds are apart).
 	ErrorCode ErrorCode
-	STime     time.Time
+	STime     Time
 	SUSec     int
-	CTime     time.Time
+	CTime     Time
 	CUSec     int
 	EText     string
 	EData     *EData

@@ -141,11 +141,11 @@ func (d *dec) reqBody(m *Message, f ber.TLV) {
 		case 3:
 			m.SName = d.principal("sname", c)
 		case 4:
-			m.From, _ = d.Time("from", c)
+			m.From = d.time("from", c)
 		case 5:
-			m.Till, _ = d.Time("till", c)
+			m.Till = d.time("till", c)
 		case 6:
-			m.RTime, _ = d.Time("rtime", c)
+			m.RTime = d.time("rtime", c)
 		case 7:
 			m.Nonce, _ = d.UInt32("nonce", c)
 		case 8:
