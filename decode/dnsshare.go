@@ -16,12 +16,18 @@ import (
 // value, as decoding each message.
 type dnsShare struct {
 	seen map[string]*dns.Message
+	slab []dns.Message // where the next repeats' messages are taken from
 }
 
 // Bounds on what a dnsShare keeps.
 const (
 	dnsShareMaxLen     = 512  // bytes of a message worth keeping (a plain UDP message)
 	dnsShareMaxEntries = 4096 // messages kept; past this, it starts afresh
+	// dnsShareSlab is how many repeats' messages are allocated at once: a
+	// repeat is most of the DNS messages of a capture, and most of the
+	// objects a run allocates were these 16 bytes, one by one. Every
+	// decoded message is kept to the end of the run, so the slabs are too.
+	dnsShareSlab = 256
 )
 
 // get returns the message p decodes to when an earlier message had the same
@@ -34,9 +40,14 @@ func (s *dnsShare) get(p []byte) *dns.Message {
 	if !ok {
 		return nil
 	}
-	m := *first
+	if len(s.slab) == 0 {
+		s.slab = make([]dns.Message, dnsShareSlab)
+	}
+	m := &s.slab[0]
+	s.slab = s.slab[1:]
+	*m = *first
 	m.ID = binary.BigEndian.Uint16(p)
-	return &m
+	return m
 }
 
 // put remembers m, decoded from p without error.

@@ -98,3 +98,29 @@ func TestDNSShareBound(t *testing.T) {
 		t.Error("a message longer than the bound was found")
 	}
 }
+
+// TestDNSShareSlab checks that the repeats' messages, taken from slabs,
+// are each their own (every one keeps its ID across several slabs), and
+// that a repeat costs less than one allocation (one per dnsShareSlab).
+func TestDNSShareSlab(t *testing.T) {
+	var s dnsShare
+	p := dnsResponse(1, "www", 20)
+	first, err := dns.Parse(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.put(p, first)
+	var got []*dns.Message
+	for id := range 3*dnsShareSlab + 7 {
+		binary.BigEndian.PutUint16(p, uint16(id))
+		got = append(got, s.get(p))
+	}
+	for id, m := range got {
+		if m == nil || m.ID != uint16(id) || m.Content != first.Content || m == first {
+			t.Fatalf("repeat %d: %+v", id, m)
+		}
+	}
+	if n := testing.AllocsPerRun(1000, func() { s.get(p) }); n != 0 {
+		t.Errorf("%v allocations per repeat, want less than one", n)
+	}
+}
