@@ -20,8 +20,13 @@ func exact[T any](s []T) []T {
 // longer lists (up to maxItems) grow on the heap before the final copy.
 const smallList = 16
 
-// dec decodes Kerberos structures on top of the generic ber.Decoder.
-type dec struct{ ber.Decoder }
+// dec decodes Kerberos structures on top of the generic ber.Decoder. The
+// lists it keeps outlive a Parse (decoders keeps a dec for the next).
+type dec struct {
+	ber.Decoder
+	names      nameCache
+	etypeLists etypeCache
+}
 
 // time reads the KerberosTime of field c (absent when it cannot be read).
 func (d *dec) time(name string, c ber.TLV) Time {

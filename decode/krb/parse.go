@@ -22,13 +22,19 @@ import (
 // message is returned with the first such error. The message is nil only
 // when not even its type could be read.
 func Parse(b []byte) (*Message, error) {
+	d := decoders.Get().(*dec)
+	defer decoders.Put(d)
+	return d.parse(b)
+}
+
+// parse is Parse on d, which keeps its lists (share.go) from the messages
+// it decoded before.
+func (d *dec) parse(b []byte) (*Message, error) {
 	t, err := ber.ReadTop(b)
 	if err != nil {
 		return headerOnly(b, t, err)
 	}
-	d := decoders.Get().(*dec)
 	d.Decoder = ber.Decoder{Proto: "krb"}
-	defer decoders.Put(d)
 	m := &Message{EncPartKvno: -1}
 	switch {
 	case t.Class == ber.ClassApplication && t.Constructed:
@@ -56,7 +62,7 @@ func Parse(b []byte) (*Message, error) {
 // It is some 340 bytes, and the field walkers' closures make it escape:
 // allocated afresh, it was a third of the memory Parse allocates and left
 // as garbage at once. Nothing refers to it after Parse (its errors are
-// made of new strings).
+// made of new strings), and the lists it keeps are shared read-only.
 var decoders = sync.Pool{New: func() any { return new(dec) }}
 
 // headerOnly handles an input too short for even the outer header: the

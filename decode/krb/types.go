@@ -7,7 +7,7 @@ import "github.com/kerbtrace/kerbtrace/decode/internal/ber"
 // principal decodes PrincipalName ::= SEQUENCE { name-type [0] Int32,
 // name-string [1] SEQUENCE OF KerberosString } (5.2.2).
 func (d *dec) principal(name string, c ber.TLV) Principal {
-	return ReadPrincipal(&d.Decoder, name, c)
+	return readPrincipal(&d.Decoder, name, c, &d.names)
 }
 
 // ReadPrincipal decodes the PrincipalName c (RFC 4120 5.2.2) on d, for
@@ -15,6 +15,12 @@ func (d *dec) principal(name string, c ber.TLV) Principal {
 // bounded decoder (decode/kcrypt). Errors are recorded in d under name;
 // at most 64 components are kept (more is an error).
 func ReadPrincipal(d *ber.Decoder, name string, c ber.TLV) Principal {
+	return readPrincipal(d, name, c, nil)
+}
+
+// readPrincipal is ReadPrincipal, with the name-string list taken from
+// names when an earlier principal had the same (names may be nil).
+func readPrincipal(d *ber.Decoder, name string, c ber.TLV, names *nameCache) Principal {
 	d.Enter(name)
 	defer d.Leave()
 	var p Principal
@@ -25,13 +31,13 @@ func ReadPrincipal(d *ber.Decoder, name string, c ber.TLV) Principal {
 				p.NameType = v
 			}
 		case 1:
-			p.Components = nameStrings(d, f)
+			p.Components = nameStrings(d, f, names)
 		}
 	})
 	return p
 }
 
-func nameStrings(d *ber.Decoder, f ber.TLV) []string {
+func nameStrings(d *ber.Decoder, f ber.TLV, names *nameCache) []string {
 	d.Enter("name-string")
 	defer d.Leave()
 	seq, ok := d.Sequence(f)
@@ -52,6 +58,9 @@ func nameStrings(d *ber.Decoder, f ber.TLV) []string {
 		}
 		out = append(out, v)
 	})
+	if names != nil {
+		return names.share(out)
+	}
 	return exact(out)
 }
 
@@ -167,5 +176,5 @@ func (d *dec) etypes(name string, c ber.TLV) []Etype {
 		}
 		out = append(out, Etype(v))
 	})
-	return exact(out)
+	return d.etypeLists.share(out)
 }
