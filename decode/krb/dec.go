@@ -24,8 +24,10 @@ const smallList = 16
 // lists it keeps outlive a Parse (decoders keeps a dec for the next).
 type dec struct {
 	ber.Decoder
-	names      nameCache
-	etypeLists etypeCache
+	names      listCache[string] // name-string lists
+	etypeLists listCache[Etype]
+	paLists    listCache[PADataType] // padata and METHOD-DATA types
+	infoLists  listCache[ETypeInfo]  // ETYPE-INFO2 entries
 }
 
 // time reads the KerberosTime of field c (absent when it cannot be read).

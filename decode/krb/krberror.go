@@ -160,5 +160,5 @@ func (d *dec) typedData(t ber.TLV) []PADataType {
 			}
 		})
 	})
-	return exact(out)
+	return d.paLists.share(out, hashInts(out))
 }

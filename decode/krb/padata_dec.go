@@ -41,7 +41,7 @@ func (d *dec) padata(name string, c ber.TLV, inError bool) paInfo {
 		}
 		types = d.paData(e, &pi, inError, types)
 	})
-	pi.types = exact(types)
+	pi.types = d.paLists.share(types, hashInts(types))
 	return pi
 }
 
@@ -137,7 +137,7 @@ func (d *dec) etypeInfo(t ber.TLV, v2 bool) []ETypeInfo {
 		})
 		out = append(out, ei)
 	})
-	return exact(out)
+	return d.infoLists.share(out, hashETypeInfo(out))
 }
 
 func (d *dec) salt(f ber.TLV, v2 bool) (string, bool) {

@@ -7,57 +7,63 @@ import (
 
 // The lists of a decoded message are never changed once decoded, and most
 // repeat from message to message: every AS-REQ and KRB-ERROR names
-// krbtgt/REALM, a client names itself and offers the same etypes in every
-// request. A repeat shares the list of the message before it rather than
-// take a copy of its own: a big capture has hundreds of thousands of them.
-// The caches are small and direct-mapped: a list that is not found is
-// copied, as before, and takes the slot.
+// krbtgt/REALM, a client names itself and offers the same etypes and
+// padata in every request, a KDC asks each client for pre-authentication
+// with the same METHOD-DATA. A repeat shares the list of the message
+// before it rather than take a copy of its own: a big capture has hundreds
+// of thousands of them. The caches are small and direct-mapped: a list
+// that is not found is copied, as before, and takes the slot.
 
-// shareSlots is the number of lists each cache keeps.
+// shareSlots is the number of lists a cache keeps.
 const shareSlots = 64
 
-// nameCache keeps recent name-string lists. Their components come from
-// the intern table, so a repeat has components at the same addresses:
-// those are what the slot is chosen by (a list of strings equal but not
-// interned only misses).
-type nameCache [shareSlots][]string
+// listCache keeps recent lists of one type.
+type listCache[T comparable] [shareSlots][]T
 
-// share returns a list equal to out, a buffer of the caller's: the list
-// kept in out's slot when it is equal, else a copy, which takes the slot.
-func (c *nameCache) share(out []string) []string {
+// share returns a list equal to out, a buffer of the caller's, whose hash
+// is h: the list kept in h's slot when it is equal, else a copy, which
+// takes the slot.
+func (c *listCache[T]) share(out []T, h uint64) []T {
 	if len(out) == 0 {
 		return nil
 	}
+	slot := &c[mix(h)]
+	if !slices.Equal(*slot, out) {
+		*slot = exact(out)
+	}
+	return *slot
+}
+
+// The hashes of lists. Strings come from the intern table, so a repeat has
+// them at the same addresses: those are what is hashed (equal strings not
+// interned only miss).
+
+func hashStrings(out []string) uint64 {
 	h := uint64(len(out))
 	for _, s := range out {
-		h = (h ^ uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))) * 0x100000001b3
-		h = (h ^ uint64(len(s))) * 0x100000001b3
+		h = hashStep(hashStep(h, uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))), uint64(len(s)))
 	}
-	slot := &c[mix(h)]
-	if !slices.Equal(*slot, out) {
-		*slot = exact(out)
-	}
-	return *slot
+	return h
 }
 
-// etypeCache keeps recent etype lists.
-type etypeCache [shareSlots][]Etype
-
-// share is nameCache.share for etypes.
-func (c *etypeCache) share(out []Etype) []Etype {
-	if len(out) == 0 {
-		return nil
+func hashInts[T ~int32](out []T) uint64 {
+	h := uint64(len(out))
+	for _, v := range out {
+		h = hashStep(h, uint64(uint32(v)))
 	}
+	return h
+}
+
+func hashETypeInfo(out []ETypeInfo) uint64 {
 	h := uint64(len(out))
 	for _, e := range out {
-		h = (h ^ uint64(uint32(e))) * 0x100000001b3
+		h = hashStep(hashStep(h, uint64(uint32(e.Etype))), uint64(uintptr(unsafe.Pointer(unsafe.StringData(e.Salt)))))
 	}
-	slot := &c[mix(h)]
-	if !slices.Equal(*slot, out) {
-		*slot = exact(out)
-	}
-	return *slot
+	return h
 }
+
+// hashStep mixes v into h (FNV-1a's multiply, a word at a time).
+func hashStep(h, v uint64) uint64 { return (h ^ v) * 0x100000001b3 }
 
 // mix spreads the bits of h over a slot index.
 func mix(h uint64) uint64 {

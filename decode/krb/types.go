@@ -20,7 +20,7 @@ func ReadPrincipal(d *ber.Decoder, name string, c ber.TLV) Principal {
 
 // readPrincipal is ReadPrincipal, with the name-string list taken from
 // names when an earlier principal had the same (names may be nil).
-func readPrincipal(d *ber.Decoder, name string, c ber.TLV, names *nameCache) Principal {
+func readPrincipal(d *ber.Decoder, name string, c ber.TLV, names *listCache[string]) Principal {
 	d.Enter(name)
 	defer d.Leave()
 	var p Principal
@@ -37,7 +37,7 @@ func readPrincipal(d *ber.Decoder, name string, c ber.TLV, names *nameCache) Pri
 	return p
 }
 
-func nameStrings(d *ber.Decoder, f ber.TLV, names *nameCache) []string {
+func nameStrings(d *ber.Decoder, f ber.TLV, names *listCache[string]) []string {
 	d.Enter("name-string")
 	defer d.Leave()
 	seq, ok := d.Sequence(f)
@@ -59,7 +59,7 @@ func nameStrings(d *ber.Decoder, f ber.TLV, names *nameCache) []string {
 		out = append(out, v)
 	})
 	if names != nil {
-		return names.share(out)
+		return names.share(out, hashStrings(out))
 	}
 	return exact(out)
 }
@@ -176,5 +176,5 @@ func (d *dec) etypes(name string, c ber.TLV) []Etype {
 		}
 		out = append(out, Etype(v))
 	})
-	return d.etypeLists.share(out)
+	return d.etypeLists.share(out, hashInts(out))
 }
