@@ -18,8 +18,10 @@ func (r *Result) OnlyClient(client netip.Addr) {
 	var fs []Finding
 	for _, f := range r.Findings {
 		switch {
-		case f.flow < 0 && (f.Client == "" || f.Client == client.String()):
-			fs = append(fs, f)
+		case f.flow < 0:
+			if f.Client == "" || f.Client == client.String() {
+				fs = append(fs, f)
+			}
 		case pos[f.flow] >= 0:
 			f.flow = pos[f.flow]
 			fs = append(fs, f)

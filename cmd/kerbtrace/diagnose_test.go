@@ -88,6 +88,26 @@ func TestClientFilter(t *testing.T) {
 	}
 }
 
+// TestClientFilterOtherClientFinding: a finding about a client that belongs
+// to no flow (the failed KDC locator lookups of 192.168.170.56 in a public
+// DNS capture) goes when --client names another address, and stays for its
+// own. The filter indexed flow -1 for it and panicked.
+func TestClientFilterOtherClientFinding(t *testing.T) {
+	capture := filepath.Join(testutil.SharedCaptures(t), "arkime", "dns-wiresharkrepo.pcap")
+	for _, c := range []struct {
+		client string
+		want   int // DNS_KDC_LOCATOR_FAILED findings
+	}{{"192.168.170.8", 0}, {"192.168.170.56", 1}} {
+		code, stdout, stderr := runCmd("analyze", "--format", "json", "--fail-on", "never", "--client", c.client, capture)
+		if code != 0 {
+			t.Fatalf("--client %s: exit %d (%s)", c.client, code, stderr)
+		}
+		if got := strings.Count(stdout, `"id": "DNS_KDC_LOCATOR_FAILED"`); got != c.want {
+			t.Errorf("--client %s: %d DNS_KDC_LOCATOR_FAILED findings, want %d", c.client, got, c.want)
+		}
+	}
+}
+
 // TestDiagnoseFlagsCheckedFirst checks that a bad --client or --baseline is
 // reported before any capture is read (here, one that does not exist).
 func TestDiagnoseFlagsCheckedFirst(t *testing.T) {
