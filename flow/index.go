@@ -21,9 +21,12 @@ type dnsTx struct {
 	capture int32 // of the query
 	qframe  int32 // frame of the query
 	qtype   dns.Type
-	addrs   int32 // 0: not yet known; else 1 + the index in analyzer.addrLists of what resolved returns
-	client  netip.Addr
-	name    string // lower case, no trailing dot
+	// locatorOK says a locator name got a NOERROR answer with records
+	// (any query type): srvAnswered looks for it.
+	locatorOK bool
+	addrs     int32 // 0: not yet known; else 1 + the index in analyzer.addrLists of what resolved returns
+	client    netip.Addr
+	name      string // lower case, no trailing dot
 }
 
 // kdcTx is a request to a KDC with its reply (rep is -1 when none came).
@@ -46,25 +49,27 @@ type httpTx struct {
 
 // analyzer holds the indices built over one decode.Result.
 type analyzer struct {
-	in        *decode.Result
-	childOff  []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
-	childIdx  []int32
-	dns       []dnsTx
-	normNames map[string]string      // normName's answers (analyzer.normName)
-	addrMemo  map[*dns.Content]int32 // addrsOf's answers, as indices in addrLists
-	addrLists [][]netip.Addr         // the address lists of dnsTx.addrs
-	kdc       []*kdcTx
-	http      []*httpTx
-	res       Result
-	seen      map[findingKey]bool // finding de-duplication
-	flowHas   map[flowFinding]bool
-	cnames    map[int]cnameNote // flow index -> CNAME chain of its host
-	kdcFlow   map[*kdcTx]int    // the flow that claimed a KDC exchange
-	flowKDC   map[int][]*kdcTx  // the KDC exchanges a flow claimed, in the order claimed
-	idx       lookupIndex       // transactions grouped by client
-	keyBuf    []byte            // scratch for finding keys
-	scan      scan              // what one pass over the messages found
-	later     []laterAPReqs     // flows' later AP-REQs, for laterTickets
+	in       *decode.Result
+	childOff []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
+	childIdx []int32
+	dns      []dnsTx
+	// dnsCaptures is one more than the highest capture of a.dns.
+	dnsCaptures int
+	normNames   map[string]string      // normName's answers (analyzer.normName)
+	addrMemo    map[*dns.Content]int32 // addrsOf's answers, as indices in addrLists
+	addrLists   [][]netip.Addr         // the address lists of dnsTx.addrs
+	kdc         []*kdcTx
+	http        []*httpTx
+	res         Result
+	seen        map[findingKey]bool // finding de-duplication
+	flowHas     map[flowFinding]bool
+	cnames      map[int]cnameNote // flow index -> CNAME chain of its host
+	kdcFlow     map[*kdcTx]int    // the flow that claimed a KDC exchange
+	flowKDC     map[int][]*kdcTx  // the KDC exchanges a flow claimed, in the order claimed
+	idx         lookupIndex       // transactions grouped by client
+	keyBuf      []byte            // scratch for finding keys
+	scan        scan              // what one pass over the messages found
+	later       []laterAPReqs     // flows' later AP-REQs, for laterTickets
 }
 
 // msg returns message i of the input.
@@ -220,7 +225,6 @@ func (a *analyzer) pairDNS() {
 	}
 	n := a.scan.dnsQueries
 	a.dns = make([]dnsTx, 0, n)
-	a.idx.srvOK = make(map[addrName]bool, n/16) // a few locator names a client
 	next := make([]int32, n)
 	open := make(map[key]fifo, min(n, 1024)) // the open queries: few at a time, but churned
 	// The fields are read one by one: building each whole Message would
@@ -242,6 +246,7 @@ func (a *analyzer) pairDNS() {
 			q := open[k]
 			q.push(next, len(a.dns))
 			open[k] = q
+			a.dnsCaptures = max(a.dnsCaptures, c+1)
 			a.dns = append(a.dns, dnsTx{q: i32, r: -1, capture: int32(c), qframe: int32(a.in.Frame(i)), client: src.Addr(),
 				name: a.normName(dm.Questions[0].Name), qtype: dm.Questions[0].Type})
 		case decode.KindDNSResponse:
@@ -254,9 +259,7 @@ func (a *analyzer) pairDNS() {
 				if isAddressQuery(t.qtype) {
 					a.resolved(t)
 				}
-				if isLocatorName(t.name) && dm.RCode == 0 && len(dm.Answers) > 0 {
-					a.idx.srvOK[addrName{t.client, t.name}] = true
-				}
+				t.locatorOK = isLocatorName(t.name) && dm.RCode == 0 && len(dm.Answers) > 0
 			}
 		}
 	}

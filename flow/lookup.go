@@ -14,19 +14,12 @@ type clientKey struct {
 	client  netip.Addr
 }
 
-// addrName names a client address and a host name, in any capture.
-type addrName struct {
-	client netip.Addr
-	name   string
-}
-
 // lookupIndex holds the transactions grouped by client, each group in
 // capture order, so that a flow's lookups scan only its own client's
 // transactions instead of every transaction of the input.
 type lookupIndex struct {
 	dnsBy     map[clientKey][]int        // indices into a.dns
 	kdcBy     map[clientKey][]*kdcTx     // in a.kdc order
-	srvOK     map[addrName]bool          // client got a NOERROR answer with records for locator name (any query type); built by pairDNS
 	tcpSeen   map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
 	connBy    map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
 	flowBy    map[clientKey][]int        // flows by capture and client, for the first flowsSeen flows
