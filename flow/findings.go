@@ -42,10 +42,7 @@ func (a *analyzer) kdcFindings() {
 		if t.rep >= 0 && a.in.Kind(t.rep) != decode.KindKRBError {
 			continue // most exchanges: decided without building a message
 		}
-		fi, ok := a.kdcFlow[t]
-		if !ok {
-			fi = -1
-		}
+		fi := int(t.flow)
 		if t.rep < 0 {
 			req := a.msg(t.req)
 			if !a.answeredLater(i) && !a.endsSoonAfter(t.req) {
@@ -315,9 +312,6 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 	for _, u := range a.kdcAfter(i) {
 		r := a.msg(u.req)
 		if r.Capture != req.Capture || u.client.Addr() != t.client.Addr() || r.Kind != decode.KindTGSReq || u.rep < 0 {
-			continue
-		}
-		if fi >= 0 && a.kdcFlow[u] != fi {
 			continue
 		}
 		if c, _, _ := spnHost(r.Krb().SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep {

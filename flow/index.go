@@ -35,9 +35,12 @@ type kdcTx struct {
 	frame    int // of the request
 	client   netip.AddrPort
 	kdc      netip.AddrPort
-	claimed  bool
 	pos      int32 // position in its client's group of the lookup index (lookupIndex.kdcBy)
+	flow     int32 // the flow that claimed it last, or -1
 }
+
+// claimed reports whether a flow claimed t.
+func (t *kdcTx) claimed() bool { return t.flow >= 0 }
 
 // httpTx is an HTTP request with its response (resp is -1 when none came).
 type httpTx struct {
@@ -64,7 +67,6 @@ type analyzer struct {
 	seen        map[findingKey]bool // finding de-duplication
 	flowHas     map[flowFinding]bool
 	cnames      map[int]cnameNote // flow index -> CNAME chain of its host
-	kdcFlow     map[*kdcTx]int    // the flow that claimed a KDC exchange
 	flowKDC     map[int][]*kdcTx  // the KDC exchanges a flow claimed, in the order claimed
 	idx         lookupIndex       // transactions grouped by client
 	keyBuf      []byte            // scratch for finding keys
@@ -94,6 +96,7 @@ func newAnalyzer(in *decode.Result) *analyzer {
 	a.pairDNS()
 	a.pairKDC()
 	a.pairHTTP()
+	a.scan.dns, a.scan.kdc, a.scan.http = nil, nil, nil // the pairings' only
 	a.buildIndex()
 	return a
 }
@@ -289,7 +292,7 @@ func (a *analyzer) pairKDC() {
 			src, dst := a.in.Addrs(i)
 			j := len(a.kdc)
 			t := &txs[j]
-			*t = kdcTx{req: i, rep: -1, frame: a.in.Frame(i), client: src, kdc: dst}
+			*t = kdcTx{req: i, rep: -1, frame: a.in.Frame(i), client: src, kdc: dst, flow: -1}
 			k := key{a.in.Capture(i), src, dst}
 			q := open[k]
 			q.push(next, j)

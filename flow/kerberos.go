@@ -12,11 +12,7 @@ import (
 
 // claim records that flow fi accounts for KDC exchange t.
 func (a *analyzer) claim(fi int, t *kdcTx) {
-	if a.kdcFlow == nil {
-		a.kdcFlow = map[*kdcTx]int{}
-	}
-	t.claimed = true
-	a.kdcFlow[t] = fi
+	t.flow = int32(fi)
 	if a.flowKDC == nil {
 		a.flowKDC = map[int][]*kdcTx{}
 	}
@@ -66,7 +62,7 @@ func (a *analyzer) claimLater(fi int, after int, apreqs []int) {
 		}
 		spn := tk.SName.String()
 		for _, t := range a.kdcWithin(f.Capture, f.Client, since, after) {
-			if !t.claimed && a.in.Kind(t.req) == decode.KindTGSReq && a.in.Capture(t.req) == f.Capture &&
+			if !t.claimed() && a.in.Kind(t.req) == decode.KindTGSReq && a.in.Capture(t.req) == f.Capture &&
 				t.client.Addr() == f.Client && strings.EqualFold(a.krbAt(t.req).SName.String(), spn) {
 				// The TGT it was asked with, when fetched since.
 				for _, as := range a.asFor(fi, since, t.frame) {
@@ -99,7 +95,7 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, since, end int) 
 	f := &a.res.Flows[fi]
 	var out []*kdcTx
 	for _, t := range a.kdcWithin(f.Capture, f.Client, since, end) {
-		if t.claimed {
+		if t.claimed() {
 			continue
 		}
 		if a.in.Kind(t.req) != decode.KindTGSReq || a.in.Capture(t.req) != f.Capture || t.client.Addr() != f.Client {
@@ -125,7 +121,7 @@ func (a *analyzer) asFor(fi int, since, end int) []*kdcTx {
 	f := &a.res.Flows[fi]
 	var out []*kdcTx
 	for _, t := range a.kdcWithin(f.Capture, f.Client, since, end) {
-		if t.claimed {
+		if t.claimed() {
 			continue
 		}
 		m := a.msg(t.req)

@@ -298,7 +298,7 @@ func (a *analyzer) unclaimed(kind decode.Kind, name func(m *decode.Message) stri
 	groups := map[key]int{}
 	var out [][]*kdcTx
 	for _, t := range a.kdc {
-		if t.claimed || a.in.Kind(t.req) != kind {
+		if t.claimed() || a.in.Kind(t.req) != kind {
 			continue
 		}
 		m := a.msg(t.req)
