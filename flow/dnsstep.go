@@ -15,8 +15,12 @@ func isAddressQuery(t dns.Type) bool {
 
 // looksUp reports whether t is an address lookup of host, or of host with a
 // search suffix appended.
-func (t *dnsTx) looksUp(host string) bool {
-	return isAddressQuery(t.qtype) && (t.name == host || strings.HasPrefix(t.name, host+"."))
+func (a *analyzer) looksUp(t *dnsTx, host string) bool {
+	if !isAddressQuery(t.qtype) {
+		return false
+	}
+	name := a.txNames[t.name]
+	return name == host || strings.HasPrefix(name, host+".")
 }
 
 // lookups returns the address lookups client made for host after frame
@@ -24,7 +28,7 @@ func (t *dnsTx) looksUp(host string) bool {
 func (a *analyzer) lookups(capture int, client netip.Addr, host string, since, before int) []int {
 	var out []int
 	for _, i := range a.dnsWithin(capture, client, since, before) {
-		if a.dns[i].looksUp(host) {
+		if a.looksUp(&a.dns[i], host) {
 			out = append(out, i)
 		}
 	}
@@ -36,7 +40,7 @@ func (a *analyzer) lookups(capture int, client netip.Addr, host string, since, b
 func (a *analyzer) lastLookup(capture int, client netip.Addr, host string, before int) (int, bool) {
 	g := a.dnsWithin(capture, client, 0, before)
 	for k := len(g) - 1; k >= 0; k-- {
-		if a.dns[g[k]].looksUp(host) {
+		if a.looksUp(&a.dns[g[k]], host) {
 			return g[k], true
 		}
 	}
@@ -162,24 +166,25 @@ func describeAnswer(qt dns.Type, chain []string, addrs []netip.Addr) string {
 // dnsFailure marks step 1 failed for the lookup t and adds its finding.
 func (a *analyzer) dnsFailure(fi int, t *dnsTx, frames []int) {
 	f := &a.res.Flows[fi]
+	name := a.txNames[t.name]
 	if t.r < 0 {
-		f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: no response from the DNS server", t.qtype, t.name), frames...)
+		f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: no response from the DNS server", t.qtype, name), frames...)
 		a.finding(fi, "DNS_NO_RESPONSE", frames, "%s asked %s for %s and got no answer.",
-			f.Client, a.msg(int(t.q)).Dst.Addr(), t.name)
+			f.Client, a.msg(int(t.q)).Dst.Addr(), name)
 		return
 	}
 	rc := a.dnsAt(int(t.r)).RCode
-	f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: %s", t.qtype, t.name, rc), frames...)
+	f.set(StepNameResolution, StatusFailed, fmt.Sprintf("%s %s: %s", t.qtype, name, rc), frames...)
 	switch rc.String() {
 	case "NXDOMAIN":
 		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s answered NXDOMAIN for %s (frame %d).",
-			a.msg(int(t.r)).Src.Addr(), t.name, a.in.Frame(int(t.r)))
+			a.msg(int(t.r)).Src.Addr(), name, a.in.Frame(int(t.r)))
 	case "NOERROR":
 		a.finding(fi, "DNS_NXDOMAIN", frames, "The DNS server %s has no address record for %s (NOERROR, no answer; frame %d).",
-			a.msg(int(t.r)).Src.Addr(), t.name, a.in.Frame(int(t.r)))
+			a.msg(int(t.r)).Src.Addr(), name, a.in.Frame(int(t.r)))
 	default:
 		a.finding(fi, "DNS_SERVER_FAILURE", frames, "The DNS server %s answered %s for %s (frame %d).",
-			a.msg(int(t.r)).Src.Addr(), rc, t.name, a.in.Frame(int(t.r)))
+			a.msg(int(t.r)).Src.Addr(), rc, name, a.in.Frame(int(t.r)))
 	}
 }
 

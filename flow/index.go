@@ -20,13 +20,15 @@ type dnsTx struct {
 	q, r    int32
 	capture int32 // of the query
 	qframe  int32 // frame of the query
-	qtype   dns.Type
+	addrs   int32 // 0: not yet known; else 1 + the index in analyzer.addrLists of what resolved returns
+	// client and name index analyzer.txClients and analyzer.txNames (the
+	// name in lower case, no trailing dot): a transaction is 32 bytes, not
+	// 64, and a big capture has hundreds of thousands.
+	client, name uint32
+	qtype        dns.Type
 	// locatorOK says a locator name got a NOERROR answer with records
 	// (any query type): srvAnswered looks for it.
 	locatorOK bool
-	addrs     int32 // 0: not yet known; else 1 + the index in analyzer.addrLists of what resolved returns
-	client    netip.Addr
-	name      string // lower case, no trailing dot
 }
 
 // kdcTx is a request to a KDC with its reply (rep is -1 when none came).
@@ -58,6 +60,8 @@ type analyzer struct {
 	dns      []dnsTx
 	// dnsCaptures is one more than the highest capture of a.dns.
 	dnsCaptures int
+	txNames     []string               // dnsTx.name
+	txClients   []netip.Addr           // dnsTx.client
 	normNames   map[string]string      // normName's answers (analyzer.normName)
 	addrMemo    map[*dns.Content]int32 // addrsOf's answers, as indices in addrLists
 	addrLists   [][]netip.Addr         // the address lists of dnsTx.addrs
@@ -220,6 +224,49 @@ func answer[K comparable](open map[K]fifo, next []int32, k K) int {
 	return j
 }
 
+// txIndexer gives the names and client addresses of the DNS transactions
+// their indices in analyzer.txNames and analyzer.txClients while pairDNS
+// makes them. Its maps are bounded: past maxNormNames entries they start
+// afresh, and a name or address may then have two indices (the strings
+// and addresses compare the same).
+type txIndexer struct {
+	a         *analyzer
+	names     map[string]uint32 // by the name as asked
+	clients   map[netip.Addr]uint32
+	last      netip.Addr // a client asks several questions in a row
+	lastIndex uint32
+}
+
+func (x *txIndexer) name(asked string) uint32 {
+	if i, ok := x.names[asked]; ok {
+		return i
+	}
+	if x.names == nil || len(x.names) >= maxNormNames {
+		x.names = make(map[string]uint32)
+	}
+	i := uint32(len(x.a.txNames))
+	x.a.txNames = append(x.a.txNames, x.a.normName(asked))
+	x.names[asked] = i
+	return i
+}
+
+func (x *txIndexer) client(c netip.Addr) uint32 {
+	if c == x.last && len(x.a.txClients) > 0 {
+		return x.lastIndex
+	}
+	i, ok := x.clients[c]
+	if !ok {
+		if x.clients == nil || len(x.clients) >= maxNormNames {
+			x.clients = make(map[netip.Addr]uint32)
+		}
+		i = uint32(len(x.a.txClients))
+		x.a.txClients = append(x.a.txClients, c)
+		x.clients[c] = i
+	}
+	x.last, x.lastIndex = c, i
+	return i
+}
+
 func (a *analyzer) pairDNS() {
 	type key struct {
 		capture int
@@ -230,6 +277,7 @@ func (a *analyzer) pairDNS() {
 	a.dns = make([]dnsTx, 0, n)
 	next := make([]int32, n)
 	open := make(map[key]fifo, min(n, 1024)) // the open queries: few at a time, but churned
+	ix := txIndexer{a: a}
 	// The fields are read one by one: building each whole Message would
 	// cost more than the pairing.
 	for _, i32 := range a.scan.dns {
@@ -250,8 +298,8 @@ func (a *analyzer) pairDNS() {
 			q.push(next, len(a.dns))
 			open[k] = q
 			a.dnsCaptures = max(a.dnsCaptures, c+1)
-			a.dns = append(a.dns, dnsTx{q: i32, r: -1, capture: int32(c), qframe: int32(a.in.Frame(i)), client: src.Addr(),
-				name: a.normName(dm.Questions[0].Name), qtype: dm.Questions[0].Type})
+			a.dns = append(a.dns, dnsTx{q: i32, r: -1, capture: int32(c), qframe: int32(a.in.Frame(i)),
+				client: ix.client(src.Addr()), name: ix.name(dm.Questions[0].Name), qtype: dm.Questions[0].Type})
 		case decode.KindDNSResponse:
 			_, dst := a.in.Addrs(i)
 			k := key{a.in.Capture(i), dst, dm.ID}
@@ -262,7 +310,7 @@ func (a *analyzer) pairDNS() {
 				if isAddressQuery(t.qtype) {
 					a.resolved(t)
 				}
-				t.locatorOK = isLocatorName(t.name) && dm.RCode == 0 && len(dm.Answers) > 0
+				t.locatorOK = isLocatorName(a.txNames[t.name]) && dm.RCode == 0 && len(dm.Answers) > 0
 			}
 		}
 	}

@@ -44,7 +44,7 @@ func (a *analyzer) buildIndex() {
 	x := &a.idx
 	x.dnsBy = groupBy(len(a.dns), func(i int) clientKey {
 		t := &a.dns[i]
-		return clientKey{int(t.capture), t.client}
+		return clientKey{int(t.capture), a.txClients[t.client]}
 	}, func(i, _ int) int { return i })
 	x.kdcBy = groupBy(len(a.kdc), func(i int) clientKey {
 		t := a.kdc[i]

@@ -20,12 +20,12 @@ func (f *Flow) notApplicable(detail string, ids ...StepID) {
 func (a *analyzer) nameOf(capture int, client netip.Addr, addr netip.Addr) string {
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		if t.client != client || int(t.capture) != capture {
+		if a.txClients[t.client] != client || int(t.capture) != capture {
 			continue
 		}
 		for _, x := range a.resolved(t) {
 			if x == addr {
-				return t.name
+				return a.txNames[t.name]
 			}
 		}
 	}
@@ -147,16 +147,17 @@ func (a *analyzer) dnsFailureFlows() {
 		if t.qtype == 33 { // SRV: see locatorFailures
 			continue
 		}
-		if !isAddressQuery(t.qtype) || len(a.resolved(t)) > 0 || ignored(t.name) {
+		name, client := a.txNames[t.name], a.txClients[t.client]
+		if !isAddressQuery(t.qtype) || len(a.resolved(t)) > 0 || ignored(name) {
 			continue
 		}
-		base := baseName(t.name, domains)
-		k := key{int(t.capture), t.client, base}
-		if done[k] || !inDomains(base, domains) || a.everResolved(int(t.capture), t.client, base) || a.hasFlowFor(int(t.capture), t.client, base) {
+		base := baseName(name, domains)
+		k := key{int(t.capture), client, base}
+		if done[k] || !inDomains(base, domains) || a.everResolved(int(t.capture), client, base) || a.hasFlowFor(int(t.capture), client, base) {
 			continue
 		}
 		done[k] = true
-		fi := a.addFlow(newFlow(int(t.capture), t.client, base, "unknown"))
+		fi := a.addFlow(newFlow(int(t.capture), client, base, "unknown"))
 		a.nameResolution(fi, base, 0)
 		f := &a.res.Flows[fi]
 		for _, id := range Steps[1:] {
@@ -210,10 +211,10 @@ func inDomains(name string, domains []string) bool {
 func (a *analyzer) everResolved(capture int, client netip.Addr, name string) bool {
 	for _, i := range a.dnsOf(capture, client) {
 		t := &a.dns[i]
-		if t.client != client || int(t.capture) != capture || len(a.resolved(t)) == 0 {
+		if a.txClients[t.client] != client || int(t.capture) != capture || len(a.resolved(t)) == 0 {
 			continue
 		}
-		if t.name == name || strings.HasPrefix(t.name, name+".") || strings.HasPrefix(name, t.name+".") {
+		if tn := a.txNames[t.name]; tn == name || strings.HasPrefix(tn, name+".") || strings.HasPrefix(name, tn+".") {
 			return true
 		}
 	}
@@ -242,10 +243,11 @@ func (a *analyzer) locatorFailures() {
 	var order []key
 	for i := range a.dns {
 		t := &a.dns[i]
-		if t.qtype != 33 || !isLocatorName(t.name) || a.srvAnswered(t.client, t.name) {
+		name, client := a.txNames[t.name], a.txClients[t.client]
+		if t.qtype != 33 || !isLocatorName(name) || a.srvAnswered(client, name) {
 			continue
 		}
-		k := key{t.client, t.name}
+		k := key{client, name}
 		if _, ok := frames[k]; !ok {
 			order = append(order, k)
 			how[k] = "no answer"
@@ -278,7 +280,7 @@ func isLocatorName(name string) bool {
 func (a *analyzer) srvAnswered(client netip.Addr, name string) bool {
 	for c := range a.dnsCaptures {
 		for _, j := range a.dnsOf(c, client) {
-			if t := &a.dns[j]; t.locatorOK && t.name == name {
+			if t := &a.dns[j]; t.locatorOK && a.txNames[t.name] == name {
 				return true
 			}
 		}
