@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode/krb"
@@ -58,11 +59,13 @@ func padata(ts []krb.PADataType) []report.NamedNumber {
 	return out
 }
 
+// principalOut is p for the token report, with a copy of its components:
+// the decoder shares a list among the messages that repeat it.
 func principalOut(p krb.Principal) *report.PrincipalOut {
 	if p.IsZero() {
 		return nil
 	}
-	return &report.PrincipalOut{NameType: int(p.NameType), NameTypeName: p.TypeName(), Components: p.Components, Text: p.String()}
+	return &report.PrincipalOut{NameType: int(p.NameType), NameTypeName: p.TypeName(), Components: slices.Clone(p.Components), Text: p.String()}
 }
 
 func ticketOut(t *krb.Ticket) *report.TicketOut {

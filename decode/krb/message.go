@@ -2,7 +2,8 @@ package krb
 
 import "strings"
 
-// Principal is a PrincipalName (RFC 4120 5.2.2) without its realm.
+// Principal is a PrincipalName (RFC 4120 5.2.2) without its realm. Parse
+// shares Components among the messages that repeat a name: read only.
 type Principal struct {
 	NameType   int32    // KRB5-NT-*, e.g. 1 NT-PRINCIPAL, 2 NT-SRV-INST
 	Components []string // name-string, e.g. ["HTTP", "iisserver.contoso.com"]
@@ -57,7 +58,9 @@ type EData struct {
 
 // Message is one decoded Kerberos message. Which fields are set depends on
 // Type; fields of a message cut short are set when they lie inside the
-// bytes present, and Truncated says the input ended early.
+// bytes present, and Truncated says the input ended early. Its lists (name
+// components, etypes, padata types, ETYPE-INFO2) may be shared with other
+// messages that had the same (share.go): read them, never write to them.
 type Message struct {
 	Type MsgType // from the APPLICATION tag
 	PVNO int
