@@ -102,6 +102,7 @@ func (d *Dissector) smb2Messages(base Message, p []byte) {
 			tok.Carrier = CarrierSMB2
 			tok.Header = "SecurityBuffer"
 			d.gssToken(tok, m.SecurityBlob)
+			m.SecurityBlob = nil // a slice of the stream buffer, reused; decoded now
 		}
 	}
 }
@@ -144,6 +145,7 @@ func (d *Dissector) ldapMessage(base Message, p []byte) {
 		t.Truncated, t.Err = false, ""
 		d.gssToken(t, tok)
 	}
+	m.Credentials, m.ServerSASLCreds = nil, nil // slices of the stream buffer, reused; decoded now
 }
 
 // cldapMessage decodes a connectionless LDAP datagram: the DC locator's

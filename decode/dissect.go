@@ -51,12 +51,20 @@ type Dissector struct {
 	dnsShare    dnsShare                // DNS messages already decoded (dnsshare.go)
 	freeBufs    []streamBuf             // buffers of ended directions, for new ones (conn.go)
 	udpHook     func(*capture.Datagram) // tests: called first by UDP, on whichever goroutine decodes
+	dropTokens  bool                    // DropTokens was called
 }
 
 // IgnoreLast implements capture.Ignorer: connections that carry nothing
 // decoded here (encrypted ports, streams whose first bytes are no known
 // protocol) are not reassembled.
 func (d *Dissector) IgnoreLast() bool { return d.lastIgnored }
+
+// DropTokens makes the Dissector let go of the bytes of HTTP
+// authentication tokens (httpauth.Challenge.Token, see DropToken) once it
+// has decoded them into messages of their own: a report that prints no raw
+// token needs them no more, and a big capture holds tens of thousands of
+// them. Call it before Add.
+func (d *Dissector) DropTokens() { d.dropTokens = true }
 
 // NewDissector returns an empty Dissector.
 func NewDissector() *Dissector {

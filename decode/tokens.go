@@ -19,6 +19,9 @@ func (d *Dissector) authToken(carrier Message, idx int, header string, ch *httpa
 	base.Body = nil
 	base.Truncated, base.Err = false, ""
 	d.gssToken(base, ch.Token)
+	if d.dropTokens {
+		ch.DropToken()
+	}
 }
 
 // gssToken routes a security token by its first bytes (the way Windows'
@@ -58,6 +61,9 @@ func (d *Dissector) gssToken(base Message, tok []byte) {
 			in.Truncated = m.Truncated
 			d.mechToken(in, inner)
 		}
+		// Its sub-slices would pin the token, or a stream buffer that
+		// is reused: what they held is decoded now.
+		t.DropBytes()
 	case spnego.PayloadKRB5:
 		t, err := spnego.ParseKRB5(tok)
 		if t == nil {

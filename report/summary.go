@@ -97,7 +97,7 @@ func httpSummary(m *decode.Message) string {
 		var sc []string
 		for _, c := range h.WWWAuthenticate {
 			x := c.Scheme
-			if len(c.Token) > 0 {
+			if c.HasToken() {
 				x += " <token>"
 			}
 			sc = append(sc, x)

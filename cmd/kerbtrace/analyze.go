@@ -114,6 +114,9 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !fl.keys.apply(d, stderr) {
 		return exitUsage
 	}
+	if !fl.rawTokens {
+		d.DropTokens() // only --raw-tokens prints their bytes
+	}
 	read := 0
 	warn := func(err error) { fmt.Fprintf(stderr, "kerbtrace: %v\n", err) }
 	stdin = fl.out.begin(stdin, stderr)

@@ -31,6 +31,22 @@ type Challenge struct {
 	// BadBase64 reports a Negotiate/NTLM/Kerberos/Basic token68 that is not
 	// valid base64.
 	BadBase64 bool
+	// dropped is set by DropToken when it let go of a Token.
+	dropped bool
+}
+
+// HasToken reports whether the challenge carries a decoded token, whether
+// Token still holds it or DropToken let it go.
+func (c *Challenge) HasToken() bool { return len(c.Token) > 0 || c.dropped }
+
+// DropToken lets go of the decoded token once a reader is done with its
+// bytes (decoded them further, and prints no raw token): a big capture
+// holds tens of thousands of them, kilobytes each. HasToken still tells
+// that there was one.
+func (c *Challenge) DropToken() {
+	if len(c.Token) > 0 {
+		c.Token, c.dropped = nil, true
+	}
 }
 
 var canonical = map[string]string{

@@ -469,3 +469,30 @@ func TestLooksLikeHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestDropToken checks that DropToken lets go of a token's bytes and that
+// HasToken still tells a challenge that had one from one that had none.
+func TestDropToken(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		has   bool
+	}{
+		{"Negotiate YIIBhgYGKwYBBQUC", true},
+		{"Negotiate", false},
+		{"NTLM abcde", false}, // not base64: no token decoded
+		{"Basic dXNlcjpwYXNz", false},
+	} {
+		h, err := ParseHead([]byte("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: " + tc.value + "\r\n\r\n"))
+		if err != nil || len(h.WWWAuthenticate) != 1 {
+			t.Fatalf("%q: %v, %d challenges", tc.value, err, len(h.WWWAuthenticate))
+		}
+		c := h.WWWAuthenticate[0]
+		if c.HasToken() != tc.has {
+			t.Errorf("%q: HasToken %v before DropToken, want %v", tc.value, c.HasToken(), tc.has)
+		}
+		c.DropToken()
+		if c.Token != nil || c.HasToken() != tc.has {
+			t.Errorf("%q: after DropToken Token %x, HasToken %v, want nil and %v", tc.value, c.Token, c.HasToken(), tc.has)
+		}
+	}
+}

@@ -138,6 +138,17 @@ type Token struct {
 	KRB5 *KRB5Token // Kind == KindKRB5
 }
 
+// DropBytes lets go of the sub-slices of the input (MechToken,
+// ResponseToken, KRB5.Inner) once a reader has decoded them further and
+// keeps the token: they would keep all of the input's bytes alive.
+// HasMechToken and HasResponseToken still tell that they were there.
+func (t *Token) DropBytes() {
+	t.MechToken, t.ResponseToken = nil, nil
+	if t.KRB5 != nil {
+		t.KRB5.Inner = nil
+	}
+}
+
 // TokID values of the Kerberos GSS mechanism (RFC 4121 4.1; the TGT ones
 // for user-to-user).
 const (
