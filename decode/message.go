@@ -316,7 +316,7 @@ func (r *Result) Body(i int) any {
 	if e == nil {
 		return m.Body
 	}
-	return e.body
+	return e.bodyOf()
 }
 
 // Carrier returns the Carrier of message i, without building the Message.
@@ -335,7 +335,7 @@ func (r *Result) Truncated(i int) bool {
 	if e == nil {
 		return m.Truncated
 	}
-	return e.truncated
+	return e.truncated()
 }
 
 // Decrypted returns the Decrypted of message i, without building the

@@ -4,6 +4,15 @@ import (
 	"math"
 	"net/netip"
 	"time"
+	"unsafe"
+
+	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ldap"
+	"github.com/kerbtrace/kerbtrace/decode/ntlm"
+	"github.com/kerbtrace/kerbtrace/decode/smb2"
+	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
 // msgBlock is the number of messages per block of a msgStore.
@@ -11,7 +20,7 @@ const msgBlock = 1024
 
 // msgStore holds the messages in the order they are emitted, in blocks of
 // msgBlock: appending never moves a message. A message is kept in a
-// compact form (msgEntry, 72 bytes against 200, with 2 pointers against
+// compact form (msgEntry, 48 bytes against 200, with 1 pointer against
 // 9) for good: a Result reads its messages from the stores (msgTable),
 // and builds a Message only when one is read.
 type msgStore struct {
@@ -29,30 +38,113 @@ const frameChunk = 4096
 
 // msgEntry is a Message in compact form: the time as Unix nanoseconds, the
 // addresses as indices into the store's table, the frames as a range of
-// the store's chunks, the header as an index into a table. A message that
-// does not fit (an error text, a header not in the table, decrypted
-// content, a time not in UTC or out of range, thousands of frames) is kept
-// whole: its body is then a *Message (never the Body of a message), and
-// the other fields are zero. An entry is 64 bytes; a big capture has a
-// million of them.
+// the store's chunks, the header as an index into a table, the Body as its
+// pointer and a tag naming its type (bodyTag). A message that does not fit
+// (an error text, a header not in the table, decrypted content, a time not
+// in UTC or out of range, thousands of frames, a Body of another type) is
+// kept whole: body then points at a *Message (never the Body of a
+// message), tagged bodyWhole, and the other fields are zero. An entry is
+// 48 bytes; a big capture has a million of them.
 type msgEntry struct {
-	nanos                  int64
-	body                   any
-	frame, parent, capture int32
-	frameOff               uint32 // Frames are frameN ints of the store's frames from frameOff
-	src, dst               uint32 // indices in the store's addrs
-	srcPort, dstPort       uint16
-	frameN                 uint16
-	kind                   Kind
-	carrier                Carrier
-	transport              Transport
-	hdr                    uint8
-	truncated              bool
+	nanos            int64
+	body             unsafe.Pointer // the Body's pointer, of the type tag names
+	frame, parent    int32
+	frameOff         uint32 // Frames are frameN ints of the store's frames from frameOff
+	src, dst         uint32 // indices in the store's addrs
+	srcPort, dstPort uint16
+	frameN           uint16
+	capture          uint16
+	kind             Kind
+	carrier          Carrier
+	transport        Transport
+	bits             uint8 // bodyTag in the low 4 bits, then truncated, then hdr (3 bits)
 }
 
+// bodyTag names the type of a msgEntry's body.
+type bodyTag uint8
+
+// The types a Body may have in an entry; 0 is a nil Body.
+const (
+	bodyNone bodyTag = iota
+	bodyWhole
+	bodyDNS
+	bodyHTTP
+	bodyKrb
+	bodySPNEGO
+	bodyNTLM
+	bodySMB2
+	bodyLDAP
+)
+
+const (
+	tagMask        = 0x0f
+	truncatedBit   = 0x10
+	hdrShift       = 5
+	maxEntryHeader = 1<<(8-hdrShift) - 1
+)
+
+// tagBody returns the tag and pointer of a Body, or false for a type (or a
+// typed nil) an entry does not hold.
+func tagBody(b any) (bodyTag, unsafe.Pointer, bool) {
+	var t bodyTag
+	var p unsafe.Pointer
+	switch b := b.(type) {
+	case nil:
+		return bodyNone, nil, true
+	case *dns.Message:
+		t, p = bodyDNS, unsafe.Pointer(b)
+	case *httpauth.Head:
+		t, p = bodyHTTP, unsafe.Pointer(b)
+	case *krb.Message:
+		t, p = bodyKrb, unsafe.Pointer(b)
+	case *spnego.Token:
+		t, p = bodySPNEGO, unsafe.Pointer(b)
+	case *ntlm.Message:
+		t, p = bodyNTLM, unsafe.Pointer(b)
+	case *smb2.Message:
+		t, p = bodySMB2, unsafe.Pointer(b)
+	case *ldap.Message:
+		t, p = bodyLDAP, unsafe.Pointer(b)
+	}
+	return t, p, p != nil
+}
+
+// tag returns the type of e's body.
+func (e *msgEntry) tag() bodyTag { return bodyTag(e.bits & tagMask) }
+
+// bodyOf returns the Body of a compact entry.
+func (e *msgEntry) bodyOf() any {
+	switch e.tag() {
+	case bodyDNS:
+		return (*dns.Message)(e.body)
+	case bodyHTTP:
+		return (*httpauth.Head)(e.body)
+	case bodyKrb:
+		return (*krb.Message)(e.body)
+	case bodySPNEGO:
+		return (*spnego.Token)(e.body)
+	case bodyNTLM:
+		return (*ntlm.Message)(e.body)
+	case bodySMB2:
+		return (*smb2.Message)(e.body)
+	case bodyLDAP:
+		return (*ldap.Message)(e.body)
+	}
+	return nil
+}
+
+// truncated returns the Truncated of a compact entry.
+func (e *msgEntry) truncated() bool { return e.bits&truncatedBit != 0 }
+
+// hdr returns the index in entryHeaders of a compact entry's Header.
+func (e *msgEntry) hdr() uint8 { return e.bits >> hdrShift }
+
 // entryHeaders are the values of msgEntry.hdr; index 0 is the empty string.
-var entryHeaders = []string{"", "Authorization", "Proxy-Authorization", "WWW-Authenticate",
+var entryHeaders = [...]string{"", "Authorization", "Proxy-Authorization", "WWW-Authenticate",
 	"Proxy-Authenticate", "SecurityBuffer"}
+
+// The header's index fits its bits (a compile error otherwise).
+const _ = uint(maxEntryHeader + 1 - len(entryHeaders))
 
 // headerIndex returns the index of h in entryHeaders, or false.
 func headerIndex(h string) (uint8, bool) {
@@ -94,18 +186,23 @@ func (s *msgStore) put(i int, m *Message) { s.pack(s.entry(i), m) }
 // pack stores m in e, copying its Frames into the store.
 func (s *msgStore) pack(e *msgEntry, m *Message) {
 	hdr, ok := headerIndex(m.Header)
+	tag, body, tagged := tagBody(m.Body)
 	nanos := m.Time.UnixNano()
-	if !ok || m.Err != "" || m.Decrypted != nil || len(m.Frames) > frameChunk || m.Frames != nil && len(m.Frames) == 0 ||
-		!fits32(m.Frame) || !fits32(m.Parent) || !fits32(m.Capture) || m.Time != time.Unix(0, nanos).UTC() {
+	if !ok || !tagged || m.Err != "" || m.Decrypted != nil || len(m.Frames) > frameChunk || m.Frames != nil && len(m.Frames) == 0 ||
+		!fits32(m.Frame) || !fits32(m.Parent) || m.Capture < 0 || m.Capture > math.MaxUint16 || m.Time != time.Unix(0, nanos).UTC() {
 		full := *m
-		*e = msgEntry{body: &full}
+		*e = msgEntry{body: unsafe.Pointer(&full), bits: uint8(bodyWhole)}
 		return
 	}
+	bits := uint8(tag) | hdr<<hdrShift
+	if m.Truncated {
+		bits |= truncatedBit
+	}
 	*e = msgEntry{
-		nanos: nanos, body: m.Body,
-		frame: int32(m.Frame), parent: int32(m.Parent), capture: int32(m.Capture),
+		nanos: nanos, body: body,
+		frame: int32(m.Frame), parent: int32(m.Parent), capture: uint16(m.Capture),
 		src: s.addrIndex(m.Src.Addr()), dst: s.addrIndex(m.Dst.Addr()), srcPort: m.Src.Port(), dstPort: m.Dst.Port(),
-		kind: m.Kind, carrier: m.Carrier, transport: m.Transport, hdr: hdr, truncated: m.Truncated,
+		kind: m.Kind, carrier: m.Carrier, transport: m.Transport, bits: bits,
 	}
 	if n := len(m.Frames); n > 0 {
 		if s.nfr%frameChunk+n > frameChunk || s.nfr%frameChunk == 0 {
@@ -151,7 +248,7 @@ func (s *msgStore) expand(e *msgEntry, m *Message) {
 	m.Src = netip.AddrPortFrom(s.addrs[e.src], e.srcPort)
 	m.Dst = netip.AddrPortFrom(s.addrs[e.dst], e.dstPort)
 	m.Transport, m.Kind, m.Carrier = e.transport, e.kind, e.carrier
-	m.Header, m.Truncated, m.Body = entryHeaders[e.hdr], e.truncated, e.body
+	m.Header, m.Truncated, m.Body = entryHeaders[e.hdr()], e.truncated(), e.bodyOf()
 }
 
 // intArenaChunk is the number of ints an intArena allocates at a time.
@@ -181,8 +278,10 @@ func (a *intArena) clone(s []int) []int {
 
 // whole returns the message of e when e keeps it whole, else nil.
 func (e *msgEntry) whole() *Message {
-	full, _ := e.body.(*Message)
-	return full
+	if e.tag() != bodyWhole {
+		return nil
+	}
+	return (*Message)(e.body)
 }
 
 // parentIdx returns the Parent of the message of e.

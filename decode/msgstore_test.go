@@ -7,10 +7,15 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/kcrypt"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
+	"github.com/kerbtrace/kerbtrace/decode/ldap"
+	"github.com/kerbtrace/kerbtrace/decode/ntlm"
+	"github.com/kerbtrace/kerbtrace/decode/smb2"
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
@@ -136,13 +141,43 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 	m = base
 	m.Decrypted = &kcrypt.Result{}
 	msgs = append(msgs, m)
+	// Every Body type an entry tags, each header of the table, truncated
+	// or not: all in compact form.
+	compact := map[int]bool{0: true, 1: true, 4: true, 5: true, 6: true, 7: true}
+	for i, b := range []any{&dns.Message{}, &httpauth.Head{}, &krb.Message{}, &spnego.Token{}, &ntlm.Message{},
+		&smb2.Message{}, &ldap.Message{}} {
+		for j, h := range entryHeaders {
+			m = base
+			m.Body, m.Header, m.Truncated = b, h, (i+j)%2 == 0
+			compact[len(msgs)] = true
+			msgs = append(msgs, m)
+		}
+	}
+	// Kept whole: a typed nil Body, a Body of another type, a capture
+	// index past 16 bits.
+	m = base
+	m.Body = (*krb.Message)(nil)
+	msgs = append(msgs, m)
+	m = base
+	m.Body = &kcrypt.Result{}
+	msgs = append(msgs, m)
+	m = base
+	m.Capture = math.MaxUint16 + 1
+	msgs = append(msgs, m)
+	m = base
+	m.Capture = math.MaxUint16
+	compact[len(msgs)] = true
+	msgs = append(msgs, m)
 	for i, want := range msgs {
 		var s msgStore
 		s.add(&want)
 		if got := s.get(0); !reflect.DeepEqual(got, want) {
 			t.Errorf("message %d: got %+v, want %+v", i, got, want)
 		}
-		for _, p := range []any{want.DNS(), want.Krb(), want.SPNEGO(), want.Decrypted} {
+		if whole := s.entry(0).whole() != nil; whole == compact[i] {
+			t.Errorf("message %d (%T, header %q): kept whole %v, want %v", i, want.Body, want.Header, whole, !compact[i])
+		}
+		for _, p := range []any{want.DNS(), want.HTTP(), want.Krb(), want.SPNEGO(), want.NTLM(), want.SMB2(), want.LDAP(), want.Decrypted} {
 			if !reflect.ValueOf(p).IsNil() && !samePointer(s.get(0), p) {
 				t.Errorf("message %d: pointer %T not kept", i, p)
 			}
@@ -159,10 +194,26 @@ func samePointer(m Message, p any) bool {
 		return m.Krb() == p
 	case *spnego.Token:
 		return m.SPNEGO() == p
+	case *httpauth.Head:
+		return m.HTTP() == p
+	case *ntlm.Message:
+		return m.NTLM() == p
+	case *smb2.Message:
+		return m.SMB2() == p
+	case *ldap.Message:
+		return m.LDAP() == p
 	case *kcrypt.Result:
 		return m.Decrypted == p
 	}
 	return false
+}
+
+// TestMsgEntrySize pins the size of a compact entry: a big capture has a
+// million of them.
+func TestMsgEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(msgEntry{}); n != 48 {
+		t.Errorf("msgEntry is %d bytes, want 48", n)
+	}
 }
 
 // TestMsgEntryAddrTime checks the compact form of addresses and times on
