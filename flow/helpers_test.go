@@ -199,7 +199,14 @@ func statuses(t *testing.T, s string) [8]flow.Status {
 		t.Fatalf("bad test table: %q does not name eight statuses", s)
 	}
 	for i, x := range f {
-		out[i] = flow.Status(x)
+		for st := flow.StatusOK; st <= flow.StatusNotApplicable; st++ {
+			if st.String() == x {
+				out[i] = st
+			}
+		}
+		if out[i] == 0 {
+			t.Fatalf("bad test table: %q is no status", x)
+		}
 	}
 	return out
 }
@@ -207,7 +214,7 @@ func statuses(t *testing.T, s string) [8]flow.Status {
 func stepStatuses(f *flow.Flow) string {
 	s := make([]string, len(f.Steps))
 	for i, st := range f.Steps {
-		s[i] = string(st.Status)
+		s[i] = st.Status.String()
 	}
 	return strings.Join(s, " ")
 }

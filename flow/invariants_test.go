@@ -49,7 +49,7 @@ func TestResultInvariants(t *testing.T) {
 						if s.Detail == "" {
 							t.Errorf("%s: step %s (%s) has no detail", name, s.ID, s.Status)
 						}
-						checkFrames(name+" step "+string(s.ID), s.Frames)
+						checkFrames(name+" step "+s.ID.String(), s.Frames)
 					}
 					if !slices.Contains(validOutcome, f.Outcome) {
 						t.Errorf("%s: outcome %q", name, f.Outcome)

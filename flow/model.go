@@ -9,22 +9,37 @@ package flow
 
 import (
 	"net/netip"
+	"strconv"
 )
 
-// StepID names one of the eight steps of the expected flow.
-type StepID string
+// StepID names one of the eight steps of the expected flow. It is a small
+// number (a flow holds eight steps, a big capture tens of thousands of
+// flows); String gives its name in the report ("name_resolution").
+type StepID uint8
 
 // The eight steps, in order (spec/flow.md).
 const (
-	StepNameResolution       StepID = "name_resolution"
-	StepConnect              StepID = "connect"
-	StepAnonymousRequest     StepID = "anonymous_request"
-	StepChallenge            StepID = "challenge"
-	StepTicketRequest        StepID = "ticket_request"
-	StepTicketReply          StepID = "ticket_reply"
-	StepAuthenticatedRequest StepID = "authenticated_request"
-	StepAcceptance           StepID = "acceptance"
+	StepNameResolution StepID = iota + 1
+	StepConnect
+	StepAnonymousRequest
+	StepChallenge
+	StepTicketRequest
+	StepTicketReply
+	StepAuthenticatedRequest
+	StepAcceptance
 )
+
+var stepNames = [...]string{"", "name_resolution", "connect", "anonymous_request", "challenge",
+	"ticket_request", "ticket_reply", "authenticated_request", "acceptance"}
+
+// String returns the step's name in the report ("ticket_request"), "" for
+// the zero StepID.
+func (id StepID) String() string {
+	if int(id) < len(stepNames) {
+		return stepNames[id]
+	}
+	return "step(" + strconv.Itoa(int(id)) + ")"
+}
 
 // Steps lists the step ids in flow order.
 var Steps = [8]StepID{
@@ -32,17 +47,28 @@ var Steps = [8]StepID{
 	StepTicketRequest, StepTicketReply, StepAuthenticatedRequest, StepAcceptance,
 }
 
-// Status is how a step went.
-type Status string
+// Status is how a step went; String gives its name in the report ("ok").
+type Status uint8
 
 // Step statuses.
 const (
-	StatusOK            Status = "ok"
-	StatusFailed        Status = "failed"
-	StatusMissing       Status = "missing"
-	StatusSkipped       Status = "skipped"
-	StatusNotApplicable Status = "not_applicable"
+	StatusOK Status = iota + 1
+	StatusFailed
+	StatusMissing
+	StatusSkipped
+	StatusNotApplicable
 )
+
+var statusNames = [...]string{"", "ok", "failed", "missing", "skipped", "not_applicable"}
+
+// String returns the status's name in the report ("not_applicable"), ""
+// for the zero Status.
+func (s Status) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "status(" + strconv.Itoa(int(s)) + ")"
+}
 
 // Outcome is how a whole flow ended.
 type Outcome string
@@ -118,6 +144,9 @@ const ServiceAccount = "account"
 
 // Step returns the step with the given id.
 func (f *Flow) Step(id StepID) *Step {
+	if i := int(id) - 1; i >= 0 && i < len(f.Steps) && f.Steps[i].ID == id {
+		return &f.Steps[i] // where newFlow puts it
+	}
 	for i := range f.Steps {
 		if f.Steps[i].ID == id {
 			return &f.Steps[i]

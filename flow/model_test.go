@@ -2,6 +2,7 @@ package flow_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -74,8 +75,32 @@ func TestFlowStep(t *testing.T) {
 			t.Errorf("Step(%s) is not Steps[%d]", id, i)
 		}
 	}
-	if s := f.Step("no_such_step"); s != nil {
-		t.Errorf("Step(no_such_step) = %+v, want nil", s)
+	for _, id := range []flow.StepID{0, 9, 255} {
+		if s := f.Step(id); s != nil {
+			t.Errorf("Step(%d) = %+v, want nil", id, s)
+		}
+	}
+}
+
+// TestStepAndStatusNames checks the names the report prints for the step
+// ids and statuses (spec/report-json.md).
+func TestStepAndStatusNames(t *testing.T) {
+	var steps []string
+	for _, id := range flow.Steps {
+		steps = append(steps, id.String())
+	}
+	if got, want := strings.Join(steps, " "), "name_resolution connect anonymous_request challenge ticket_request ticket_reply authenticated_request acceptance"; got != want {
+		t.Errorf("step names %q, want %q", got, want)
+	}
+	var sts []string
+	for _, st := range []flow.Status{flow.StatusOK, flow.StatusFailed, flow.StatusMissing, flow.StatusSkipped, flow.StatusNotApplicable} {
+		sts = append(sts, st.String())
+	}
+	if got, want := strings.Join(sts, " "), "ok failed missing skipped not_applicable"; got != want {
+		t.Errorf("status names %q, want %q", got, want)
+	}
+	if flow.StepID(0).String() != "" || flow.Status(0).String() != "" || flow.StepID(42).String() != "step(42)" || flow.Status(42).String() != "status(42)" {
+		t.Errorf("zero and unknown: %q %q %q %q", flow.StepID(0), flow.Status(0), flow.StepID(42), flow.Status(42))
 	}
 }
 

@@ -95,7 +95,7 @@ func (r *Report) addAnalysis(fr *flow.Result) {
 		for _, s := range f.Steps {
 			// Refs are copied: the redactor rewrites the report's in place,
 			// and must not rewrite the analysis it was built from.
-			rf.Steps = append(rf.Steps, Step{Step: string(s.ID), Status: string(s.Status), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: slices.Clone(s.Refs)})
+			rf.Steps = append(rf.Steps, Step{Step: s.ID.String(), Status: s.Status.String(), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: slices.Clone(s.Refs)})
 		}
 		r.Flows = append(r.Flows, rf)
 	}
