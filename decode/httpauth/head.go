@@ -24,7 +24,6 @@ var ErrNeedMore = fmt.Errorf("httpauth: need more bytes: %w", wire.ErrTruncated)
 
 // Head is a parsed HTTP/1.x request or response head.
 type Head struct {
-	Request bool
 	// Method, URI and Proto come from the request line; Proto also from
 	// the status line ("HTTP/1.1").
 	Method, URI, Proto string
@@ -41,6 +40,7 @@ type Head struct {
 
 	ContentLength    int64  // -1 when absent
 	TransferEncoding string // as sent, comma-joined across headers
+	Request          bool   // a request, not a response (beside the other flags: a Head takes 208 bytes, not 224)
 	Chunked          bool   // the final transfer coding is chunked
 	ConnectionClose  bool   // a Connection header lists "close"
 	// Upgrade is the Upgrade header ("websocket", ...). After a 101

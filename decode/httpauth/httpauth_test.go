@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/kerbtrace/kerbtrace/decode/internal/wire"
 )
@@ -494,5 +495,13 @@ func TestDropToken(t *testing.T) {
 		if c.Token != nil || c.HasToken() != tc.has {
 			t.Errorf("%q: after DropToken Token %x, HasToken %v, want nil and %v", tc.value, c.Token, c.HasToken(), tc.has)
 		}
+	}
+}
+
+// TestHeadSize pins the size of a Head: a big capture keeps tens of
+// thousands of them, and 208 is an allocation size class (216 took 224).
+func TestHeadSize(t *testing.T) {
+	if n := unsafe.Sizeof(Head{}); n > 208 {
+		t.Errorf("Head is %d bytes, want <= 208", n)
 	}
 }
