@@ -192,7 +192,11 @@ type Message struct {
 
 	// Body is the decoded message: *dns.Message, *httpauth.Head,
 	// *krb.Message, *spnego.Token, *ntlm.Message, *smb2.Message or
-	// *ldap.Message; nil when there is none.
+	// *ldap.Message; nil when there is none. The bytes of a token it
+	// carries are decoded into messages of their own (their Parent is
+	// this one) and not kept: a SPNEGO token's inner tokens, an SMB2
+	// security blob and LDAP bind credentials are nil, and so is an HTTP
+	// challenge's Token after Dissector.DropTokens.
 	Body any
 
 	// Decrypted is what the keys given to SetKeys revealed (kcrypt); nil

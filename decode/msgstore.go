@@ -83,6 +83,9 @@ const (
 	maxEntryHeader = 1<<(8-hdrShift) - 1
 )
 
+// The tags fit their bits (a compile error otherwise).
+const _ = uint(tagMask - bodyLDAP)
+
 // tagBody returns the tag and pointer of a Body, or false for a type (or a
 // typed nil) an entry does not hold.
 func tagBody(b any) (bodyTag, unsafe.Pointer, bool) {
