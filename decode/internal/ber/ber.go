@@ -106,6 +106,28 @@ func (t TLV) IsContext(n int) bool { return t.Is(ClassContext, true, n) }
 // ValueOff is the offset of the first content octet in the top-level input.
 func (t TLV) ValueOff() int { return t.Off + t.HdrLen }
 
+// shortHeader decodes the header at b[off:] when it takes the common form: a
+// low tag number and a short or one/two-octet long length, with all its
+// content in b. It returns the identifier octet, the content length and
+// the offset of the content; ok is false for any other header, which Read
+// then decodes in full. off must not be negative.
+func shortHeader(b []byte, off int) (id byte, n, p int, ok bool) {
+	if off+2 > len(b) || b[off]&0x1f == 0x1f {
+		return 0, 0, 0, false
+	}
+	id, n, p = b[off], int(b[off+1]), off+2
+	switch {
+	case n < 0x80:
+	case n == 0x81 && p < len(b):
+		n, p = int(b[p]), p+1
+	case n == 0x82 && p+1 < len(b):
+		n, p = int(b[p])<<8|int(b[p+1]), p+2
+	default:
+		return 0, 0, 0, false
+	}
+	return id, n, p, n <= len(b)-p
+}
+
 // Read decodes the TLV at b[off:]. base is the offset of b[0] in the
 // top-level input (used for TLV.Off and errors only). cut says that b ends
 // where the input ended: a header or content running past len(b) is then a
@@ -114,23 +136,19 @@ func (t TLV) ValueOff() int { return t.Off + t.HdrLen }
 func Read(b []byte, off, base int, cut bool) (TLV, error) {
 	// Fast path: a low tag number and a short or one/two-octet long
 	// length, complete in b; everything else takes the general path.
-	if off >= 0 && off+2 <= len(b) && b[off]&0x1f != 0x1f {
-		id, n, p := b[off], int(b[off+1]), off+2
-		switch {
-		case n == 0x81 && p < len(b):
-			n, p = int(b[p]), p+1
-		case n == 0x82 && p+1 < len(b):
-			n, p = int(b[p])<<8|int(b[p+1]), p+2
-		case n >= 0x80:
-			n = -1
-		}
-		if n >= 0 && n <= len(b)-p {
+	if off >= 0 {
+		if id, n, p, ok := shortHeader(b, off); ok {
 			return TLV{
 				Class: Class(id >> 6), Constructed: id&0x20 != 0, Tag: int(id & 0x1f),
 				Off: base + off, HdrLen: p - off, Len: n, Value: b[p : p+n],
 			}, nil
 		}
 	}
+	return readFull(b, off, base, cut)
+}
+
+// readFull is Read without the fast path: it decodes every header form.
+func readFull(b []byte, off, base int, cut bool) (TLV, error) {
 	overrun := wire.ErrMalformed
 	if cut {
 		overrun = wire.ErrTruncated
@@ -245,20 +263,45 @@ type Iter struct {
 // is returned with Truncated set, and the iteration then ends with an
 // ErrTruncated error.
 func (it *Iter) Next() (TLV, bool) {
+	var t TLV
+	ok := it.next(&t)
+	return t, ok
+}
+
+// next is Next writing the child into *t, which the decoders' loops keep
+// from one child to the next rather than copy each one out of a result.
+func (it *Iter) next(t *TLV) bool {
 	if it.err != nil || it.done {
-		return TLV{}, false
+		return false
 	}
-	if it.off >= len(it.b) {
+	b, off := it.b, it.off
+	if off >= len(b) {
 		it.done = true
 		if it.cut {
-			it.err = errAt(it.base+it.off, "header", wire.ErrTruncated)
+			it.err = errAt(it.base+off, "header", wire.ErrTruncated)
 		}
-		return TLV{}, false
+		return false
 	}
+	// Read's fast path, in place: most of a message's TLVs take it, and
+	// the call and the copy of its result cost as much as the decoding.
+	if id, n, p, ok := shortHeader(b, off); ok {
+		it.off = p + n
+		// Field by field: a composite literal is built aside and then
+		// copied whole, and that copy reads back its narrow stores.
+		t.Class, t.Constructed, t.Tag = Class(id>>6), id&0x20 != 0, int(id&0x1f)
+		t.Off, t.HdrLen, t.Len, t.Depth = it.base+off, p-off, n, it.depth
+		t.Value, t.Truncated = b[p:p+n], false
+		return true
+	}
+	return it.slow(t)
+}
+
+// slow is Next for the TLVs Read's fast path does not take.
+func (it *Iter) slow(out *TLV) bool {
 	t, err := Read(it.b, it.off, it.base, it.cut)
 	if err != nil {
 		it.err = err
-		return TLV{}, false
+		return false
 	}
 	t.Depth = it.depth
 	it.off += t.HdrLen + len(t.Value)
@@ -266,7 +309,8 @@ func (it *Iter) Next() (TLV, bool) {
 		it.done = true
 		it.err = errAt(t.ValueOff()+len(t.Value), "content", wire.ErrTruncated)
 	}
-	return t, true
+	*out = t
+	return true
 }
 
 // Err returns nil after a clean end, or the error that stopped Next.
@@ -277,19 +321,37 @@ func (it *Iter) Err() error { return it.err }
 // It is Children().Next() without the iterator, as every explicitly
 // tagged field goes through it: the same TLV and the same errors.
 func (t TLV) Inner() (TLV, error) {
+	var c TLV
+	if err := t.innerTo(&c); err != nil {
+		return TLV{}, err
+	}
+	return c, nil
+}
+
+// innerTo is Inner writing the TLV into *c (left as it was on error), so
+// that the decoders' hot path neither copies t nor a result.
+func (t *TLV) innerTo(c *TLV) error {
 	depth := t.Depth + 1
 	switch {
 	case depth > MaxDepth:
-		return TLV{}, errAt(t.Off, "nesting", wire.ErrMalformed)
+		return errAt(t.Off, "nesting", wire.ErrMalformed)
 	case len(t.Value) == 0 && t.Truncated:
-		return TLV{}, errAt(t.ValueOff(), "header", wire.ErrTruncated)
+		return errAt(t.ValueOff(), "header", wire.ErrTruncated)
 	case len(t.Value) == 0:
-		return TLV{}, errAt(t.Off, "explicit tag", wire.ErrMalformed)
+		return errAt(t.Off, "explicit tag", wire.ErrMalformed)
 	}
-	c, err := Read(t.Value, 0, t.ValueOff(), t.Truncated)
+	// Read's fast path, in place and field by field, as in next.
+	if id, n, p, ok := shortHeader(t.Value, 0); ok {
+		c.Class, c.Constructed, c.Tag = Class(id>>6), id&0x20 != 0, int(id&0x1f)
+		c.Off, c.HdrLen, c.Len, c.Depth = t.Off+t.HdrLen, p, n, depth
+		c.Value, c.Truncated = t.Value[p:p+n], false
+		return nil
+	}
+	r, err := Read(t.Value, 0, t.ValueOff(), t.Truncated)
 	if err != nil {
-		return TLV{}, err
+		return err
 	}
-	c.Depth = depth
-	return c, nil
+	r.Depth = depth
+	*c = r
+	return nil
 }

@@ -102,7 +102,8 @@ func (d *Decoder) Walk(t TLV, fn func(c TLV)) {
 		return
 	}
 	it := t.Children()
-	for c, ok := it.Next(); ok; c, ok = it.Next() {
+	var c TLV
+	for it.next(&c) {
 		fn(c)
 	}
 	d.Fail(it.Err())
@@ -120,7 +121,8 @@ func (d *Decoder) Fields(t TLV, fn func(tag int, c TLV)) {
 	// As Walk, without a closure between the iterator and fn: seq is
 	// constructed.
 	it := seq.Children()
-	for c, ok := it.Next(); ok; c, ok = it.Next() {
+	var c TLV
+	for it.next(&c) {
 		if c.Class != ClassContext || !c.Constructed {
 			d.Failf(c.Off, "unexpected tag %d/%d", c.Class, c.Tag)
 			continue
@@ -148,11 +150,10 @@ func (d *Decoder) Sequence(t TLV) (TLV, bool) {
 }
 
 // Inner returns the TLV inside an explicit tag.
-func (d *Decoder) Inner(c TLV) (TLV, bool) {
-	in, err := c.Inner()
-	if err != nil {
+func (d *Decoder) Inner(c TLV) (in TLV, ok bool) {
+	if err := c.innerTo(&in); err != nil {
 		d.Fail(err)
-		return in, false
+		return TLV{}, false
 	}
 	return in, true
 }
