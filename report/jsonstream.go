@@ -94,15 +94,21 @@ var jsonIndent = func() (t [12]string) {
 }()
 
 // newline starts a line indented for depth d.
-func (e *jsonEnc) newline(d int) {
+func (e *jsonEnc) newline(d int) { e.b = appendNewline(e.b, d) }
+
+// appendNewline appends a newline and the indent of depth d to b. The
+// encoder's hot paths append to a local slice and store it back once: each
+// store of e.b is a pointer write, with a write barrier while the
+// collector marks, which it often does while the messages are written.
+func appendNewline(b []byte, d int) []byte {
 	if d < len(jsonIndent) {
-		e.b = append(e.b, jsonIndent[d]...)
-		return
+		return append(b, jsonIndent[d]...)
 	}
-	e.b = append(e.b, jsonIndent[len(jsonIndent)-1]...)
+	b = append(b, jsonIndent[len(jsonIndent)-1]...)
 	for d -= len(jsonIndent) - 1; d > 0; d-- {
-		e.b = append(e.b, "  "...)
+		b = append(b, "  "...)
 	}
+	return b
 }
 
 func (e *jsonEnc) str(s string) { e.b = appendJSONString(e.b, s) }
@@ -195,15 +201,13 @@ func (e *jsonEnc) streamedMessage(b *builder, d *decode.Result, i int, frags *dn
 	if len(m.Frames) > 1 {
 		o.ints("frames", m.Frames)
 	}
-	o.int("capture", int64(m.Capture))
-	o.key("time")
-	e.b = b.appendTimeJSON(e.b, m.Time)
-	o.key("src")
-	e.b = b.appendAddrJSON(e.b, m.Src)
-	o.key("dst")
-	e.b = b.appendAddrJSON(e.b, m.Dst)
-	o.str("transport", m.Transport.String())
-	o.str("kind", m.Kind.String())
+	// The members every message has, on a local slice (appendNewline).
+	buf := strconv.AppendInt(o.appendKey(e.b, "capture"), int64(m.Capture), 10)
+	buf = b.appendTimeJSON(o.appendKey(buf, "time"), m.Time)
+	buf = b.appendAddrJSON(o.appendKey(buf, "src"), m.Src)
+	buf = b.appendAddrJSON(o.appendKey(buf, "dst"), m.Dst)
+	buf = appendJSONString(o.appendKey(buf, "transport"), m.Transport.String())
+	e.b = appendJSONString(o.appendKey(buf, "kind"), m.Kind.String())
 	o.strOmit("carrier", m.Carrier.String())
 	o.strOmit("header", m.Header)
 	if dm := m.DNS(); dm != nil {
@@ -267,27 +271,32 @@ func (e *jsonEnc) obj(d int) jsonObj {
 
 // key starts the member named k (a name that needs no escaping).
 func (o *jsonObj) key(k string) {
+	o.e.b = o.appendKey(o.e.b, k)
+}
+
+// appendKey is key on a local slice (appendNewline).
+func (o *jsonObj) appendKey(b []byte, k string) []byte {
 	if o.n > 0 {
-		o.e.b = append(o.e.b, ',')
+		b = append(b, ',')
 	}
 	o.n++
-	o.e.newline(o.d + 1)
-	o.e.b = append(o.e.b, '"')
-	o.e.b = append(o.e.b, k...)
-	o.e.b = append(o.e.b, `": `...)
+	b = appendNewline(b, o.d+1)
+	b = append(b, '"')
+	b = append(b, k...)
+	return append(b, `": `...)
 }
 
 // end closes the object.
 func (o *jsonObj) end() {
+	b := o.e.b
 	if o.n > 0 {
-		o.e.newline(o.d)
+		b = appendNewline(b, o.d)
 	}
-	o.e.b = append(o.e.b, '}')
+	o.e.b = append(b, '}')
 }
 
 func (o *jsonObj) str(k, v string) {
-	o.key(k)
-	o.e.str(v)
+	o.e.b = appendJSONString(o.appendKey(o.e.b, k), v)
 }
 
 // strOmit is a string member with omitempty.
@@ -298,8 +307,7 @@ func (o *jsonObj) strOmit(k, v string) {
 }
 
 func (o *jsonObj) int(k string, v int64) {
-	o.key(k)
-	o.e.int(v)
+	o.e.b = strconv.AppendInt(o.appendKey(o.e.b, k), v, 10)
 }
 
 // intOmit is an integer member with omitempty.
