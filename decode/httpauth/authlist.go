@@ -46,13 +46,20 @@ func isTchar(c byte) bool {
 	return false
 }
 
-func isToken68(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+// isToken68 reports whether c may appear in a token68 before its "="
+// padding (RFC 9110 11.2): a letter, a digit or one of -._~+/. It is a
+// table lookup: it runs over every byte of every token, some thousands
+// of bytes a Kerberos one.
+func isToken68(c byte) bool { return token68Chars[c] }
+
+var token68Chars = func() (t [256]bool) {
+	for c := range t {
+		b := byte(c)
+		t[c] = 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
+			b == '-' || b == '.' || b == '_' || b == '~' || b == '+' || b == '/'
 	}
-	return c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
-}
+	return t
+}()
 
 func (l *lexer) end() bool { return l.i >= len(l.s) }
 
