@@ -54,16 +54,15 @@ func parseIPv4(b []byte, p *ipPacket) bool {
 		return false
 	}
 	ff := binary.BigEndian.Uint16(b[6:])
-	*p = ipPacket{
-		src:     netip.AddrFrom4([4]byte(b[12:16])),
-		dst:     netip.AddrFrom4([4]byte(b[16:20])),
-		proto:   b[9],
-		payload: b[hl:min(total, len(b))],
-		wireLen: total - hl,
-		fragOff: int(ff&0x1fff) * 8,
-		more:    ff&0x2000 != 0,
-		id:      uint32(binary.BigEndian.Uint16(b[4:])),
-	}
+	// Zeroed, then field by field: a composite literal is built aside and
+	// copied whole, and that copy reads back its one-byte stores (a stall
+	// on every packet).
+	*p = ipPacket{}
+	p.src, p.dst = netip.AddrFrom4([4]byte(b[12:16])), netip.AddrFrom4([4]byte(b[16:20]))
+	p.proto = b[9]
+	p.payload, p.wireLen = b[hl:min(total, len(b))], total-hl
+	p.fragOff, p.more = int(ff&0x1fff)*8, ff&0x2000 != 0
+	p.id = uint32(binary.BigEndian.Uint16(b[4:]))
 	p.frag = p.more || p.fragOff != 0
 	return true
 }
@@ -83,13 +82,10 @@ func parseIPv6(b []byte, p *ipPacket) bool {
 		// frame captured on the sending host: the frame holds it all.
 		plen = len(b) - 40
 	}
-	*p = ipPacket{
-		v6:      true,
-		src:     netip.AddrFrom16([16]byte(b[8:24])),
-		dst:     netip.AddrFrom16([16]byte(b[24:40])),
-		payload: b[40:min(40+plen, len(b))],
-		wireLen: plen,
-	}
+	*p = ipPacket{} // then field by field, as in parseIPv4
+	p.v6 = true
+	p.src, p.dst = netip.AddrFrom16([16]byte(b[8:24])), netip.AddrFrom16([16]byte(b[24:40]))
+	p.payload, p.wireLen = b[40:min(40+plen, len(b))], plen
 	return p.extensions(b[6])
 }
 

@@ -331,7 +331,7 @@ func (s *netmonSource) read(off int64, rec *record) (netmonRecordKind, *damage, 
 	if s.trailer >= 14 {
 		ts = filetime(binary.LittleEndian.Uint64(trailer[6:]))
 	}
-	*rec = record{data: data, origLen: int(origLen), ts: ts, link: link, offset: off}
+	rec.data, rec.origLen, rec.ts, rec.link, rec.offset = data, int(origLen), ts, link, off
 	return kind, nil, nil
 }
 

@@ -293,15 +293,11 @@ func (d *decoder) udp(p *ipPacket, f Frame, frames []int, off int64) {
 		return
 	}
 	g := &d.dgram
-	*g = Datagram{
-		Frame:     f,
-		Frames:    frames,
-		Src:       addrPort(p.src, b[0:2]),
-		Dst:       addrPort(p.dst, b[2:4]),
-		Payload:   b[8:min(n, len(b))],
-		Truncated: len(b) < n && (d.cut || len(frames) > 1),
-		Offset:    off,
-	}
+	*g = Datagram{} // then field by field, as in parseIPv4
+	g.Frame, g.Frames = f, frames
+	g.Src, g.Dst = addrPort(p.src, b[0:2]), addrPort(p.dst, b[2:4])
+	g.Payload, g.Truncated = b[8:min(n, len(b))], len(b) < n && (d.cut || len(frames) > 1)
+	g.Offset = off
 	d.h.UDP(g)
 }
 
@@ -321,18 +317,13 @@ func (d *decoder) tcpSegment(p *ipPacket, f Frame) {
 	payload := b[min(hl, len(b)):]
 	flags := b[13]
 	s := &d.seg
-	*s = Segment{
-		Frame:      f,
-		Src:        addrPort(p.src, b[0:2]),
-		Dst:        addrPort(p.dst, b[2:4]),
-		FIN:        flags&0x01 != 0,
-		SYN:        flags&0x02 != 0,
-		RST:        flags&0x04 != 0,
-		ACK:        flags&0x10 != 0,
-		Seq:        uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7]),
-		Ack:        uint32(b[8])<<24 | uint32(b[9])<<16 | uint32(b[10])<<8 | uint32(b[11]),
-		PayloadLen: max(p.wireLen-hl, len(payload), 0),
-	}
+	*s = Segment{} // then field by field, as in parseIPv4
+	s.Frame = f
+	s.Src, s.Dst = addrPort(p.src, b[0:2]), addrPort(p.dst, b[2:4])
+	s.FIN, s.SYN, s.RST, s.ACK = flags&0x01 != 0, flags&0x02 != 0, flags&0x04 != 0, flags&0x10 != 0
+	s.Seq = uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7])
+	s.Ack = uint32(b[8])<<24 | uint32(b[9])<<16 | uint32(b[10])<<8 | uint32(b[11])
+	s.PayloadLen = max(p.wireLen-hl, len(payload), 0)
 	// Only a snapshot length cut makes bytes missing; an IP length larger
 	// than the frame otherwise is bogus and the frame holds all there is.
 	wire := len(payload)

@@ -377,7 +377,9 @@ func (r *reassembler) emit(d *tcpDir, end bool, trigger Frame) {
 		return
 	}
 	c := &r.chunk
-	*c = Chunk{Src: d.src, Dst: d.dst, Gap: d.gap, End: end, Frame: trigger, Spans: c.Spans[:0]}
+	spans := c.Spans[:0]
+	*c = Chunk{} // then field by field, as in parseIPv4
+	c.Src, c.Dst, c.Gap, c.End, c.Frame, c.Spans = d.src, d.dst, d.gap, end, trigger, spans
 	d.gap = 0
 	if len(r.pieces) > 0 {
 		c.Frame = r.pieces[0].frame
