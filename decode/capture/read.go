@@ -81,7 +81,7 @@ type decoder struct {
 	cut        bool      // the current record was cut by a snapshot length
 	now        time.Time // capture clock (see tick)
 	latest     time.Time // latest timestamp seen, the clock's reference
-	expired    time.Time // capture clock at the last timeout check
+	nextCheck  time.Time // capture clock at which the timeouts run again
 	defrag     *defragmenter
 	tcp        *reassembler
 	// reused per packet
@@ -184,7 +184,7 @@ func (d *decoder) tick(ts time.Time) {
 		d.latest, d.now = ts, ts
 		return
 	}
-	step := ts.Sub(d.latest)
+	step := clockStep(ts, d.latest)
 	switch {
 	case step > maxClockStep || step < -maxClockStep:
 		d.latest = ts
@@ -193,6 +193,20 @@ func (d *decoder) tick(ts time.Time) {
 		d.now = d.now.Add(step)
 	}
 }
+
+// clockStep is ts.Sub(latest) for the steps tick follows, and a step past
+// maxClockStep for any larger one. It runs on every packet, and Time.Sub
+// adds the difference back to check it, which costs more than this.
+func clockStep(ts, latest time.Time) time.Duration {
+	ds := ts.Unix() - latest.Unix()
+	if ds > maxClockStepSec || ds < -maxClockStepSec {
+		return time.Duration(max(-maxClockStepSec-1, min(ds, maxClockStepSec+1))) * time.Second
+	}
+	return time.Duration(ds)*time.Second + time.Duration(ts.Nanosecond()-latest.Nanosecond())
+}
+
+// maxClockStepSec is maxClockStep in seconds.
+const maxClockStepSec = int64(maxClockStep / time.Second)
 
 // guard runs f, turning a panic into a warning.
 func (d *decoder) guard(frame int, off int64, what string, f func()) {
@@ -215,11 +229,14 @@ func (d *decoder) noteLink(lt uint32) {
 }
 
 // timeouts runs the reorder and idle timeouts when the capture clock moved.
+//
+// It runs on every packet: comparing two times is cheap, subtracting one
+// from another is not (Time.Sub adds the difference back to check it).
 func (d *decoder) timeouts() {
-	if d.now.Sub(d.expired) < expireEvery {
+	if d.now.Before(d.nextCheck) {
 		return
 	}
-	d.expired = d.now
+	d.nextCheck = d.now.Add(expireEvery)
 	d.defrag.expire(d.now)
 	d.tcp.expire(d.now)
 }
