@@ -25,6 +25,18 @@ type lookupIndex struct {
 	flowBy    map[clientKey][]int        // flows by capture and client, for the first flowsSeen flows
 	flowsSeen int
 	connFlow  map[tcpDir]int // first flow with a TCP message in either direction; built by flowOfConn
+	// last is the client dnsOf or kdcOf looked up last, with both its
+	// groups: a flow asks for its client's exchanges again and again, and
+	// comparing the key costs less than hashing it.
+	last clientGroups
+}
+
+// clientGroups is a client's entries of dnsBy and kdcBy.
+type clientGroups struct {
+	key clientKey
+	ok  bool // key is set
+	dns []int
+	kdc []*kdcTx
 }
 
 // connKey names a TCP connection's endpoints in one capture.
@@ -46,6 +58,7 @@ func (a *analyzer) buildIndex() {
 		t := &a.dns[i]
 		return clientKey{int(t.capture), a.txClients[t.client]}
 	}, func(i, _ int) int { return i })
+	x.last = clientGroups{}
 	x.kdcBy = groupBy(len(a.kdc), func(i int) clientKey {
 		t := a.kdc[i]
 		return clientKey{a.in.Capture(t.req), t.client.Addr()}
@@ -104,12 +117,23 @@ func groupBy[K comparable, V any](n int, key func(i int) K, val func(i, pos int)
 
 // dnsOf returns the DNS transactions of client in capture, in capture order.
 func (a *analyzer) dnsOf(capture int, client netip.Addr) []int {
-	return a.idx.dnsBy[clientKey{capture, client}]
+	return a.clientGroups(capture, client).dns
+}
+
+// clientGroups returns the lookup index's last entry, made the client's
+// groups of DNS and KDC exchanges. dnsBy and kdcBy are not changed once
+// built (buildIndex), so the entry stays right.
+func (a *analyzer) clientGroups(capture int, client netip.Addr) *clientGroups {
+	x, k := &a.idx, clientKey{capture, client}
+	if !x.last.ok || x.last.key != k {
+		x.last.key, x.last.ok, x.last.dns, x.last.kdc = k, true, x.dnsBy[k], x.kdcBy[k]
+	}
+	return &x.last
 }
 
 // kdcOf returns the KDC exchanges of client in capture, in capture order.
 func (a *analyzer) kdcOf(capture int, client netip.Addr) []*kdcTx {
-	return a.idx.kdcBy[clientKey{capture, client}]
+	return a.clientGroups(capture, client).kdc
 }
 
 // kdcWithin returns the KDC exchanges of client in capture requested after
