@@ -296,9 +296,10 @@ func (it *Iter) next(t *TLV) bool {
 	return it.slow(t)
 }
 
-// slow is Next for the TLVs Read's fast path does not take.
+// slow is Next for the TLVs the fast path does not take: Read's own fast
+// path would only fail again, so it goes to readFull.
 func (it *Iter) slow(out *TLV) bool {
-	t, err := Read(it.b, it.off, it.base, it.cut)
+	t, err := readFull(it.b, it.off, it.base, it.cut)
 	if err != nil {
 		it.err = err
 		return false
@@ -347,7 +348,7 @@ func (t *TLV) innerTo(c *TLV) error {
 		c.Value, c.Truncated = t.Value[p:p+n], false
 		return nil
 	}
-	r, err := Read(t.Value, 0, t.ValueOff(), t.Truncated)
+	r, err := readFull(t.Value, 0, t.ValueOff(), t.Truncated)
 	if err != nil {
 		return err
 	}
