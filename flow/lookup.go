@@ -58,7 +58,6 @@ func (a *analyzer) buildIndex() {
 		t := &a.dns[i]
 		return clientKey{int(t.capture), a.txClients[t.client]}
 	}, func(i, _ int) int { return i })
-	x.last = clientGroups{}
 	x.kdcBy = groupBy(len(a.kdc), func(i int) clientKey {
 		t := a.kdc[i]
 		return clientKey{a.in.Capture(t.req), t.client.Addr()}
@@ -66,6 +65,7 @@ func (a *analyzer) buildIndex() {
 		a.kdc[i].pos = int32(pos)
 		return a.kdc[i]
 	})
+	x.last = clientGroups{} // groupsOf's entry, of the maps just built
 	// Most connections are a group of their own (a client port each):
 	// appending costs less there than grouping.
 	x.connBy = make(map[connKey][]*decode.Conn)
@@ -117,13 +117,13 @@ func groupBy[K comparable, V any](n int, key func(i int) K, val func(i, pos int)
 
 // dnsOf returns the DNS transactions of client in capture, in capture order.
 func (a *analyzer) dnsOf(capture int, client netip.Addr) []int {
-	return a.clientGroups(capture, client).dns
+	return a.groupsOf(capture, client).dns
 }
 
-// clientGroups returns the lookup index's last entry, made the client's
+// groupsOf returns the lookup index's last entry, made the client's
 // groups of DNS and KDC exchanges. dnsBy and kdcBy are not changed once
 // built (buildIndex), so the entry stays right.
-func (a *analyzer) clientGroups(capture int, client netip.Addr) *clientGroups {
+func (a *analyzer) groupsOf(capture int, client netip.Addr) *clientGroups {
 	x, k := &a.idx, clientKey{capture, client}
 	if !x.last.ok || x.last.key != k {
 		x.last.key, x.last.ok, x.last.dns, x.last.kdc = k, true, x.dnsBy[k], x.kdcBy[k]
@@ -133,7 +133,7 @@ func (a *analyzer) clientGroups(capture int, client netip.Addr) *clientGroups {
 
 // kdcOf returns the KDC exchanges of client in capture, in capture order.
 func (a *analyzer) kdcOf(capture int, client netip.Addr) []*kdcTx {
-	return a.clientGroups(capture, client).kdc
+	return a.groupsOf(capture, client).kdc
 }
 
 // kdcWithin returns the KDC exchanges of client in capture requested after
