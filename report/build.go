@@ -58,6 +58,27 @@ func (r *Report) Complete() {
 	r.addAnalysis(fr)
 }
 
+// completeReleasing is Complete for the last rendering of a report, by a
+// renderer that has written every message it writes: with a release
+// function (RenderOptions.Release), it drops the messages and calls release
+// once the analysis has ended, before the flows and findings are added.
+func (r *Report) completeReleasing(release func()) {
+	if release == nil {
+		r.Complete()
+		return
+	}
+	var fr *flow.Result
+	if r.pending != nil {
+		fr = <-r.pending
+		r.pending = nil
+	}
+	r.DropMessages()
+	release()
+	if fr != nil {
+		r.addAnalysis(fr)
+	}
+}
+
 // begin makes the report of d without the analysis: captures, anomalies
 // and messages (or the stream of them).
 func begin(d *decode.Result, opt Options) *Report {

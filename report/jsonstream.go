@@ -22,7 +22,7 @@ import (
 // indentation pass (jsonmodel.go), and the buffer goes to w in chunks of
 // about 64 KB, so that a report of a million messages is never held as one
 // document.
-func JSON(w io.Writer, r *Report, _ RenderOptions) error {
+func JSON(w io.Writer, r *Report, o RenderOptions) error {
 	e := &jsonEnc{w: w, b: make([]byte, 0, jsonChunk+jsonChunk/4)}
 	e.raw("{\n")
 	e.raw(`  "version": `)
@@ -35,7 +35,9 @@ func JSON(w io.Writer, r *Report, _ RenderOptions) error {
 	} else {
 		jsonList(e, r.Messages, (*jsonEnc).message)
 	}
-	r.Complete() // the analysis may have run while the messages were written
+	// The analysis may have run while the messages were written; on the
+	// last rendering, what they were read from can go.
+	r.completeReleasing(o.Release)
 	e.raw(",\n" + `  "flows": `)
 	jsonList(e, r.Flows, (*jsonEnc).flow)
 	e.raw(",\n" + `  "findings": `)

@@ -17,6 +17,14 @@ type Renderer func(w io.Writer, r *Report, o RenderOptions) error
 type RenderOptions struct {
 	// Color asks for ANSI colours (stdout is a terminal and NO_COLOR unset).
 	Color bool
+	// Release, when set, says that this is the report's last rendering. A
+	// renderer that is done with the messages before it reads the analysis
+	// (JSON) then lets go of them (Report.DropMessages) once they are
+	// written and the analysis has ended, and calls Release before it makes
+	// the report form of the flows and findings: the caller can collect
+	// there, so that those take memory the messages held rather than grow
+	// the heap past its peak.
+	Release func()
 }
 
 // renderers maps format names to renderers. Every renderer completes a

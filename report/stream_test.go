@@ -212,3 +212,62 @@ func TestDropMessagesFrees(t *testing.T) {
 		runtime.KeepAlive(rep)
 	}
 }
+
+// TestJSONRelease checks RenderOptions.Release: JSON writes the same bytes
+// with it, calls it once, after the messages and before the flows, and by
+// then has let go of the decoded result (the collector frees it there).
+func TestJSONRelease(t *testing.T) {
+	file := filepath.Join("..", "testdata", "captures", "success.pcap")
+	render := func(release bool) (out []byte, calls int, freedAtRelease bool) {
+		fh, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := decode.NewDissector()
+		err = d.Add("success.pcap", fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		freed := make(chan struct{})
+		runtime.AddCleanup(d, func(ch chan struct{}) { close(ch) }, freed)
+		ch := make(chan *flow.Result, 1)
+		rep := BuildPending(d.Result(), ch, Options{StreamMessages: true})
+		ch <- flow.Analyze(d.Result())
+		d = nil
+		var o RenderOptions
+		var buf bytes.Buffer
+		if release {
+			o.Release = func() {
+				calls++
+				if len(rep.Flows) != 0 {
+					t.Errorf("Release called after the flows were added")
+				}
+				for range 10 {
+					runtime.GC()
+					select {
+					case <-freed:
+						freedAtRelease = true
+						return
+					case <-time.After(10 * time.Millisecond):
+					}
+				}
+			}
+		}
+		if err := JSON(&buf, rep, o); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes(), calls, freedAtRelease
+	}
+	want, _, _ := render(false)
+	got, calls, freed := render(true)
+	if !bytes.Equal(got, want) {
+		t.Errorf("JSON with Release differs from JSON without it")
+	}
+	if calls != 1 || !freed {
+		t.Errorf("Release called %d times (want 1), the decoded result freed by then: %v", calls, freed)
+	}
+	if !bytes.Contains(got, []byte(`"flows": [`)) || !bytes.Contains(got, []byte(`"kind": "tgs_req"`)) {
+		t.Errorf("the report lacks its flows or messages:\n%.300s", got)
+	}
+}

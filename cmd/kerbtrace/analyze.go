@@ -167,6 +167,13 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		collectForRendering()
 	}
 	ropt := report.RenderOptions{Color: fl.out.color(stdout, fl.output)}
+	if stream {
+		// The one rendering of this report: JSON drops the decoded result
+		// once the messages are written and the analysis has ended, and its
+		// memory goes to the flows and findings (20,000 flows: ~25 MB less
+		// peak RSS).
+		ropt.Release = collectForRendering
+	}
 
 	if err := writeReport(fl.output, stdout, render, rep, ropt); err != nil {
 		fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
