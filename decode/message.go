@@ -274,6 +274,11 @@ func (r *Result) Len() int { return r.msgs.len() }
 // it changes nothing in r (what its Body points at is shared).
 func (r *Result) Message(i int) Message { return r.msgs.message(i) }
 
+// MessageHead returns message i but for its Body, which it leaves nil:
+// for a reader that takes the body from an accessor that makes none
+// (DNS), where Message would make one.
+func (r *Result) MessageHead(i int) Message { return r.msgs.messageHead(i) }
+
 // Kind returns the Kind of message i, without building the Message.
 func (r *Result) Kind(i int) Kind {
 	e, m := r.msgs.find(i)
@@ -307,7 +312,7 @@ func (r *Result) Parent(i int) int {
 	if e == nil {
 		return m.Parent
 	}
-	return int(e.parent)
+	return e.parentIdx()
 }
 
 // Addrs returns the Src and Dst of message i, without building the
@@ -321,6 +326,19 @@ func (r *Result) Body(i int) any {
 		return m.Body
 	}
 	return e.bodyOf()
+}
+
+// DNS returns the ID and content of message i when it is a DNS message (c
+// is nil otherwise), without building the Message or its Body.
+func (r *Result) DNS(i int) (id uint16, c *dns.Content) {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		if dm := m.DNS(); dm != nil {
+			return dm.ID, dm.Content
+		}
+		return 0, nil
+	}
+	return e.dns()
 }
 
 // Carrier returns the Carrier of message i, without building the Message.

@@ -74,6 +74,11 @@ const (
 	bodyNTLM
 	bodySMB2
 	bodyLDAP
+	// bodyDNSContent is a DNS message with no Parent (every one a capture
+	// holds) kept without its *dns.Message (16 bytes each, and most of a
+	// big capture's messages are DNS): body points at its Content, and
+	// the entry's parent holds its ID.
+	bodyDNSContent
 )
 
 const (
@@ -84,7 +89,7 @@ const (
 )
 
 // The tags fit their bits (a compile error otherwise).
-const _ = uint(tagMask - bodyLDAP)
+const _ = uint(tagMask - bodyDNSContent)
 
 // tagBody returns the tag and pointer of a Body, or false for a type (or a
 // typed nil) an entry does not hold.
@@ -132,8 +137,24 @@ func (e *msgEntry) bodyOf() any {
 		return (*smb2.Message)(e.body)
 	case bodyLDAP:
 		return (*ldap.Message)(e.body)
+	case bodyDNSContent:
+		return &dns.Message{ID: uint16(e.parent), Content: (*dns.Content)(e.body)}
 	}
 	return nil
+}
+
+// dns returns the ID and content of the DNS message of a compact entry,
+// without making a *dns.Message; c is nil for any other message.
+func (e *msgEntry) dns() (id uint16, c *dns.Content) {
+	switch e.tag() {
+	case bodyDNSContent:
+		return uint16(e.parent), (*dns.Content)(e.body)
+	case bodyDNS:
+		if m := (*dns.Message)(e.body); m != nil {
+			return m.ID, m.Content
+		}
+	}
+	return 0, nil
 }
 
 // truncated returns the Truncated of a compact entry.
@@ -197,13 +218,17 @@ func (s *msgStore) pack(e *msgEntry, m *Message) {
 		*e = msgEntry{body: unsafe.Pointer(&full), bits: uint8(bodyWhole)}
 		return
 	}
+	parent := int32(m.Parent)
+	if dm := (*dns.Message)(body); tag == bodyDNS && parent == -1 && dm.Content != nil {
+		tag, body, parent = bodyDNSContent, unsafe.Pointer(dm.Content), int32(dm.ID)
+	}
 	bits := uint8(tag) | hdr<<hdrShift
 	if m.Truncated {
 		bits |= truncatedBit
 	}
 	*e = msgEntry{
 		nanos: nanos, body: body,
-		frame: int32(m.Frame), parent: int32(m.Parent), capture: uint16(m.Capture),
+		frame: int32(m.Frame), parent: parent, capture: uint16(m.Capture),
 		src: s.addrIndex(m.Src.Addr()), dst: s.addrIndex(m.Dst.Addr()), srcPort: m.Src.Port(), dstPort: m.Dst.Port(),
 		kind: m.Kind, carrier: m.Carrier, transport: m.Transport, bits: bits,
 	}
@@ -242,7 +267,14 @@ func (s *msgStore) expand(e *msgEntry, m *Message) {
 		*m = *full
 		return
 	}
-	m.Capture, m.Frame, m.Parent = int(e.capture), int(e.frame), int(e.parent)
+	s.expandHead(e, m)
+	m.Body = e.bodyOf()
+}
+
+// expandHead is expand for a compact entry e, but for the Body, which it
+// leaves nil.
+func (s *msgStore) expandHead(e *msgEntry, m *Message) {
+	m.Capture, m.Frame, m.Parent = int(e.capture), int(e.frame), e.parentIdx()
 	if e.frameN > 0 {
 		c, off := s.frames[e.frameOff/frameChunk], int(e.frameOff%frameChunk)
 		m.Frames = c[off : off+int(e.frameN) : off+int(e.frameN)]
@@ -251,7 +283,7 @@ func (s *msgStore) expand(e *msgEntry, m *Message) {
 	m.Src = netip.AddrPortFrom(s.addrs[e.src], e.srcPort)
 	m.Dst = netip.AddrPortFrom(s.addrs[e.dst], e.dstPort)
 	m.Transport, m.Kind, m.Carrier = e.transport, e.kind, e.carrier
-	m.Header, m.Truncated, m.Body = entryHeaders[e.hdr()], e.truncated(), e.bodyOf()
+	m.Header, m.Truncated = entryHeaders[e.hdr()], e.truncated()
 }
 
 // intArenaChunk is the number of ints an intArena allocates at a time.
@@ -292,6 +324,9 @@ func (e *msgEntry) parentIdx() int {
 	if full := e.whole(); full != nil {
 		return full.Parent
 	}
+	if e.tag() == bodyDNSContent {
+		return -1
+	}
 	return int(e.parent)
 }
 
@@ -301,6 +336,10 @@ func (e *msgEntry) setParent(p int) {
 	if full := e.whole(); full != nil {
 		full.Parent = p
 		return
+	}
+	if e.tag() == bodyDNSContent { // the ID moves to a *dns.Message of its own
+		e.body = unsafe.Pointer(e.bodyOf().(*dns.Message))
+		e.bits = e.bits&^tagMask | uint8(bodyDNS)
 	}
 	e.parent = int32(p)
 }

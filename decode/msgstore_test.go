@@ -168,6 +168,18 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 	m.Capture = math.MaxUint16
 	compact[len(msgs)] = true
 	msgs = append(msgs, m)
+	// A DNS message with no Parent keeps its ID in the entry and points at
+	// its Content (bodyDNSContent); one with a Parent or no Content keeps
+	// its *dns.Message.
+	content := &dns.Content{Response: true, RCode: 3}
+	for _, parent := range []int{-1, 3} {
+		for _, c := range []*dns.Content{content, nil} {
+			m = base
+			m.Body, m.Kind, m.Parent = &dns.Message{ID: 0xbeef, Content: c}, KindDNSResponse, parent
+			compact[len(msgs)] = true
+			msgs = append(msgs, m)
+		}
+	}
 	for i, want := range msgs {
 		var s msgStore
 		s.add(&want)
@@ -177,11 +189,36 @@ func TestMsgEntryRoundTrip(t *testing.T) {
 		if whole := s.entry(0).whole() != nil; whole == compact[i] {
 			t.Errorf("message %d (%T, header %q): kept whole %v, want %v", i, want.Body, want.Header, whole, !compact[i])
 		}
+		inline := s.entry(0).tag() == bodyDNSContent
+		if want := want.Parent == -1 && want.DNS() != nil && want.DNS().Content != nil; inline != want {
+			t.Errorf("message %d: DNS content in the entry %v, want %v", i, inline, want)
+		}
 		for _, p := range []any{want.DNS(), want.HTTP(), want.Krb(), want.SPNEGO(), want.NTLM(), want.SMB2(), want.LDAP(), want.Decrypted} {
-			if !reflect.ValueOf(p).IsNil() && !samePointer(s.get(0), p) {
+			if !reflect.ValueOf(p).IsNil() && !samePointer(s.get(0), p) && !inline {
 				t.Errorf("message %d: pointer %T not kept", i, p)
 			}
 		}
+		if got, dm := s.get(0), want.DNS(); inline && got.DNS().Content != dm.Content {
+			t.Errorf("message %d: DNS content not kept", i)
+		}
+	}
+}
+
+// TestMsgEntryDNSParent checks that a DNS message kept as its content and
+// ID in the entry takes a Parent (as the table's merge gives one) without
+// losing either.
+func TestMsgEntryDNSParent(t *testing.T) {
+	c := &dns.Content{Response: true}
+	var s msgStore
+	s.add(&Message{Frame: 4, Parent: -1, Time: time.Unix(1, 0).UTC(), Kind: KindDNSResponse, Body: &dns.Message{ID: 77, Content: c}})
+	e := s.entry(0)
+	if e.tag() != bodyDNSContent || e.parentIdx() != -1 {
+		t.Fatalf("tag %d, parent %d; want the content in the entry, no parent", e.tag(), e.parentIdx())
+	}
+	e.setParent(9)
+	m := s.get(0)
+	if e.tag() != bodyDNS || m.Parent != 9 || m.DNS() == nil || m.DNS().ID != 77 || m.DNS().Content != c {
+		t.Errorf("after setParent(9): tag %d, message %+v, DNS %+v", e.tag(), m, m.DNS())
 	}
 }
 
@@ -231,13 +268,15 @@ func TestResultAccessors(t *testing.T) {
 	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Src: web, Dst: client, Kind: KindHTTPResponse, Truncated: true})
 	side.add(&Message{Capture: 0, Frame: 1, Parent: -1, Time: tm, Src: client, Dst: kdc, Kind: KindDNSQuery, Body: &dns.Message{}})
 	side.add(&Message{Capture: 0, Frame: 3, Parent: -1, Time: tm, Src: kdc, Dst: client, Kind: KindASReq, Decrypted: &kcrypt.Result{}})
-	wantSrc := []netip.AddrPort{client, client, client, kdc, web}
+	answer := &dns.Content{Response: true}
+	side.add(&Message{Capture: 0, Frame: 6, Parent: -1, Time: tm, Src: kdc, Dst: client, Kind: KindDNSResponse, Body: &dns.Message{ID: 9, Content: answer}})
+	wantSrc := []netip.AddrPort{client, client, client, kdc, web, kdc}
 	var decoded Result
 	decoded.msgs.appendMerged(&main, []msgStore{side})
 	var built Result
 	built.SetMessages(decoded.All())
-	wantFrames := []int{1, 2, 2, 3, 5}
-	wantParents := []int{-1, -1, 1, -1, -1}
+	wantFrames := []int{1, 2, 2, 3, 5, 6}
+	wantParents := []int{-1, -1, 1, -1, -1, -1}
 	for name, r := range map[string]*Result{"decoded": &decoded, "hand-built": &built} {
 		if r.Len() != len(wantFrames) {
 			t.Fatalf("%s: %d messages, want %d", name, r.Len(), len(wantFrames))
@@ -247,7 +286,19 @@ func TestResultAccessors(t *testing.T) {
 			if m.Frame != wantFrames[i] || m.Parent != wantParents[i] {
 				t.Errorf("%s: message %d is frame %d parent %d, want %d %d", name, i, m.Frame, m.Parent, wantFrames[i], wantParents[i])
 			}
-			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || r.Body(i) != m.Body {
+			// A DNS message kept as its content makes a new Body each time.
+			if id, c := r.DNS(i); c != nil && (m.DNS() == nil || id != m.DNS().ID || c != m.DNS().Content || !reflect.DeepEqual(r.Body(i), m.Body)) ||
+				c == nil && m.DNS() != nil && m.DNS().Content != nil {
+				t.Errorf("%s: message %d: DNS gives %d %p, Message %+v", name, i, id, c, m.DNS())
+			}
+			body := r.Body(i)
+			if _, c := r.DNS(i); c != nil {
+				body = m.Body // a new *dns.Message, compared above
+			}
+			if h := r.MessageHead(i); h.Body != nil || h.Frame != m.Frame || h.Time != m.Time || h.Src != m.Src || h.Kind != m.Kind {
+				t.Errorf("%s: message %d: MessageHead gives %+v, Message %+v", name, i, h, m)
+			}
+			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || body != m.Body {
 				t.Errorf("%s: message %d: accessors give %v %d %d %d %T, Message %v %d %d %d %T", name, i,
 					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body)
 			}

@@ -73,6 +73,19 @@ func (t *msgTable) message(i int) Message {
 	return m
 }
 
+// messageHead returns message i without its Body.
+func (t *msgTable) messageHead(i int) Message {
+	e, m := t.find(i)
+	if e == nil {
+		h := *m
+		h.Body = nil
+		return h
+	}
+	var h Message
+	t.stores[t.at[i].store].expandHead(e, &h)
+	return h
+}
+
 // appendMerged appends the messages of s and sides to the table ordered by
 // capture, then frame, stable (the order of emission among equals), with
 // Parent indices (counted from 0 in each store) mapped to their positions

@@ -51,8 +51,8 @@ func (a *analyzer) lastLookup(capture int, client netip.Addr, host string, befor
 // per Content: the decoder shares one Content among the responses that
 // differ only in the ID, which is most of them (a DNS server gives every
 // client the same answer).
-func (a *analyzer) addrsOf(r *dns.Message) int32 {
-	if v, ok := a.addrMemo[r.Content]; ok {
+func (a *analyzer) addrsOf(r *dns.Content) int32 {
+	if v, ok := a.addrMemo[r]; ok {
 		return v
 	}
 	v := int32(len(a.addrLists))
@@ -60,7 +60,7 @@ func (a *analyzer) addrsOf(r *dns.Message) int32 {
 	if a.addrMemo == nil || len(a.addrMemo) >= maxAddrMemo {
 		a.addrMemo = make(map[*dns.Content]int32)
 	}
-	a.addrMemo[r.Content] = v
+	a.addrMemo[r] = v
 	return v
 }
 
@@ -202,7 +202,7 @@ type cnameNote struct {
 }
 
 // qname returns the first question's name of a DNS message.
-func qname(m *dns.Message) string {
+func qname(m *dns.Content) string {
 	if len(m.Questions) == 0 {
 		return ""
 	}

@@ -87,8 +87,9 @@ func (a *analyzer) krbAt(i int) *krb.Message { p, _ := a.in.Body(i).(*krb.Messag
 // httpAt returns the HTTP head of message i, or nil.
 func (a *analyzer) httpAt(i int) *httpauth.Head { p, _ := a.in.Body(i).(*httpauth.Head); return p }
 
-// dnsAt returns the DNS message of message i, or nil.
-func (a *analyzer) dnsAt(i int) *dns.Message { p, _ := a.in.Body(i).(*dns.Message); return p }
+// dnsAt returns the content of DNS message i (all of it but the ID), or
+// nil.
+func (a *analyzer) dnsAt(i int) *dns.Content { _, c := a.in.DNS(i); return c }
 
 // spnegoAt returns the SPNEGO token of message i, or nil.
 func (a *analyzer) spnegoAt(i int) *spnego.Token { p, _ := a.in.Body(i).(*spnego.Token); return p }
@@ -282,7 +283,7 @@ func (a *analyzer) pairDNS() {
 	// cost more than the pairing.
 	for _, i32 := range a.scan.dns {
 		i := int(i32)
-		dm := a.dnsAt(i)
+		id, dm := a.in.DNS(i)
 		if dm == nil {
 			continue
 		}
@@ -293,7 +294,7 @@ func (a *analyzer) pairDNS() {
 			}
 			c := a.in.Capture(i)
 			src, _ := a.in.Addrs(i)
-			k := key{c, src, dm.ID}
+			k := key{c, src, id}
 			q := open[k]
 			q.push(next, len(a.dns))
 			open[k] = q
@@ -302,7 +303,7 @@ func (a *analyzer) pairDNS() {
 				client: ix.client(src.Addr()), name: ix.name(dm.Questions[0].Name), qtype: dm.Questions[0].Type})
 		case decode.KindDNSResponse:
 			_, dst := a.in.Addrs(i)
-			k := key{a.in.Capture(i), dst, dm.ID}
+			k := key{a.in.Capture(i), dst, id}
 			if j := answer(open, next, k); j >= 0 {
 				// Work on the response now, while it is in the cache.
 				t := &a.dns[j]

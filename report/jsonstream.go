@@ -196,7 +196,15 @@ func (e *jsonEnc) streamMessages(s *messageStream) {
 // frags; only the members of other kinds go through the model
 // (builder.messageBody).
 func (e *jsonEnc) streamedMessage(b *builder, d *decode.Result, i int, frags *dnsFragments) {
-	msg := d.Message(i)
+	// A DNS message's ID and content come without making its Body.
+	dnsID, dnsContent := d.DNS(i)
+	isDNS := dnsContent != nil
+	var msg decode.Message
+	if isDNS {
+		msg = d.MessageHead(i)
+	} else {
+		msg = d.Message(i)
+	}
 	m := &msg
 	o := e.obj(2)
 	o.int("frame", int64(m.Frame))
@@ -213,8 +221,11 @@ func (e *jsonEnc) streamedMessage(b *builder, d *decode.Result, i int, frags *dn
 	o.strOmit("carrier", m.Carrier.String())
 	o.strOmit("header", m.Header)
 	if dm := m.DNS(); dm != nil {
-		o.int("id", int64(dm.ID))
-		frags.members(e, &o, b, dm.Content)
+		dnsID, dnsContent, isDNS = dm.ID, dm.Content, true
+	}
+	if isDNS {
+		o.int("id", int64(dnsID))
+		frags.members(e, &o, b, dnsContent)
 	} else {
 		var rm Message
 		b.messageBody(&rm, d, i, m)

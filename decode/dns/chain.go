@@ -9,7 +9,7 @@ import (
 // [name, alias1, ..., canonical]; just [name] when there is no CNAME.
 // Names compare case-insensitively (RFC 4343) and a trailing dot on name is
 // ignored. A CNAME loop stops at the first repeated name.
-func (m *Message) CNAMEChain(name string) []string {
+func (m *Content) CNAMEChain(name string) []string {
 	cur := strings.TrimSuffix(name, ".")
 	chain := []string{cur}
 	// Each step consumes a distinct CNAME record, so len(Answers) steps
@@ -25,7 +25,7 @@ func (m *Message) CNAMEChain(name string) []string {
 	return chain
 }
 
-func (m *Message) cnameOf(name string) (string, bool) {
+func (m *Content) cnameOf(name string) (string, bool) {
 	for _, rr := range m.Answers {
 		if rr.Type == TypeCNAME && rr.Data != "" && strings.EqualFold(rr.Name, name) {
 			return rr.Data, true
@@ -47,7 +47,7 @@ func inChain(chain []string, name string) bool {
 // chain, in answer order. Records owned by any name of the chain count
 // (a name with a CNAME has no other data, RFC 1034 3.6.2, so in a valid
 // response only the canonical name has addresses).
-func (m *Message) Addrs(name string) []netip.Addr {
+func (m *Content) Addrs(name string) []netip.Addr {
 	// Without a CNAME the chain is name alone: no need to build it.
 	var chain []string
 	for _, rr := range m.Answers {
