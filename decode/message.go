@@ -341,6 +341,43 @@ func (r *Result) DNS(i int) (id uint16, c *dns.Content) {
 	return e.dns()
 }
 
+// Krb returns the Kerberos message i holds, or nil, without building the
+// Message or its Body. So do HTTP, SPNEGO and NTLM for theirs.
+func (r *Result) Krb(i int) *krb.Message {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		return m.Krb()
+	}
+	return (*krb.Message)(e.bodyIf(bodyKrb))
+}
+
+// HTTP returns the HTTP head message i holds, or nil (Krb).
+func (r *Result) HTTP(i int) *httpauth.Head {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		return m.HTTP()
+	}
+	return (*httpauth.Head)(e.bodyIf(bodyHTTP))
+}
+
+// SPNEGO returns the SPNEGO token message i holds, or nil (Krb).
+func (r *Result) SPNEGO(i int) *spnego.Token {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		return m.SPNEGO()
+	}
+	return (*spnego.Token)(e.bodyIf(bodySPNEGO))
+}
+
+// NTLM returns the NTLMSSP message i holds, or nil (Krb).
+func (r *Result) NTLM(i int) *ntlm.Message {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		return m.NTLM()
+	}
+	return (*ntlm.Message)(e.bodyIf(bodyNTLM))
+}
+
 // Carrier returns the Carrier of message i, without building the Message.
 func (r *Result) Carrier(i int) Carrier {
 	e, m := r.msgs.find(i)

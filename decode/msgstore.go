@@ -143,6 +143,14 @@ func (e *msgEntry) bodyOf() any {
 	return nil
 }
 
+// bodyIf returns the body of a compact entry when its tag is t, else nil.
+func (e *msgEntry) bodyIf(t bodyTag) unsafe.Pointer {
+	if e.tag() != t {
+		return nil
+	}
+	return e.body
+}
+
 // dns returns the ID and content of the DNS message of a compact entry,
 // without making a *dns.Message; c is nil for any other message.
 func (e *msgEntry) dns() (id uint16, c *dns.Content) {

@@ -265,7 +265,7 @@ func TestResultAccessors(t *testing.T) {
 	client, web, kdc := netip.MustParseAddrPort("192.0.2.101:50000"), netip.MustParseAddrPort("192.0.2.20:80"), netip.MustParseAddrPort("[2001:db8::10]:88")
 	main.add(&Message{Capture: 0, Frame: 2, Parent: -1, Time: tm, Src: client, Dst: web, Kind: KindHTTPRequest, Body: &krb.Message{}})
 	main.add(&Message{Capture: 0, Frame: 2, Parent: 0, Time: tm, Src: client, Dst: web, Kind: KindAPReq, Carrier: CarrierHTTP, Err: "krb: truncated"}) // kept whole
-	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Src: web, Dst: client, Kind: KindHTTPResponse, Truncated: true})
+	main.add(&Message{Capture: 0, Frame: 5, Parent: -1, Time: tm, Src: web, Dst: client, Kind: KindHTTPResponse, Truncated: true, Body: &httpauth.Head{Status: 401}})
 	side.add(&Message{Capture: 0, Frame: 1, Parent: -1, Time: tm, Src: client, Dst: kdc, Kind: KindDNSQuery, Body: &dns.Message{}})
 	side.add(&Message{Capture: 0, Frame: 3, Parent: -1, Time: tm, Src: kdc, Dst: client, Kind: KindASReq, Decrypted: &kcrypt.Result{}})
 	answer := &dns.Content{Response: true}
@@ -301,6 +301,10 @@ func TestResultAccessors(t *testing.T) {
 			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || body != m.Body {
 				t.Errorf("%s: message %d: accessors give %v %d %d %d %T, Message %v %d %d %d %T", name, i,
 					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body)
+			}
+			if r.Krb(i) != m.Krb() || r.HTTP(i) != m.HTTP() || r.SPNEGO(i) != m.SPNEGO() || r.NTLM(i) != m.NTLM() {
+				t.Errorf("%s: message %d: typed accessors give %p %p %p %p, Message %p %p %p %p", name, i,
+					r.Krb(i), r.HTTP(i), r.SPNEGO(i), r.NTLM(i), m.Krb(), m.HTTP(), m.SPNEGO(), m.NTLM())
 			}
 			if src, dst := r.Addrs(i); src != m.Src || dst != m.Dst || src != wantSrc[i] {
 				t.Errorf("%s: message %d: Addrs gives %v -> %v, Message %v -> %v, want from %v", name, i, src, dst, m.Src, m.Dst, wantSrc[i])

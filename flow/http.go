@@ -645,7 +645,7 @@ func (a *analyzer) localAccount(fi int) string {
 	var auth *ntlm.Message
 	target := ""
 	for _, i := range a.res.Flows[fi].Messages {
-		n, _ := a.in.Body(i).(*ntlm.Message)
+		n := a.in.NTLM(i)
 		switch {
 		case n == nil:
 		case a.in.Kind(i) == decode.KindNTLMChallenge && target == "":

@@ -82,17 +82,17 @@ type analyzer struct {
 func (a *analyzer) msg(i int) decode.Message { return a.in.Message(i) }
 
 // krbAt returns the Kerberos message of message i, or nil.
-func (a *analyzer) krbAt(i int) *krb.Message { p, _ := a.in.Body(i).(*krb.Message); return p }
+func (a *analyzer) krbAt(i int) *krb.Message { return a.in.Krb(i) }
 
 // httpAt returns the HTTP head of message i, or nil.
-func (a *analyzer) httpAt(i int) *httpauth.Head { p, _ := a.in.Body(i).(*httpauth.Head); return p }
+func (a *analyzer) httpAt(i int) *httpauth.Head { return a.in.HTTP(i) }
 
 // dnsAt returns the content of DNS message i (all of it but the ID), or
 // nil.
 func (a *analyzer) dnsAt(i int) *dns.Content { _, c := a.in.DNS(i); return c }
 
 // spnegoAt returns the SPNEGO token of message i, or nil.
-func (a *analyzer) spnegoAt(i int) *spnego.Token { p, _ := a.in.Body(i).(*spnego.Token); return p }
+func (a *analyzer) spnegoAt(i int) *spnego.Token { return a.in.SPNEGO(i) }
 
 func newAnalyzer(in *decode.Result) *analyzer {
 	a := &analyzer{in: in, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}, addrLists: [][]netip.Addr{nil}}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
-	"github.com/kerbtrace/kerbtrace/decode/ntlm"
 )
 
 // claim records that flow fi accounts for KDC exchange t.
@@ -400,9 +399,7 @@ func (a *analyzer) userOf(fi int) {
 			continue // cannot name a better user: skip building its name
 		}
 		name, r := "", 0
-		body := a.in.Body(i)
-		k, _ := body.(*krb.Message)
-		n, _ := body.(*ntlm.Message)
+		k, n := a.in.Krb(i), a.in.NTLM(i)
 		switch {
 		case k != nil && len(k.CName.Components) > 0:
 			cname := k.CName.String()

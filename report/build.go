@@ -8,7 +8,6 @@ import (
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
-	"github.com/kerbtrace/kerbtrace/decode/httpauth"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 	"github.com/kerbtrace/kerbtrace/decode/ldap"
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -377,7 +376,7 @@ func (b *builder) dnsFields(rm *Message, c *dns.Content) {
 }
 
 func (b *builder) httpFields(rm *Message, d *decode.Result, i int) {
-	h, _ := d.Body(i).(*httpauth.Head)
+	h := d.HTTP(i)
 	rm.Method, rm.URI, rm.Host = h.Method, h.URI, h.Host
 	if !h.Request {
 		rm.Status = h.Status

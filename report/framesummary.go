@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode"
-	"github.com/kerbtrace/kerbtrace/decode/dns"
 )
 
 // TransportFrame is one UDP datagram or TCP segment of a capture, listed
@@ -104,8 +103,8 @@ type hostNames map[int]map[string]string
 func addressNames(r *Report) hostNames {
 	n := hostNames{}
 	dnsAnswers := func(d *decode.Result, i int) bool {
-		m, ok := d.Body(i).(*dns.Message)
-		return ok && len(m.Answers) > 0
+		_, c := d.DNS(i)
+		return c != nil && len(c.Answers) > 0
 	}
 	r.eachMessage(dnsAnswers, func(m *Message) {
 		for _, a := range m.Answers {
