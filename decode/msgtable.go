@@ -98,6 +98,11 @@ func (t *msgTable) messageHead(i int) Message {
 // little to sort.
 func (t *msgTable) appendMerged(s *msgStore, sides []msgStore) {
 	all := append([]msgStore{*s}, sides...)
+	for k := range all {
+		// Only adding to a store looks addresses up; a message put back
+		// later (put) may add its addresses again.
+		all[k].addrIx = nil
+	}
 	*s = msgStore{}
 	base, n := len(t.at), 0
 	for k := range all {
