@@ -135,15 +135,15 @@ func (a *analyzer) asFor(fi int, since, end int) []*kdcTx {
 // asSummary describes an AS exchange and reports whether it got a TGT.
 func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT bool, lastErr *decode.Message) {
 	var parts []string
+	errAt := -1 // the last KRB-ERROR, built once at the end
 	for _, t := range txs {
 		frames = append(frames, a.in.Frame(t.req))
 		if t.rep < 0 {
 			parts = append(parts, "AS-REQ without reply")
 			continue
 		}
-		r := a.msg(t.rep)
-		frames = append(frames, r.Frame)
-		switch r.Kind {
+		frames = append(frames, a.in.Frame(t.rep))
+		switch a.in.Kind(t.rep) {
 		case decode.KindASRep:
 			if class, _, _ := spnHost(a.krbAt(t.req).SName); class == "krbtgt" {
 				gotTGT = true
@@ -152,9 +152,13 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 				parts = append(parts, "AS-REP for "+a.krbAt(t.req).SName.String())
 			}
 		case decode.KindKRBError:
-			parts = append(parts, r.Krb().ErrorCode.String())
-			lastErr = &r
+			parts = append(parts, a.krbAt(t.rep).ErrorCode.String())
+			errAt = t.rep
 		}
+	}
+	if errAt >= 0 {
+		m := a.msg(errAt)
+		lastErr = &m
 	}
 	return "AS exchange: " + strings.Join(parts, ", "), frames, gotTGT, lastErr
 }
