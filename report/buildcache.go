@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 )
@@ -306,4 +307,49 @@ func (s *slab[T]) new(v T) *T {
 	}
 	s.block = append(s.block, v)
 	return &s.block[len(s.block)-1]
+}
+
+// slabMark is where a slab stood: its block and how much of it was cut.
+type slabMark[T any] struct {
+	data *T
+	n    int
+}
+
+// mark returns where the slab stands, for release.
+func (s *slab[T]) mark() slabMark[T] { return slabMark[T]{unsafe.SliceData(s.block), len(s.block)} }
+
+// release gives back what was cut from the slab since m, when it is still
+// in the block it was cut from (what went to a newer block stays cut): the
+// caller must hold none of it any more.
+func (s *slab[T]) release(m slabMark[T]) {
+	if unsafe.SliceData(s.block) != m.data || len(s.block) < m.n {
+		return
+	}
+	clear(s.block[m.n:])
+	s.block = s.block[:m.n]
+}
+
+// builderMark is where a builder's slabs stood.
+type builderMark struct {
+	u16   slabMark[uint16]
+	ints  slabMark[int]
+	i32   slabMark[int32]
+	strs  slabMark[string]
+	answs slabMark[Answer]
+}
+
+// mark returns where the builder's slabs stand, for release.
+func (b *builder) mark() builderMark {
+	return builderMark{b.u16.mark(), b.ints.mark(), b.i32.mark(), b.strs.mark(), b.answs.mark()}
+}
+
+// release gives back to the slabs what a message built since m took from
+// them, once it is written and dropped (JSON's streamed messages): the
+// next message reuses it rather than the collector freeing it.
+func (b *builder) release(m builderMark) {
+	b.u16.release(m.u16)
+	b.ints.release(m.ints)
+	b.i32.release(m.i32)
+	b.strs.release(m.strs)
+	b.answs.release(m.answs)
 }

@@ -130,3 +130,35 @@ func TestAddrTextsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestSlabRelease checks that release gives back to a slab only what was
+// cut since the mark, zeroed for the next cut, leaves what was cut before
+// untouched, and leaves a newer block alone.
+func TestSlabRelease(t *testing.T) {
+	var s slab[string]
+	kept := s.list(2)
+	kept[0], kept[1] = "a", "b"
+	m := s.mark()
+	tmp := s.list(3)
+	tmp[0], tmp[2] = "x", "z"
+	s.release(m)
+	again := s.list(3)
+	if &again[0] != &tmp[0] || again[0] != "" || again[2] != "" {
+		t.Errorf("after release: %q at %p, want the released %p zeroed", again, &again[0], &tmp[0])
+	}
+	if kept[0] != "a" || kept[1] != "b" {
+		t.Errorf("a list cut before the mark changed: %q", kept)
+	}
+	// Cut past the block: the new block is not given back.
+	m = s.mark()
+	big := s.list(slabBlock / 8)
+	for range slabBlock {
+		big = s.list(slabBlock / 8)
+	}
+	big[0] = "kept"
+	n := len(s.block)
+	s.release(m)
+	if len(s.block) != n || big[0] != "kept" {
+		t.Errorf("release gave back %d values of a block newer than the mark's", n-len(s.block))
+	}
+}

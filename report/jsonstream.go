@@ -228,9 +228,11 @@ func (e *jsonEnc) streamedMessage(b *builder, d *decode.Result, i int, frags *dn
 		frags.members(e, &o, b, dnsContent)
 	} else {
 		var rm Message
+		at := b.mark()
 		b.messageBody(&rm, d, i, m)
 		b.finish()
 		e.messageBody(&o, &rm)
+		b.release(at) // rm is written: its lists go back to the slabs
 	}
 	o.boolOmit("truncated", m.Truncated)
 	o.strOmit("error", m.Err)
