@@ -49,6 +49,7 @@ type Dissector struct {
 	inlineEvery int                     // tests: with the worker, decode every inlineEvery-th handler call's datagram in line
 	udpMsgs     []msgStore              // the messages decoded on the second goroutine, a store per capture
 	dnsShare    dnsShare                // DNS messages already decoded (dnsshare.go)
+	challenges  challengeShare          // challenge lists already kept (challengeshare.go)
 	freeBufs    []streamBuf             // buffers of ended directions, for new ones (conn.go)
 	udpHook     func(*capture.Datagram) // tests: called first by UDP, on whichever goroutine decodes
 	dropTokens  bool                    // DropTokens was called

@@ -220,4 +220,6 @@ func (d *Dissector) httpTokens(idx int) {
 	for i := range h.ProxyAuthenticate {
 		d.authToken(m, idx, "Proxy-Authenticate", &h.ProxyAuthenticate[i])
 	}
+	h.WWWAuthenticate = d.challenges.share(h.WWWAuthenticate)
+	h.ProxyAuthenticate = d.challenges.share(h.ProxyAuthenticate)
 }
