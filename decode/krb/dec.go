@@ -28,6 +28,8 @@ type dec struct {
 	etypeLists listCache[Etype]
 	paLists    listCache[PADataType] // padata and METHOD-DATA types
 	infoLists  listCache[ETypeInfo]  // ETYPE-INFO2 entries
+	ticketKept ticketCache
+	tkt        Ticket // the ticket being decoded
 }
 
 // time reads the KerberosTime of field c (absent when it cannot be read).

@@ -72,3 +72,26 @@ func mix(h uint64) uint64 {
 	h ^= h >> 33
 	return h % shareSlots
 }
+
+// ticketCache keeps recent tickets (their clear part: realm, name, the
+// enc-part's etype, kvno and length), which messages share like lists.
+type ticketCache [shareSlots]*Ticket
+
+// share returns a kept ticket equal to t, the decoder's own, else a copy
+// of t, which takes its slot.
+func (c *ticketCache) share(t *Ticket) *Ticket {
+	h := hashStep(hashStep(hashStep(hashStrings(t.SName.Components), uint64(uintptr(unsafe.Pointer(unsafe.StringData(t.Realm))))),
+		uint64(uint32(t.Etype))<<32|uint64(uint32(t.Kvno))), uint64(t.CipherLen))
+	slot := &c[mix(h)]
+	if k := *slot; k == nil || !sameTicket(k, t) {
+		cp := *t
+		*slot = &cp
+	}
+	return *slot
+}
+
+// sameTicket reports whether a and b hold the same values.
+func sameTicket(a, b *Ticket) bool {
+	return a.TktVNO == b.TktVNO && a.Realm == b.Realm && a.SName.NameType == b.SName.NameType &&
+		slices.Equal(a.SName.Components, b.SName.Components) && a.Etype == b.Etype && a.Kvno == b.Kvno && a.CipherLen == b.CipherLen
+}

@@ -31,3 +31,37 @@ func TestShareSlots(t *testing.T) {
 		t.Error("an empty list is not nil")
 	}
 }
+
+// TestTicketShare checks that a ticket equal to one kept gets the kept
+// one, that one differing in any field gets a copy of its own equal to it,
+// and that neither is the caller's.
+func TestTicketShare(t *testing.T) {
+	var c ticketCache
+	base := Ticket{TktVNO: 5, Realm: "LAB.TEST", SName: Principal{NameType: 2, Components: []string{"krbtgt", "LAB.TEST"}}, Etype: 18, Kvno: 2, CipherLen: 1100}
+	in := base
+	first := c.share(&in)
+	if first == &in || !sameTicket(first, &base) {
+		t.Fatalf("first ticket: got %+v", first)
+	}
+	again := base
+	again.SName.Components = slices.Clone(base.SName.Components)
+	if got := c.share(&again); got != first {
+		t.Errorf("an equal ticket did not get the kept one")
+	}
+	for i, change := range []func(k *Ticket){
+		func(k *Ticket) { k.TktVNO = 4 },
+		func(k *Ticket) { k.Realm = "OTHER.TEST" },
+		func(k *Ticket) { k.SName.NameType = 1 },
+		func(k *Ticket) { k.SName.Components = []string{"HTTP", "web.lab.test"} },
+		func(k *Ticket) { k.Etype = 23 },
+		func(k *Ticket) { k.Kvno = 3 },
+		func(k *Ticket) { k.CipherLen = 1101 },
+	} {
+		other := base
+		change(&other)
+		got := c.share(&other)
+		if got == first || got == &other || !sameTicket(got, &other) {
+			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
+		}
+	}
+}

@@ -98,24 +98,35 @@ func (d *dec) encData(name string, c ber.TLV) encData {
 // ticket decodes Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0],
 // realm [1], sname [2], enc-part [3] } (5.3). c is the TLV holding it (an
 // explicit tag, or the APPLICATION 1 itself when app is true).
+//
+// The ticket is decoded into the decoder's own and shared with the last
+// equal one decoded (ticketCache): a client presents the same TGT in each
+// TGS-REQ and the same service ticket in each AP-REQ.
 func (d *dec) ticket(name string, c ber.TLV, app bool) *Ticket {
 	d.Enter(name)
 	defer d.Leave()
-	t := &Ticket{Kvno: -1}
+	t := &d.tkt
+	*t = Ticket{Kvno: -1}
+	d.ticketFields(t, c, app)
+	return d.ticketKept.share(t)
+}
+
+// ticketFields decodes the Ticket in c into t.
+func (d *dec) ticketFields(t *Ticket, c ber.TLV, app bool) {
 	a := c
 	if !app {
 		var ok bool
 		if a, ok = d.Inner(c); !ok {
-			return t
+			return
 		}
 	}
 	if !a.Is(ber.ClassApplication, true, 1) {
 		d.Failf(a.Off, "not a Ticket (tag %d/%d)", a.Class, a.Tag)
-		return t
+		return
 	}
 	seq, ok := d.Inner(a)
 	if !ok {
-		return t
+		return
 	}
 	d.Fields(seq, func(tag int, f ber.TLV) {
 		switch tag {
@@ -132,7 +143,6 @@ func (d *dec) ticket(name string, c ber.TLV, app bool) *Ticket {
 			t.Etype, t.Kvno, t.CipherLen = e.etype, e.kvno, e.cipherLen
 		}
 	})
-	return t
 }
 
 // tickets decodes SEQUENCE OF Ticket.
