@@ -1,7 +1,9 @@
 package flow
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,8 +56,10 @@ type httpTx struct {
 
 // analyzer holds the indices built over one decode.Result.
 type analyzer struct {
-	in       *decode.Result
-	childOff []int32 // children of message i: childIdx[childOff[i]:childOff[i+1]]
+	in *decode.Result
+	// The carried messages by parent, then in message order: the children
+	// of message i are childIdx[k] for each k where childOf[k] == i.
+	childOf  []int32
 	childIdx []int32
 	dns      []dnsTx
 	// dnsCaptures is one more than the highest capture of a.dns.
@@ -106,30 +110,41 @@ func newAnalyzer(in *decode.Result) *analyzer {
 	return a
 }
 
-// buildChildren lays out the carried messages of each message in one
-// array (counting sort by parent), in message order.
+// buildChildren lists the carried messages by parent (a stable sort of
+// the scan's list, most often in that order already), so that the children
+// of a message are found by binary search: an offset per message, as
+// before, took 4 bytes for each of them (3.4 MB at 20,000 flows) where
+// one in ten is carried.
 func (a *analyzer) buildChildren() {
-	n := a.in.Len()
-	off := a.scan.childCount
-	for i := 2; i < len(off); i++ {
-		off[i] += off[i-1]
+	carried := a.scan.carried
+	parents := make([]int32, len(carried))
+	sorted := true
+	for k, i := range carried {
+		parents[k] = int32(a.in.Parent(int(i)))
+		if k > 0 && parents[k] < parents[k-1] {
+			sorted = false
+		}
 	}
-	idx := make([]int32, off[n+1])
-	for _, i := range a.scan.carried {
-		p := a.in.Parent(int(i))
-		idx[off[p+1]] = i
-		off[p+1]++
+	if !sorted {
+		type child struct{ parent, idx int32 }
+		cs := make([]child, len(carried))
+		for k := range cs {
+			cs[k] = child{parents[k], carried[k]}
+		}
+		slices.SortStableFunc(cs, func(x, y child) int { return cmp.Compare(x.parent, y.parent) })
+		for k, c := range cs {
+			parents[k], carried[k] = c.parent, c.idx
+		}
 	}
-	a.childOff, a.childIdx = off[:n+1], idx
-	a.scan.childCount, a.scan.carried = nil, nil
+	a.childOf, a.childIdx = parents, carried
+	a.scan.carried = nil
 }
 
 // children returns the messages carried directly inside message i.
 func (a *analyzer) children(i int) []int32 {
-	if i < 0 || i+1 >= len(a.childOff) {
-		return nil
-	}
-	return a.childIdx[a.childOff[i]:a.childOff[i+1]]
+	lo, _ := slices.BinarySearch(a.childOf, int32(i))
+	hi, _ := slices.BinarySearch(a.childOf[lo:], int32(i)+1)
+	return a.childIdx[lo : lo+hi]
 }
 
 // appendDescendants appends the messages carried inside message i, depth

@@ -10,7 +10,6 @@ import (
 // the capture-wide checks visit only the messages they are about instead
 // of each walking the whole input again.
 type scan struct {
-	childCount []int32 // children of message i at childCount[i+2] (counting-sort layout)
 	carried    []int32 // messages with a parent, in order
 	dns        []int32 // DNS queries and responses, in order
 	dnsQueries int
@@ -40,7 +39,6 @@ func carrierKind(k decode.Kind) bool {
 func (a *analyzer) scanMessages() {
 	s := &a.scan
 	n := a.in.Len()
-	s.childCount = make([]int32, n+2)
 	lastRealm := ""
 	// Only the cheap accessors: building each Message would cost more
 	// than the scan.
@@ -64,7 +62,6 @@ func (a *analyzer) scanMessages() {
 	for i := range in.Len() {
 		kind, parent := in.Kind(i), in.Parent(i)
 		if p := parent; p >= 0 && p < n {
-			s.childCount[p+2]++
 			s.carried = append(s.carried, int32(i))
 		}
 		switch kind {
