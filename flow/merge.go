@@ -437,8 +437,9 @@ func (tl *timeline) mapFrames(ranks []int) (frames []int, refs []string) {
 func (tl *timeline) mapBack(r *Result) {
 	for i := range r.Flows {
 		f := &r.Flows[i]
+		f.StepRefs = make([][]string, len(f.Steps))
 		for j := range f.Steps {
-			f.Steps[j].Frames, f.Steps[j].Refs = tl.mapFrames(f.Steps[j].Frames)
+			f.Steps[j].Frames, f.StepRefs[j] = tl.mapFrames(f.Steps[j].Frames)
 		}
 		f.Capture = 0
 		first := -1

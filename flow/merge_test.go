@@ -55,17 +55,17 @@ func TestMergeClientAndServerCaptures(t *testing.T) {
 				if s.Status != want.Steps[i].Status {
 					t.Errorf("step %s %s, alone %s", s.ID, s.Status, want.Steps[i].Status)
 				}
-				if len(s.Refs) != len(s.Frames) {
-					t.Errorf("step %s: %d refs for %d frames", s.ID, len(s.Refs), len(s.Frames))
+				if len(f.Refs(i)) != len(s.Frames) {
+					t.Errorf("step %s: %d refs for %d frames", s.ID, len(f.Refs(i)), len(s.Frames))
 				}
 			}
 			// The authenticated request is in both files: cited in both.
-			refs := f.Step(flow.StepAuthenticatedRequest).Refs
+			refs := f.Refs(int(flow.StepAuthenticatedRequest) - 1)
 			if len(refs) != 2 || !strings.HasPrefix(refs[0], "client.pcap#") || !strings.HasPrefix(refs[1], "server.pcap#") {
 				t.Errorf("authenticated request refs %v, want one in client.pcap then one in server.pcap", refs)
 			}
 			// The KDC exchange only in the client's.
-			for _, ref := range f.Step(flow.StepTicketReply).Refs {
+			for _, ref := range f.Refs(int(flow.StepTicketReply) - 1) {
 				if !strings.HasPrefix(ref, "client.pcap#") {
 					t.Errorf("ticket reply cited in %s", ref)
 				}
@@ -105,10 +105,8 @@ func TestUnrelatedCapturesAreNotMerged(t *testing.T) {
 	caps := map[int]bool{}
 	for _, f := range r.Flows {
 		caps[f.Capture] = true
-		for _, s := range f.Steps {
-			if s.Refs != nil {
-				t.Errorf("refs %v although nothing was merged", s.Refs)
-			}
+		if f.StepRefs != nil {
+			t.Errorf("refs %v although nothing was merged", f.StepRefs)
 		}
 	}
 	if !caps[0] || !caps[1] {

@@ -117,20 +117,23 @@ type Step struct {
 	Status Status
 	Frames []int
 	Detail string
-	// Refs name the frames as "file#frame", in timeline order, when several
-	// captures were merged (Frames alone are ambiguous then); else nil.
-	Refs []string
 }
 
 // Flow is one client's attempt to authenticate to one service.
 type Flow struct {
-	Capture  int
-	Client   netip.Addr
-	User     string // name@REALM, when any message names it
-	Server   string // host name as the client used it, else its address
-	Service  string // "http", "cifs", "ldap", "krbtgt", ...
-	SPN      string
-	Steps    [8]Step
+	Capture int
+	Client  netip.Addr
+	User    string // name@REALM, when any message names it
+	Server  string // host name as the client used it, else its address
+	Service string // "http", "cifs", "ldap", "krbtgt", ...
+	SPN     string
+	Steps   [8]Step
+	// StepRefs name the frames of each step (in the order of Steps) as
+	// "file#frame", in timeline order, when several captures were merged
+	// (Frames alone are ambiguous then); else nil. They are apart from
+	// the steps, which a big capture holds hundreds of thousands of: Refs
+	// gives a step's.
+	StepRefs [][]string
 	Outcome  Outcome
 	Findings []string // ids, in the order of Result.Findings
 	Messages []int    // indices into the decode.Result messages of this flow
@@ -153,6 +156,15 @@ func (f *Flow) Step(id StepID) *Step {
 		}
 	}
 	return nil
+}
+
+// Refs returns the "file#frame" names of the frames of f.Steps[i] when
+// several captures were merged, else nil (StepRefs).
+func (f *Flow) Refs(i int) []string {
+	if i < 0 || i >= len(f.StepRefs) {
+		return nil
+	}
+	return f.StepRefs[i]
 }
 
 // Finding is one diagnosis with its evidence.

@@ -112,10 +112,10 @@ func (r *Report) addAnalysis(fr *flow.Result) {
 		if len(f.Steps) > 0 {
 			rf.Steps = make([]Step, 0, len(f.Steps))
 		}
-		for _, s := range f.Steps {
+		for j, s := range f.Steps {
 			// Refs are copied: the redactor rewrites the report's in place,
 			// and must not rewrite the analysis it was built from.
-			rf.Steps = append(rf.Steps, Step{Step: s.ID.String(), Status: s.Status.String(), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: slices.Clone(s.Refs)})
+			rf.Steps = append(rf.Steps, Step{Step: s.ID.String(), Status: s.Status.String(), Frames: nonNil(s.Frames), Detail: s.Detail, Refs: slices.Clone(f.Refs(j))})
 		}
 		r.Flows = append(r.Flows, rf)
 	}

@@ -270,13 +270,14 @@ func TestRedactLeavesAnalysis(t *testing.T) {
 		Flows:    []flow.Flow{{Client: netip.MustParseAddr("10.1.2.3"), Server: "web.lab.test", Service: "http"}},
 		Findings: []flow.Finding{{ID: "KRB_SKEW", Severity: flow.SeverityError, Client: "10.1.2.3", Frames: []int{7}, Refs: []string{ref}}},
 	}
-	fr.Flows[0].Steps[0] = flow.Step{ID: flow.StepNameResolution, Status: flow.StatusOK, Frames: []int{7}, Refs: []string{ref}}
+	fr.Flows[0].Steps[0] = flow.Step{ID: flow.StepNameResolution, Status: flow.StatusOK, Frames: []int{7}}
+	fr.Flows[0].StepRefs = [][]string{{ref}}
 	r := Build(&decode.Result{Captures: []decode.CaptureInfo{{File: file}, {File: "/home/eng/cases/contoso-server.pcapng"}}}, fr, Options{})
 	Redact(r)
 	if got := r.Flows[0].Steps[0].Refs[0]; got == ref {
 		t.Fatalf("the report's step ref was not redacted: %q", got)
 	}
-	if got := fr.Flows[0].Steps[0].Refs[0]; got != ref {
+	if got := fr.Flows[0].StepRefs[0][0]; got != ref {
 		t.Errorf("redacting the report changed the analysis' step ref to %q", got)
 	}
 	if got := fr.Findings[0].Refs[0]; got != ref {
