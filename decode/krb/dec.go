@@ -30,6 +30,8 @@ type dec struct {
 	infoLists  listCache[ETypeInfo]  // ETYPE-INFO2 entries
 	ticketKept ticketCache
 	tkt        Ticket // the ticket being decoded
+	eDataKept  eDataCache
+	ed         EData // the e-data being decoded
 }
 
 // time reads the KerberosTime of field c (absent when it cannot be read).

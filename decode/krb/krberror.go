@@ -67,8 +67,17 @@ func (d *dec) eData(m *Message, f ber.TLV) {
 	if !ok {
 		return
 	}
-	ed := &EData{}
-	m.EData = ed
+	// Decoded into the decoder's own and shared with the last equal one
+	// kept (eDataCache): a KDC asks every client for pre-authentication
+	// with the same METHOD-DATA.
+	ed := &d.ed
+	*ed = EData{}
+	d.eDataFields(ed, t)
+	m.EData = d.eDataKept.share(ed)
+}
+
+// eDataFields decodes the e-data value t into ed.
+func (d *dec) eDataFields(ed *EData, t ber.TLV) {
 	if !t.Is(ber.ClassUniversal, true, ber.TagSequence) {
 		return
 	}

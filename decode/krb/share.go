@@ -95,3 +95,26 @@ func sameTicket(a, b *Ticket) bool {
 	return a.TktVNO == b.TktVNO && a.Realm == b.Realm && a.SName.NameType == b.SName.NameType &&
 		slices.Equal(a.SName.Components, b.SName.Components) && a.Etype == b.Etype && a.Kvno == b.Kvno && a.CipherLen == b.CipherLen
 }
+
+// eDataCache keeps recent e-data of KRB-ERRORs, which messages share like
+// lists.
+type eDataCache [shareSlots]*EData
+
+// share returns a kept e-data equal to ed, the decoder's own, else a copy
+// of ed, which takes its slot.
+func (c *eDataCache) share(ed *EData) *EData {
+	h := hashStep(hashStep(hashStep(hashInts(ed.MethodData), hashETypeInfo(ed.ETypeInfo2)), hashInts(ed.TypedData)),
+		uint64(uint32(ed.NTStatus))<<32|uint64(uint32(ed.KerbErrType)))
+	slot := &c[mix(h)]
+	if k := *slot; k == nil || !sameEData(k, ed) {
+		cp := *ed
+		*slot = &cp
+	}
+	return *slot
+}
+
+// sameEData reports whether a and b hold the same values.
+func sameEData(a, b *EData) bool {
+	return slices.Equal(a.MethodData, b.MethodData) && slices.Equal(a.ETypeInfo2, b.ETypeInfo2) && slices.Equal(a.TypedData, b.TypedData) &&
+		a.NTStatus == b.NTStatus && a.HasNTStatus == b.HasNTStatus && a.KerbErrType == b.KerbErrType
+}

@@ -2,6 +2,7 @@ package krb
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -63,5 +64,44 @@ func TestTicketShare(t *testing.T) {
 		if got == first || got == &other || !sameTicket(got, &other) {
 			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
 		}
+	}
+}
+
+// TestEDataShare checks that an e-data equal to one kept gets the kept
+// one, and one differing in any field a copy of its own equal to it.
+func TestEDataShare(t *testing.T) {
+	var c eDataCache
+	base := EData{MethodData: []PADataType{2, 19, 16}, ETypeInfo2: []ETypeInfo{{Etype: 18, Salt: "LAB.TESTuser", HasSalt: true}}}
+	in := base
+	first := c.share(&in)
+	if first == &in || !sameEData(first, &base) {
+		t.Fatalf("first e-data: got %+v", first)
+	}
+	again := base
+	again.MethodData = slices.Clone(base.MethodData)
+	if got := c.share(&again); got != first {
+		t.Errorf("an equal e-data did not get the kept one")
+	}
+	for i, change := range []func(e *EData){
+		func(e *EData) { e.MethodData = []PADataType{2, 19} },
+		func(e *EData) { e.ETypeInfo2 = []ETypeInfo{{Etype: 18, Salt: "LAB.TESTother", HasSalt: true}} },
+		func(e *EData) { e.TypedData = []PADataType{1} },
+		func(e *EData) { e.NTStatus = 0xc0000234 },
+		func(e *EData) { e.HasNTStatus = true },
+		func(e *EData) { e.KerbErrType = 3 },
+	} {
+		other := base
+		change(&other)
+		got := c.share(&other)
+		if got == first || got == &other || !sameEData(got, &other) {
+			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
+		}
+	}
+	// sameEData compares every field: a new one must be added there.
+	if n := reflect.TypeFor[EData]().NumField(); n != 6 {
+		t.Errorf("EData has %d fields, sameEData knows 6", n)
+	}
+	if n := reflect.TypeFor[Ticket]().NumField(); n != 6 {
+		t.Errorf("Ticket has %d fields, sameTicket knows 6", n)
 	}
 }
