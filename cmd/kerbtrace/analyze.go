@@ -123,6 +123,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	names := expandInputs(files, warn)
 	adviseHugePages(inputSize(names)) // hugepages.go
 	setGCPercent(decodeGCPercent)     // main.go
+	setMemoryLimit(noMemoryLimit)
 	for _, name := range names {
 		if err := addInput(d, name, stdin); err != nil {
 			warn(err)

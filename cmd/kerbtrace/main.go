@@ -7,6 +7,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -54,10 +55,20 @@ func setGCPercent(p int) {
 func collectForRendering() {
 	runtime.GC()
 	setGCPercent(renderGCPercent)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	setMemoryLimit(int64(ms.Sys - ms.HeapReleased))
+}
+
+// noMemoryLimit is the runtime's memory limit when none is set.
+const noMemoryLimit = math.MaxInt64
+
+// setMemoryLimit sets the runtime's soft memory limit to n bytes, unless
+// the user set GOMEMLIMIT. An analysis starts without one (noMemoryLimit):
+// the limit of an earlier one in the same process does not hold.
+func setMemoryLimit(n int64) {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		debug.SetMemoryLimit(int64(ms.Sys - ms.HeapReleased))
+		debug.SetMemoryLimit(n)
 	}
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -10,6 +13,7 @@ import (
 // are drawn: raised when the user set no GOGC, the user's own otherwise.
 func TestCollectForRendering(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(noMemoryLimit))
 	for _, tc := range []struct {
 		gogc string // "" unset
 		want int
@@ -27,5 +31,52 @@ func TestCollectForRendering(t *testing.T) {
 		if got := debug.SetGCPercent(gcPercent); got != tc.want {
 			t.Errorf("GOGC %q: collector target %d while rendering, want %d", tc.gogc, got, tc.want)
 		}
+	}
+}
+
+// TestCollectForRenderingLimit checks the soft memory limit while a
+// report is drawn: the memory the process holds then when the user set no
+// GOMEMLIMIT, the user's own otherwise.
+func TestCollectForRenderingLimit(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(noMemoryLimit))
+	if v, ok := os.LookupEnv("GOMEMLIMIT"); ok {
+		os.Unsetenv("GOMEMLIMIT")
+		defer os.Setenv("GOMEMLIMIT", v)
+	}
+	collectForRendering()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if got := debug.SetMemoryLimit(-1); got <= 0 || got == noMemoryLimit || uint64(got) > ms.Sys {
+		t.Errorf("memory limit while rendering %d, want the memory held (at most %d)", got, ms.Sys)
+	}
+	const user = 3 << 30
+	t.Setenv("GOMEMLIMIT", "3GiB")
+	debug.SetMemoryLimit(user) // as the runtime reads GOMEMLIMIT at start
+	collectForRendering()
+	if got := debug.SetMemoryLimit(-1); got != user {
+		t.Errorf("GOMEMLIMIT set: memory limit while rendering %d, want the user's %d", got, user)
+	}
+}
+
+// TestAnalyzeLiftsMemoryLimit checks that an analysis does not run under
+// the memory limit an earlier one in the same process left (the limit of
+// its rendering, collectForRendering): it starts without one.
+func TestAnalyzeLiftsMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(noMemoryLimit))
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	if v, ok := os.LookupEnv("GOMEMLIMIT"); ok {
+		os.Unsetenv("GOMEMLIMIT")
+		defer os.Setenv("GOMEMLIMIT", v)
+	}
+	debug.SetMemoryLimit(1 << 20) // as an earlier analysis could leave it
+	var out, errb bytes.Buffer
+	// Markdown reads its messages while it draws: no limit is set for it.
+	code := run([]string{"analyze", "--format", "markdown", "--fail-on", "never", filepath.Join("..", "..", "testdata", "captures", "success.pcap")}, nil, &out, &errb)
+	if code != exitOK || out.Len() == 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if got := debug.SetMemoryLimit(-1); got != noMemoryLimit {
+		t.Errorf("memory limit after the analysis %d, want none", got)
 	}
 }
