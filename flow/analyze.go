@@ -152,7 +152,7 @@ func (a *analyzer) findingAs(fi int, id string, sev Severity, spn string, frames
 		return nil
 	}
 	a.seen[k] = true
-	a.flowHas[flowFinding{fi, id}] = true
+	a.flowHas[flowFinding{int32(fi), catalogueNum[id]}] = true
 	fd := Finding{ID: id, Severity: sev, Frames: frames, Summary: fmt.Sprintf(format, args...),
 		Cause: e.cause, Remedy: e.remedy, flow: fi}
 	if fi >= 0 {
@@ -169,18 +169,20 @@ func (a *analyzer) findingAs(fi int, id string, sev Severity, spn string, frames
 	return &a.res.Findings[len(a.res.Findings)-1]
 }
 
-// findingKey identifies a finding for de-duplication: its flow, id and
-// sorted frames.
+// findingKey identifies a finding for de-duplication: its flow, id (its
+// number in the catalogue) and sorted frames. A big capture has tens of
+// thousands: 24 bytes, not 40.
 type findingKey struct {
-	flow   int
-	id     string
+	flow   int32
+	id     uint16
 	frames string // the frame numbers, 8 bytes each
 }
 
-// flowFinding names a finding id made about a flow.
+// flowFinding names a finding id (its number in the catalogue) made about
+// a flow.
 type flowFinding struct {
-	flow int
-	id   string
+	flow int32
+	id   uint16
 }
 
 func (a *analyzer) findingKey(fi int, id string, frames []int) findingKey {
@@ -189,7 +191,7 @@ func (a *analyzer) findingKey(fi int, id string, frames []int) findingKey {
 		b = binary.LittleEndian.AppendUint64(b, uint64(f))
 	}
 	a.keyBuf = b
-	return findingKey{fi, id, string(b)}
+	return findingKey{int32(fi), catalogueNum[id], string(b)}
 }
 
 // finish orders findings and flows and links each flow to its findings.

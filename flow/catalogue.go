@@ -1,5 +1,7 @@
 package flow
 
+import "slices"
+
 // entry is a catalogue row of spec/findings.md: default severity and the
 // cause and remedy text every finding with that id carries.
 type entry struct {
@@ -7,6 +9,21 @@ type entry struct {
 	cause  string
 	remedy string
 }
+
+// catalogueNum numbers the catalogue's ids (in sorted order), for the
+// analysis's de-duplication keys: two bytes where the id took sixteen.
+var catalogueNum = func() map[string]uint16 {
+	ids := make([]string, 0, len(catalogue))
+	for id := range catalogue {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	num := make(map[string]uint16, len(ids))
+	for i, id := range ids {
+		num[id] = uint16(i)
+	}
+	return num
+}()
 
 // catalogue holds every finding id kerbtrace may report. Ids never change
 // meaning once released.

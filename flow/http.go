@@ -261,7 +261,8 @@ func (a *analyzer) laterAPReqs(txs []*httpTx, first int) []int {
 
 // hasFinding reports whether flow fi has a finding with the id.
 func (a *analyzer) hasFinding(fi int, id string) bool {
-	return a.flowHas[flowFinding{fi, id}]
+	n, ok := catalogueNum[id]
+	return ok && a.flowHas[flowFinding{int32(fi), n}]
 }
 
 // collect adds a request, its response (-1: none) and every message they

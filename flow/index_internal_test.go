@@ -22,3 +22,29 @@ func TestIndexSizes(t *testing.T) {
 		t.Errorf("Flow is %d bytes, want <= 744", n)
 	}
 }
+
+// TestCatalogueNum checks the numbers the de-duplication keys give the
+// catalogue's ids: one each, all distinct, and an id outside the
+// catalogue found in no flow.
+func TestCatalogueNum(t *testing.T) {
+	if len(catalogueNum) != len(catalogue) || len(catalogue) > 1<<16 {
+		t.Fatalf("%d numbers for %d ids", len(catalogueNum), len(catalogue))
+	}
+	seen := map[uint16]string{}
+	for id, n := range catalogueNum {
+		if other, dup := seen[n]; dup {
+			t.Errorf("%s and %s share number %d", id, other, n)
+		}
+		seen[n] = id
+	}
+	a := &analyzer{flowHas: map[flowFinding]bool{}}
+	for id, n := range catalogueNum {
+		a.flowHas[flowFinding{3, n}] = true
+		if !a.hasFinding(3, id) || a.hasFinding(2, id) {
+			t.Errorf("%s: hasFinding on flow 3 %v, on flow 2 %v", id, a.hasFinding(3, id), a.hasFinding(2, id))
+		}
+	}
+	if a.hasFinding(3, "NOT_A_CATALOGUE_ID") {
+		t.Error("an id outside the catalogue was found")
+	}
+}
