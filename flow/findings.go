@@ -51,7 +51,7 @@ func (a *analyzer) kdcFindings() {
 					what += " for " + spn
 				}
 				if fd := a.findingAs(fi, "KDC_UNREACHABLE", SeverityError, spn, []int{req.Frame},
-					"%s sent %s to the KDC %s over %s and got no reply.", t.client.Addr(), what, t.kdc, req.Transport); fd != nil && fi < 0 {
+					"%s sent %s to the KDC %s over %s and got no reply.", t.client.Addr(), what, req.Dst, req.Transport); fd != nil && fi < 0 {
 					fd.Client = t.client.Addr().String()
 				}
 			}
@@ -63,7 +63,8 @@ func (a *analyzer) kdcFindings() {
 			a.krbErrorFinding(fi, t.rep, []int{i})
 			continue
 		}
-		k := key{fi, code, a.in.Kind(t.req), a.krbAt(t.req).SName.String(), t.client.Addr(), t.kdc.Addr(), a.in.Capture(t.req)}
+		_, kdc := a.in.Addrs(t.req)
+		k := key{fi, code, a.in.Kind(t.req), a.krbAt(t.req).SName.String(), t.client.Addr(), kdc.Addr(), a.in.Capture(t.req)}
 		if _, seen := groups[k]; !seen {
 			order = append(order, k)
 		}

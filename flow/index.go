@@ -36,11 +36,10 @@ type dnsTx struct {
 // kdcTx is a request to a KDC with its reply (rep is -1 when none came).
 type kdcTx struct {
 	req, rep int
-	frame    int // of the request
-	client   netip.AddrPort
-	kdc      netip.AddrPort
-	pos      int32 // position in its client's group of the lookup index (lookupIndex.kdcBy)
-	flow     int32 // the flow that claimed it last, or -1
+	frame    int            // of the request
+	client   netip.AddrPort // the KDC is the request's Dst
+	pos      int32          // position in its client's group of the lookup index (lookupIndex.kdcBy)
+	flow     int32          // the flow that claimed it last, or -1
 }
 
 // claimed reports whether a flow claimed t.
@@ -356,7 +355,7 @@ func (a *analyzer) pairKDC() {
 			src, dst := a.in.Addrs(i)
 			j := len(a.kdc)
 			t := &txs[j]
-			*t = kdcTx{req: i, rep: -1, frame: a.in.Frame(i), client: src, kdc: dst, flow: -1}
+			*t = kdcTx{req: i, rep: -1, frame: a.in.Frame(i), client: src, flow: -1}
 			k := key{a.in.Capture(i), src, dst}
 			q := open[k]
 			q.push(next, j)

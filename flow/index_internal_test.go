@@ -11,8 +11,8 @@ func TestIndexSizes(t *testing.T) {
 	if n := unsafe.Sizeof(dnsTx{}); n > 32 {
 		t.Errorf("dnsTx is %d bytes, want <= 32", n)
 	}
-	if n := unsafe.Sizeof(kdcTx{}); n > 96 {
-		t.Errorf("kdcTx is %d bytes, want <= 96", n)
+	if n := unsafe.Sizeof(kdcTx{}); n > 64 {
+		t.Errorf("kdcTx is %d bytes, want <= 64", n)
 	}
 	// A big capture has tens of thousands of flows of eight steps.
 	if n := unsafe.Sizeof(Step{}); n > 72 {
