@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kerbtrace/kerbtrace/decode/krb"
+
 	"github.com/kerbtrace/kerbtrace/decode"
 )
 
@@ -307,15 +309,42 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func joinFrames(fr []int) string {
-	var b []byte
+func joinFrames(fr []int) string { return string(appendFrames(nil, fr)) }
+
+// appendFrames appends the frame numbers to b as joinFrames writes them.
+func appendFrames(b []byte, fr []int) []byte {
 	for i, f := range fr {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
 		b = strconv.AppendInt(b, int64(f), 10)
 	}
-	return string(b)
+	return b
+}
+
+// appendAddr appends a.String() to b ("invalid IP" for the zero Addr,
+// which AppendTo leaves empty).
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, a.String()...)
+	}
+	return a.AppendTo(b)
+}
+
+// principalEmpty reports whether p.String() is "", without making it.
+func principalEmpty(p krb.Principal) bool {
+	return len(p.Components) == 0 || len(p.Components) == 1 && p.Components[0] == ""
+}
+
+// appendPrincipal appends p.String() to b.
+func appendPrincipal(b []byte, p krb.Principal) []byte {
+	for i, c := range p.Components {
+		if i > 0 {
+			b = append(b, '/')
+		}
+		b = append(b, c...)
+	}
+	return b
 }
 
 // Drop removes the findings with the given ids from the result and from

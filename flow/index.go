@@ -77,6 +77,7 @@ type analyzer struct {
 	flowKDC     map[int][]*kdcTx  // the KDC exchanges a flow claimed, in the order claimed
 	idx         lookupIndex       // transactions grouped by client
 	keyBuf      []byte            // scratch for finding keys
+	textBuf     []byte            // scratch for finding texts
 	scan        scan              // what one pass over the messages found
 	later       []laterAPReqs     // flows' later AP-REQs, for laterTickets
 }

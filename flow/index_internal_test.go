@@ -1,8 +1,13 @@
 package flow
 
 import (
+	"net/netip"
+	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
 )
 
 // TestIndexSizes pins the size of the analysis's transactions: a big
@@ -46,5 +51,33 @@ func TestCatalogueNum(t *testing.T) {
 	}
 	if a.hasFinding(3, "NOT_A_CATALOGUE_ID") {
 		t.Error("an id outside the catalogue was found")
+	}
+}
+
+// TestAppendTexts checks the appending forms of the finding texts against
+// the String forms they replace.
+func TestAppendTexts(t *testing.T) {
+	for _, a := range []netip.Addr{{}, netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("::ffff:10.0.0.9"), netip.MustParseAddr("fe80::1%eth0")} {
+		if got := string(appendAddr([]byte("x"), a)); got != "x"+a.String() {
+			t.Errorf("appendAddr(%v) = %q", a, got)
+		}
+	}
+	for _, p := range []krb.Principal{{}, {Components: []string{""}}, {Components: []string{"", ""}}, {Components: []string{"HTTP", "web.lab.test"}}, {Components: []string{"u"}}} {
+		if got := string(appendPrincipal(nil, p)); got != p.String() {
+			t.Errorf("appendPrincipal(%v) = %q, want %q", p.Components, got, p.String())
+		}
+		if empty := principalEmpty(p); empty != (p.String() == "") {
+			t.Errorf("%v: principalEmpty %v, String %q", p.Components, empty, p.String())
+		}
+	}
+	for _, fr := range [][]int{nil, {7}, {7, 12, 300}} {
+		if got := string(appendFrames(nil, fr)); got != joinFrames(fr) {
+			t.Errorf("appendFrames(%v) = %q", fr, got)
+		}
+	}
+	for k := range decode.Kind(40) {
+		if got, want := kindName(k), strings.ToUpper(strings.ReplaceAll(k.String(), "_", "-")); got != want {
+			t.Errorf("kindName(%v) = %q, want %q", k, got, want)
+		}
 	}
 }
