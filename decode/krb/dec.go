@@ -31,7 +31,8 @@ type dec struct {
 	ticketKept ticketCache
 	tkt        Ticket // the ticket being decoded
 	eDataKept  eDataCache
-	ed         EData // the e-data being decoded
+	ed         EData   // the e-data being decoded
+	ap         Message // the AP-REQ of a PA-TGS-REQ being decoded
 }
 
 // time reads the KerberosTime of field c (absent when it cannot be read).

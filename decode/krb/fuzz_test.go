@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -70,6 +71,32 @@ func FuzzSplitRecord(f *testing.F) {
 		}
 		if len(msg) > 0 && &msg[0] != &b[4] {
 			t.Fatal("msg is not a sub-slice of the input")
+		}
+	})
+}
+
+// FuzzParseShared checks that what a decoder shares with the messages it
+// decoded before (lists, tickets, e-data: share.go) never changes what a
+// message decodes to: the same bytes give the same message from a fresh
+// decoder and from one that decoded every seed and them before.
+func FuzzParseShared(f *testing.F) {
+	seeds := seedVectors(f)
+	for _, b := range seeds {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fresh, errFresh := new(dec).parse(b)
+		warm := new(dec)
+		for _, s := range seeds {
+			warm.parse(s)
+		}
+		warm.parse(b)
+		got, err := warm.parse(b)
+		if (err == nil) != (errFresh == nil) || err != nil && err.Error() != errFresh.Error() {
+			t.Fatalf("error %v after other messages, %v fresh", err, errFresh)
+		}
+		if !reflect.DeepEqual(got, fresh) {
+			t.Fatalf("after other messages:\n%+v\nfresh:\n%+v", got, fresh)
 		}
 	})
 }

@@ -74,9 +74,12 @@ func (d *dec) paValue(typ PADataType, v ber.TLV, pi *paInfo, inError bool) {
 	switch typ {
 	case PATGSReq:
 		if t, ok := d.nested(v); ok {
-			ap := &Message{Type: MsgAPReq, EncPartKvno: -1}
+			// Only its ticket is kept: the AP-REQ is the decoder's own.
+			ap := &d.ap
+			*ap = Message{Type: MsgAPReq, EncPartKvno: -1}
 			d.app(ap, t)
 			pi.tgt = ap.Ticket
+			*ap = Message{}
 		}
 	case PAETypeInfo2:
 		if t, ok := d.nested(v); ok {
