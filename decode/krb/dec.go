@@ -28,9 +28,9 @@ type dec struct {
 	etypeLists listCache[Etype]
 	paLists    listCache[PADataType] // padata and METHOD-DATA types
 	infoLists  listCache[ETypeInfo]  // ETYPE-INFO2 entries
-	ticketKept ticketCache
+	ticketKept valueCache[Ticket]
 	tkt        Ticket // the ticket being decoded
-	eDataKept  eDataCache
+	eDataKept  valueCache[EData]
 	ed         EData   // the e-data being decoded
 	ap         Message // the AP-REQ of a PA-TGS-REQ being decoded
 }

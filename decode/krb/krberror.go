@@ -68,12 +68,12 @@ func (d *dec) eData(m *Message, f ber.TLV) {
 		return
 	}
 	// Decoded into the decoder's own and shared with the last equal one
-	// kept (eDataCache): a KDC asks every client for pre-authentication
+	// kept (valueCache): a KDC asks every client for pre-authentication
 	// with the same METHOD-DATA.
 	ed := &d.ed
 	*ed = EData{}
 	d.eDataFields(ed, t)
-	m.EData = d.eDataKept.share(ed)
+	m.EData = d.eDataKept.share(ed, hashEData(ed), sameEData)
 }
 
 // eDataFields decodes the e-data value t into ed.

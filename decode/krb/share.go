@@ -73,21 +73,26 @@ func mix(h uint64) uint64 {
 	return h % shareSlots
 }
 
-// ticketCache keeps recent tickets (their clear part: realm, name, the
-// enc-part's etype, kvno and length), which messages share like lists.
-type ticketCache [shareSlots]*Ticket
+// valueCache keeps recent values of one type (tickets, e-data), which
+// messages share like lists.
+type valueCache[T any] [shareSlots]*T
 
-// share returns a kept ticket equal to t, the decoder's own, else a copy
-// of t, which takes its slot.
-func (c *ticketCache) share(t *Ticket) *Ticket {
-	h := hashStep(hashStep(hashStep(hashStrings(t.SName.Components), uint64(uintptr(unsafe.Pointer(unsafe.StringData(t.Realm))))),
-		uint64(uint32(t.Etype))<<32|uint64(uint32(t.Kvno))), uint64(t.CipherLen))
+// share returns a kept value equal to v (the decoder's own, whose hash is
+// h) by same, else a copy of v, which takes h's slot.
+func (c *valueCache[T]) share(v *T, h uint64, same func(a, b *T) bool) *T {
 	slot := &c[mix(h)]
-	if k := *slot; k == nil || !sameTicket(k, t) {
-		cp := *t
+	if k := *slot; k == nil || !same(k, v) {
+		cp := *v
 		*slot = &cp
 	}
 	return *slot
+}
+
+// hashTicket hashes the clear part of a ticket: realm, name, the
+// enc-part's etype, kvno and length.
+func hashTicket(t *Ticket) uint64 {
+	return hashStep(hashStep(hashStep(hashStrings(t.SName.Components), uint64(uintptr(unsafe.Pointer(unsafe.StringData(t.Realm))))),
+		uint64(uint32(t.Etype))<<32|uint64(uint32(t.Kvno))), uint64(t.CipherLen))
 }
 
 // sameTicket reports whether a and b hold the same values.
@@ -96,21 +101,10 @@ func sameTicket(a, b *Ticket) bool {
 		slices.Equal(a.SName.Components, b.SName.Components) && a.Etype == b.Etype && a.Kvno == b.Kvno && a.CipherLen == b.CipherLen
 }
 
-// eDataCache keeps recent e-data of KRB-ERRORs, which messages share like
-// lists.
-type eDataCache [shareSlots]*EData
-
-// share returns a kept e-data equal to ed, the decoder's own, else a copy
-// of ed, which takes its slot.
-func (c *eDataCache) share(ed *EData) *EData {
-	h := hashStep(hashStep(hashStep(hashInts(ed.MethodData), hashETypeInfo(ed.ETypeInfo2)), hashInts(ed.TypedData)),
+// hashEData hashes an e-data's lists and codes.
+func hashEData(ed *EData) uint64 {
+	return hashStep(hashStep(hashStep(hashInts(ed.MethodData), hashETypeInfo(ed.ETypeInfo2)), hashInts(ed.TypedData)),
 		uint64(uint32(ed.NTStatus))<<32|uint64(uint32(ed.KerbErrType)))
-	slot := &c[mix(h)]
-	if k := *slot; k == nil || !sameEData(k, ed) {
-		cp := *ed
-		*slot = &cp
-	}
-	return *slot
 }
 
 // sameEData reports whether a and b hold the same values.

@@ -37,16 +37,17 @@ func TestShareSlots(t *testing.T) {
 // one, that one differing in any field gets a copy of its own equal to it,
 // and that neither is the caller's.
 func TestTicketShare(t *testing.T) {
-	var c ticketCache
+	var c valueCache[Ticket]
+	share := func(t *Ticket) *Ticket { return c.share(t, hashTicket(t), sameTicket) }
 	base := Ticket{TktVNO: 5, Realm: "LAB.TEST", SName: Principal{NameType: 2, Components: []string{"krbtgt", "LAB.TEST"}}, Etype: 18, Kvno: 2, CipherLen: 1100}
 	in := base
-	first := c.share(&in)
+	first := share(&in)
 	if first == &in || !sameTicket(first, &base) {
 		t.Fatalf("first ticket: got %+v", first)
 	}
 	again := base
 	again.SName.Components = slices.Clone(base.SName.Components)
-	if got := c.share(&again); got != first {
+	if got := share(&again); got != first {
 		t.Errorf("an equal ticket did not get the kept one")
 	}
 	for i, change := range []func(k *Ticket){
@@ -60,7 +61,7 @@ func TestTicketShare(t *testing.T) {
 	} {
 		other := base
 		change(&other)
-		got := c.share(&other)
+		got := share(&other)
 		if got == first || got == &other || !sameTicket(got, &other) {
 			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
 		}
@@ -70,16 +71,17 @@ func TestTicketShare(t *testing.T) {
 // TestEDataShare checks that an e-data equal to one kept gets the kept
 // one, and one differing in any field a copy of its own equal to it.
 func TestEDataShare(t *testing.T) {
-	var c eDataCache
+	var c valueCache[EData]
+	share := func(e *EData) *EData { return c.share(e, hashEData(e), sameEData) }
 	base := EData{MethodData: []PADataType{2, 19, 16}, ETypeInfo2: []ETypeInfo{{Etype: 18, Salt: "LAB.TESTuser", HasSalt: true}}}
 	in := base
-	first := c.share(&in)
+	first := share(&in)
 	if first == &in || !sameEData(first, &base) {
 		t.Fatalf("first e-data: got %+v", first)
 	}
 	again := base
 	again.MethodData = slices.Clone(base.MethodData)
-	if got := c.share(&again); got != first {
+	if got := share(&again); got != first {
 		t.Errorf("an equal e-data did not get the kept one")
 	}
 	for i, change := range []func(e *EData){
@@ -92,7 +94,7 @@ func TestEDataShare(t *testing.T) {
 	} {
 		other := base
 		change(&other)
-		got := c.share(&other)
+		got := share(&other)
 		if got == first || got == &other || !sameEData(got, &other) {
 			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
 		}

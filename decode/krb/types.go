@@ -100,7 +100,7 @@ func (d *dec) encData(name string, c ber.TLV) encData {
 // explicit tag, or the APPLICATION 1 itself when app is true).
 //
 // The ticket is decoded into the decoder's own and shared with the last
-// equal one decoded (ticketCache): a client presents the same TGT in each
+// equal one decoded (valueCache): a client presents the same TGT in each
 // TGS-REQ and the same service ticket in each AP-REQ.
 func (d *dec) ticket(name string, c ber.TLV, app bool) *Ticket {
 	d.Enter(name)
@@ -108,7 +108,7 @@ func (d *dec) ticket(name string, c ber.TLV, app bool) *Ticket {
 	t := &d.tkt
 	*t = Ticket{Kvno: -1}
 	d.ticketFields(t, c, app)
-	return d.ticketKept.share(t)
+	return d.ticketKept.share(t, hashTicket(t), sameTicket)
 }
 
 // ticketFields decodes the Ticket in c into t.
