@@ -170,24 +170,8 @@ func TestDropMessages(t *testing.T) {
 // any more: the collector can free them before the report is rendered.
 // Without the drop, the report holds them.
 func TestDropMessagesFrees(t *testing.T) {
-	file := filepath.Join("..", "testdata", "captures", "success.pcap")
 	for _, drop := range []bool{true, false} {
-		fh, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := decode.NewDissector()
-		err = d.Add("success.pcap", fh)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		freed := make(chan struct{})
-		runtime.AddCleanup(d, func(ch chan struct{}) { close(ch) }, freed)
-		ch := make(chan *flow.Result, 1)
-		rep := BuildPending(d.Result(), ch, Options{StreamMessages: true})
-		ch <- flow.Analyze(d.Result())
-		d = nil
+		rep, freed := pendingWatched(t)
 		if drop {
 			rep.DropMessages()
 		}
@@ -217,24 +201,8 @@ func TestDropMessagesFrees(t *testing.T) {
 // with it, calls it once, after the messages and before the flows, and by
 // then has let go of the decoded result (the collector frees it there).
 func TestJSONRelease(t *testing.T) {
-	file := filepath.Join("..", "testdata", "captures", "success.pcap")
 	render := func(release bool) (out []byte, calls int, freedAtRelease bool) {
-		fh, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := decode.NewDissector()
-		err = d.Add("success.pcap", fh)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		freed := make(chan struct{})
-		runtime.AddCleanup(d, func(ch chan struct{}) { close(ch) }, freed)
-		ch := make(chan *flow.Result, 1)
-		rep := BuildPending(d.Result(), ch, Options{StreamMessages: true})
-		ch <- flow.Analyze(d.Result())
-		d = nil
+		rep, freed := pendingWatched(t)
 		var o RenderOptions
 		var buf bytes.Buffer
 		if release {
@@ -270,4 +238,27 @@ func TestJSONRelease(t *testing.T) {
 	if !bytes.Contains(got, []byte(`"flows": [`)) || !bytes.Contains(got, []byte(`"kind": "tgs_req"`)) {
 		t.Errorf("the report lacks its flows or messages:\n%.300s", got)
 	}
+}
+
+// pendingWatched dissects the lab's success.pcap and returns its report,
+// built with BuildPending and StreamMessages with its analysis done, and a
+// channel closed once the collector has freed the dissector.
+func pendingWatched(t *testing.T) (*Report, <-chan struct{}) {
+	t.Helper()
+	fh, err := os.Open(filepath.Join("..", "testdata", "captures", "success.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decode.NewDissector()
+	err = d.Add("success.pcap", fh)
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	freed := make(chan struct{})
+	runtime.AddCleanup(d, func(ch chan struct{}) { close(ch) }, freed)
+	ch := make(chan *flow.Result, 1)
+	rep := BuildPending(d.Result(), ch, Options{StreamMessages: true})
+	ch <- flow.Analyze(d.Result())
+	return rep, freed
 }

@@ -19,10 +19,7 @@ func TestCollectForRendering(t *testing.T) {
 		want int
 	}{{"", renderGCPercent}, {"77", 77}} {
 		if tc.gogc == "" {
-			if v, ok := os.LookupEnv("GOGC"); ok {
-				os.Unsetenv("GOGC")
-				defer os.Setenv("GOGC", v)
-			}
+			unsetEnv(t, "GOGC")
 		} else {
 			t.Setenv("GOGC", tc.gogc)
 			debug.SetGCPercent(tc.want) // as the runtime reads GOGC at start
@@ -40,10 +37,7 @@ func TestCollectForRendering(t *testing.T) {
 func TestCollectForRenderingLimit(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(noMemoryLimit))
-	if v, ok := os.LookupEnv("GOMEMLIMIT"); ok {
-		os.Unsetenv("GOMEMLIMIT")
-		defer os.Setenv("GOMEMLIMIT", v)
-	}
+	unsetEnv(t, "GOMEMLIMIT")
 	collectForRendering()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -65,10 +59,7 @@ func TestCollectForRenderingLimit(t *testing.T) {
 func TestAnalyzeLiftsMemoryLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(noMemoryLimit))
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
-	if v, ok := os.LookupEnv("GOMEMLIMIT"); ok {
-		os.Unsetenv("GOMEMLIMIT")
-		defer os.Setenv("GOMEMLIMIT", v)
-	}
+	unsetEnv(t, "GOMEMLIMIT")
 	debug.SetMemoryLimit(1 << 20) // as an earlier analysis could leave it
 	var out, errb bytes.Buffer
 	// Markdown reads its messages while it draws: no limit is set for it.
@@ -78,5 +69,15 @@ func TestAnalyzeLiftsMemoryLimit(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(-1); got != noMemoryLimit {
 		t.Errorf("memory limit after the analysis %d, want none", got)
+	}
+}
+
+// unsetEnv unsets the environment variable name for the rest of the test
+// (t.Setenv cannot unset one).
+func unsetEnv(t *testing.T, name string) {
+	t.Helper()
+	if v, ok := os.LookupEnv(name); ok {
+		os.Unsetenv(name)
+		t.Cleanup(func() { os.Setenv(name, v) })
 	}
 }
