@@ -343,39 +343,26 @@ func (r *Result) DNS(i int) (id uint16, c *dns.Content) {
 
 // Krb returns the Kerberos message i holds, or nil, without building the
 // Message or its Body. So do HTTP, SPNEGO and NTLM for theirs.
-func (r *Result) Krb(i int) *krb.Message {
-	e, m := r.msgs.find(i)
-	if e == nil {
-		return m.Krb()
-	}
-	return (*krb.Message)(e.bodyIf(bodyKrb))
-}
+func (r *Result) Krb(i int) *krb.Message { return bodyAs[krb.Message](r, i, bodyKrb) }
 
 // HTTP returns the HTTP head message i holds, or nil (Krb).
-func (r *Result) HTTP(i int) *httpauth.Head {
-	e, m := r.msgs.find(i)
-	if e == nil {
-		return m.HTTP()
-	}
-	return (*httpauth.Head)(e.bodyIf(bodyHTTP))
-}
+func (r *Result) HTTP(i int) *httpauth.Head { return bodyAs[httpauth.Head](r, i, bodyHTTP) }
 
 // SPNEGO returns the SPNEGO token message i holds, or nil (Krb).
-func (r *Result) SPNEGO(i int) *spnego.Token {
-	e, m := r.msgs.find(i)
-	if e == nil {
-		return m.SPNEGO()
-	}
-	return (*spnego.Token)(e.bodyIf(bodySPNEGO))
-}
+func (r *Result) SPNEGO(i int) *spnego.Token { return bodyAs[spnego.Token](r, i, bodySPNEGO) }
 
 // NTLM returns the NTLMSSP message i holds, or nil (Krb).
-func (r *Result) NTLM(i int) *ntlm.Message {
+func (r *Result) NTLM(i int) *ntlm.Message { return bodyAs[ntlm.Message](r, i, bodyNTLM) }
+
+// bodyAs returns the body of message i when it is a *T (tagged t in a
+// compact entry), else nil.
+func bodyAs[T any](r *Result, i int, t bodyTag) *T {
 	e, m := r.msgs.find(i)
 	if e == nil {
-		return m.NTLM()
+		p, _ := m.Body.(*T)
+		return p
 	}
-	return (*ntlm.Message)(e.bodyIf(bodyNTLM))
+	return (*T)(e.bodyIf(t))
 }
 
 // Carrier returns the Carrier of message i, without building the Message.
