@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
@@ -401,26 +400,37 @@ func (b *builder) httpFields(rm *Message, d *decode.Result, i int) {
 			}
 		}
 	}
-	rm.Token = TokenSummary(d, i)
+	rm.Token = b.tokenSummary(d, i)
 }
 
 // TokenSummary describes the tokens carried by message i, e.g.
 // "SPNEGO NegTokenInit > Kerberos AP-REQ HTTP/www.example.com".
 func TokenSummary(d *decode.Result, i int) string {
-	var parts []string
+	return string(appendTokenSummary(nil, d, i))
+}
+
+// appendTokenSummary appends TokenSummary(d, i) to b: the short summaries
+// (ShortSummary) of the messages of i's frame that i carries, in their
+// order, joined by " > ".
+func appendTokenSummary(b []byte, d *decode.Result, i int) []byte {
 	frame := d.Frame(i)
-	for j := i + 1; j < d.Len() && d.Frame(j) == frame; j++ {
-		if !carriedBy(d, j, i) {
+	first := i
+	for first > 0 && d.Frame(first-1) == frame {
+		first--
+	}
+	parts := 0
+	for j := first; j < d.Len() && d.Frame(j) == frame; j++ {
+		if j == i || !carriedBy(d, j, i) {
 			continue
 		}
-		parts = append(parts, ShortSummary(new(d.Message(j))))
-	}
-	for j := i - 1; j >= 0 && d.Frame(j) == frame; j-- {
-		if carriedBy(d, j, i) {
-			parts = append([]string{ShortSummary(new(d.Message(j)))}, parts...)
+		if parts > 0 {
+			b = append(b, " > "...)
 		}
+		parts++
+		m := d.Message(j)
+		b = appendShortSummary(b, &m)
 	}
-	return strings.Join(parts, " > ")
+	return b
 }
 
 // carriedBy reports whether message j lies (at any depth) inside message i.

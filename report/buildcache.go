@@ -6,6 +6,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 )
 
@@ -34,6 +35,8 @@ type builder struct {
 	ap      map[krb.APOptions][]string
 	ntlm    map[uint32][]string
 	names   map[[2]string]string
+	tokens  textMemo // token summaries (tokenSummary)
+	tok     []byte   // the token summary being made
 	times   textArena
 	u16     slab[uint16]
 	ints    slab[int]
@@ -51,7 +54,8 @@ type addrText struct {
 // newBuilder returns the caches for a report of about n messages.
 func newBuilder(opt Options, n int) *builder {
 	return &builder{opt: opt, addr4: make(map[uint64]string, min(n/4, maxAddrTexts)), addrs: make(map[netip.AddrPort]string), kdc: make(map[krb.KDCOptions][]string),
-		ap: make(map[krb.APOptions][]string), ntlm: make(map[uint32][]string), names: make(map[[2]string]string)}
+		ap: make(map[krb.APOptions][]string), ntlm: make(map[uint32][]string), names: make(map[[2]string]string),
+		tokens: textMemo{max: maxTokenTexts}}
 }
 
 // maxAddrTexts bounds the address texts a builder keeps. The servers'
@@ -146,6 +150,42 @@ func (b *builder) principal(p krb.Principal) string {
 	}
 	return s
 }
+
+// tokenSummary returns TokenSummary(d, i), made once per text while the
+// memo holds it: the clients of a site present the same tokens (the same
+// SPN, etype and options), and a report of them made a string and its
+// parts for every message, 7 MB of garbage at 20,000 flows.
+func (b *builder) tokenSummary(d *decode.Result, i int) string {
+	b.tok = appendTokenSummary(b.tok[:0], d, i)
+	return b.tokens.text(b.tok)
+}
+
+// textMemo hands out one string for each different text, while it holds
+// it: it holds at most max, and starts again past them (texts that name a
+// user are each made once).
+type textMemo struct {
+	m   map[string]string
+	max int
+}
+
+// text returns string(t), made only if the memo does not hold it.
+func (m *textMemo) text(t []byte) string {
+	if len(t) == 0 {
+		return ""
+	}
+	if s, ok := m.m[string(t)]; ok {
+		return s
+	}
+	if m.m == nil || len(m.m) >= m.max {
+		m.m = make(map[string]string)
+	}
+	s := string(t)
+	m.m[s] = s
+	return s
+}
+
+// maxTokenTexts bounds the token summaries a builder keeps.
+const maxTokenTexts = 1 << 12
 
 // timeText stores timeText(t) in *dst, now or when the arena is flushed.
 func (b *builder) timeText(dst *string, t time.Time) {

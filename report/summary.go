@@ -1,195 +1,232 @@
 package report
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/kerbtrace/kerbtrace/decode"
+	"github.com/kerbtrace/kerbtrace/decode/krb"
 	"github.com/kerbtrace/kerbtrace/decode/spnego"
 )
 
 // ShortSummary describes one message in a line, in the manner of a
 // Network Monitor frame summary.
 func ShortSummary(m *decode.Message) string {
+	return string(appendShortSummary(nil, m))
+}
+
+// appendShortSummary appends ShortSummary(m) to b. A report of a million
+// messages writes the summaries of their tokens one after the other into
+// one buffer (appendTokenSummary), not a string for each and its parts.
+func appendShortSummary(b []byte, m *decode.Message) []byte {
 	switch {
 	case m.DNS() != nil:
-		return dnsSummary(m)
+		return appendDNSSummary(b, m)
 	case m.HTTP() != nil:
-		return httpSummary(m)
+		return appendHTTPSummary(b, m)
 	case m.Krb() != nil:
-		return krbSummary(m)
+		return appendKrbSummary(b, m)
 	case m.SPNEGO() != nil:
-		return spnegoSummary(m.SPNEGO())
+		return appendSPNEGOSummary(b, m.SPNEGO())
 	case m.NTLM() != nil:
-		return ntlmSummary(m)
+		return appendNTLMSummary(b, m)
 	case m.SMB2() != nil:
-		s := "SMB2 " + m.SMB2().Command.String()
-		if m.SMB2().Response {
-			s += " Response " + m.SMB2().Status.String()
+		s := m.SMB2()
+		b = append(append(b, "SMB2 "...), s.Command.String()...)
+		if s.Response {
+			b = append(append(b, " Response "...), s.Status.String()...)
 		} else {
-			s += " Request"
+			b = append(b, " Request"...)
 		}
-		if d := m.SMB2().DialectName(); d != "" {
-			s += " Dialect: " + d
+		if d := s.DialectName(); d != "" {
+			b = append(append(b, " Dialect: "...), d...)
 		}
-		return s
+		return b
 	case m.LDAP() != nil:
 		l := m.LDAP()
 		switch m.Kind {
 		case decode.KindCLDAPPing:
-			return "CLDAP ping (DC locator) Filter: " + l.Filter
+			return append(append(b, "CLDAP ping (DC locator) Filter: "...), l.Filter...)
 		case decode.KindCLDAPPingResponse:
-			return "CLDAP ping response " + l.Op.String()
+			return append(append(b, "CLDAP ping response "...), l.Op.String()...)
 		}
 		if m.Kind == decode.KindLDAPBindResponse {
-			return "LDAP bindResponse " + l.ResultCode.String()
+			return append(append(b, "LDAP bindResponse "...), l.ResultCode.String()...)
 		}
-		s := "LDAP bindRequest " + l.Auth
+		b = append(append(b, "LDAP bindRequest "...), l.Auth...)
 		if l.SASLMechanism != "" {
-			s += " " + l.SASLMechanism
+			b = append(append(b, ' '), l.SASLMechanism...)
 		}
 		if l.Name != "" {
-			s += " Name: " + l.Name
+			b = append(append(b, " Name: "...), l.Name...)
 		}
-		return s
+		return b
 	}
-	return m.Kind.String()
+	return append(b, m.Kind.String()...)
 }
 
-func dnsSummary(m *decode.Message) string {
+func appendDNSSummary(b []byte, m *decode.Message) []byte {
 	d := m.DNS()
-	q := ""
-	if len(d.Questions) > 0 {
-		q = d.Questions[0].Name + " " + d.Questions[0].Type.String()
+	question := func(b []byte) []byte {
+		if len(d.Questions) > 0 {
+			b = append(append(append(b, d.Questions[0].Name...), ' '), d.Questions[0].Type.String()...)
+		}
+		return b
 	}
 	if !d.Response {
-		return "query " + q
+		return question(append(b, "query "...))
 	}
-	var ans []string
-	for _, a := range d.Answers {
-		if a.Type.String() == "CNAME" {
-			ans = append(ans, "CNAME "+a.Data)
+	b = question(append(append(append(b, "response "...), d.RCode.String()...), ' '))
+	for i, a := range d.Answers {
+		if i == 0 {
+			b = append(b, " -> "...)
 		} else {
-			ans = append(ans, a.Data)
+			b = append(b, ", "...)
 		}
+		if a.Type.String() == "CNAME" {
+			b = append(b, "CNAME "...)
+		}
+		b = append(b, a.Data...)
 	}
-	s := "response " + d.RCode.String() + " " + q
-	if len(ans) > 0 {
-		s += " -> " + strings.Join(ans, ", ")
-	}
-	return s
+	return b
 }
 
-func httpSummary(m *decode.Message) string {
+func appendHTTPSummary(b []byte, m *decode.Message) []byte {
 	h := m.HTTP()
 	if h.Request {
-		s := h.Method + " " + h.URI
+		b = append(append(append(b, h.Method...), ' '), h.URI...)
 		if h.Host != "" {
-			s += " Host: " + h.Host
+			b = append(append(b, " Host: "...), h.Host...)
 		}
 		if h.Authorization != nil {
-			return s + " Authorization: " + h.Authorization.Scheme
+			return append(append(b, " Authorization: "...), h.Authorization.Scheme...)
 		}
-		return s + " (no Authorization)"
+		return append(b, " (no Authorization)"...)
 	}
-	s := fmt.Sprintf("%d %s", h.Status, h.Reason)
-	if len(h.WWWAuthenticate) > 0 {
-		var sc []string
-		for _, c := range h.WWWAuthenticate {
-			x := c.Scheme
-			if c.HasToken() {
-				x += " <token>"
-			}
-			sc = append(sc, x)
+	b = append(append(strconv.AppendInt(b, int64(h.Status), 10), ' '), h.Reason...)
+	for i := range h.WWWAuthenticate {
+		c := &h.WWWAuthenticate[i]
+		if i == 0 {
+			b = append(b, " WWW-Authenticate: "...)
+		} else {
+			b = append(b, ", "...)
 		}
-		s += " WWW-Authenticate: " + strings.Join(sc, ", ")
+		b = append(b, c.Scheme...)
+		if c.HasToken() {
+			b = append(b, " <token>"...)
+		}
 	}
-	return s
+	return b
 }
 
-func krbSummary(m *decode.Message) string {
+func appendKrbSummary(b []byte, m *decode.Message) []byte {
 	k := m.Krb()
-	var b strings.Builder
-	b.WriteString(k.Type.String())
-	add := func(label, v string) {
-		if v != "" {
-			b.WriteString(" " + label + v)
-		}
-	}
+	b = append(b, k.Type.String()...)
 	switch m.Kind {
 	case decode.KindASReq, decode.KindTGSReq:
-		add("Realm: ", k.Realm)
+		b = appendLabelled(b, "Realm: ", k.Realm)
 		if m.Kind == decode.KindASReq {
-			add("Cname: ", k.CName.String())
+			b = appendName(b, "Cname: ", k.CName)
 		}
-		add("Sname: ", k.SName.String())
+		b = appendName(b, "Sname: ", k.SName)
 	case decode.KindASRep, decode.KindTGSRep:
-		add("Cname: ", k.CName.String())
+		b = appendName(b, "Cname: ", k.CName)
 		if k.Ticket != nil {
-			add("Ticket: ", k.Ticket.SName.String())
-			add("", "("+k.Ticket.Etype.String()+")")
+			b = appendName(b, "Ticket: ", k.Ticket.SName)
+			b = appendParens(b, k.Ticket.Etype.String())
 		}
 	case decode.KindAPReq:
 		if k.Ticket != nil {
-			add("Ticket: ", k.Ticket.SName.String())
-			add("Realm: ", k.Ticket.Realm)
-			add("", "("+k.Ticket.Etype.String()+")")
+			b = appendName(b, "Ticket: ", k.Ticket.SName)
+			b = appendLabelled(b, "Realm: ", k.Ticket.Realm)
+			b = appendParens(b, k.Ticket.Etype.String())
 		}
-		if n := k.APOptions.Names(); len(n) > 0 {
-			add("", strings.Join(n, ","))
+		for i, n := range k.APOptions.Names() {
+			if i == 0 {
+				b = append(b, ' ')
+			} else {
+				b = append(b, ',')
+			}
+			b = append(b, n...)
 		}
 	case decode.KindAPRep:
 		if k.EncPartEtype != 0 {
-			add("", "("+k.EncPartEtype.String()+")")
+			b = appendParens(b, k.EncPartEtype.String())
 		}
 	case decode.KindKRBError:
-		add("", fmt.Sprintf("%s (%d)", k.ErrorCode, int32(k.ErrorCode)))
-		add("Sname: ", k.SName.String())
+		b = append(append(append(b, ' '), k.ErrorCode.String()...), " ("...)
+		b = append(strconv.AppendInt(b, int64(int32(k.ErrorCode)), 10), ')')
+		b = appendName(b, "Sname: ", k.SName)
 		if k.EData != nil && k.EData.HasNTStatus {
-			add("NTSTATUS: ", k.EData.NTStatus.String())
+			b = appendLabelled(b, "NTSTATUS: ", k.EData.NTStatus.String())
 		}
 	}
 	if m.Truncated {
-		b.WriteString(" [truncated]")
+		b = append(b, " [truncated]"...)
 	}
-	return b.String()
+	return b
 }
 
-func spnegoSummary(t *spnego.Token) string {
+// appendLabelled appends " "+label+v, or nothing when v is empty.
+func appendLabelled(b []byte, label, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return append(append(append(b, ' '), label...), v...)
+}
+
+// appendName appends " "+label+p.String(), or nothing when that name is
+// empty, without making the name.
+func appendName(b []byte, label string, p krb.Principal) []byte {
+	if p.Empty() {
+		return b
+	}
+	return p.AppendTo(append(append(b, ' '), label...))
+}
+
+// appendParens appends " ("+v+")".
+func appendParens(b []byte, v string) []byte {
+	return append(append(append(b, " ("...), v...), ')')
+}
+
+func appendSPNEGOSummary(b []byte, t *spnego.Token) []byte {
 	switch t.Kind {
 	case spnego.KindNegTokenInit:
-		var names []string
-		for _, o := range t.MechTypes {
-			names = append(names, o.ShortName())
+		b = append(b, "SPNEGO NegTokenInit ["...)
+		for i, o := range t.MechTypes {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, o.ShortName()...)
 		}
-		return "SPNEGO NegTokenInit [" + strings.Join(names, ", ") + "]"
+		return append(b, ']')
 	case spnego.KindNegTokenResp:
-		s := "SPNEGO NegTokenResp"
+		b = append(b, "SPNEGO NegTokenResp"...)
 		if t.NegState >= 0 {
-			s += " " + t.NegState.String()
+			b = append(append(b, ' '), t.NegState.String()...)
 		}
-		return s
+		return b
 	}
-	return "GSS-API token"
+	return append(b, "GSS-API token"...)
 }
 
-func ntlmSummary(m *decode.Message) string {
+func appendNTLMSummary(b []byte, m *decode.Message) []byte {
 	n := m.NTLM()
 	switch m.Kind {
 	case decode.KindNTLMNegotiate:
-		return "NTLMSSP NEGOTIATE"
+		return append(b, "NTLMSSP NEGOTIATE"...)
 	case decode.KindNTLMChallenge:
+		b = append(b, "NTLMSSP CHALLENGE"...)
 		if n.TargetName != "" {
-			return "NTLMSSP CHALLENGE Target: " + n.TargetName
+			b = append(append(b, " Target: "...), n.TargetName...)
 		}
-		return "NTLMSSP CHALLENGE"
+		return b
 	}
-	s := "NTLMSSP AUTHENTICATE User: " + n.Domain + `\` + n.User
+	b = append(append(append(append(b, "NTLMSSP AUTHENTICATE User: "...), n.Domain...), '\\'), n.User...)
 	if n.Workstation != "" {
-		s += " Workstation: " + n.Workstation
+		b = append(append(b, " Workstation: "...), n.Workstation...)
 	}
 	if n.NTLMVersion != "" {
-		s += " (NTLM" + n.NTLMVersion + ")"
+		b = append(append(append(b, " (NTLM"...), n.NTLMVersion...), ')')
 	}
-	return s
+	return b
 }

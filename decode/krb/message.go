@@ -13,6 +13,22 @@ type Principal struct {
 // is empty when the name has no components.
 func (p Principal) String() string { return strings.Join(p.Components, "/") }
 
+// AppendTo appends p.String() to b, without making the string.
+func (p Principal) AppendTo(b []byte) []byte {
+	for i, c := range p.Components {
+		if i > 0 {
+			b = append(b, '/')
+		}
+		b = append(b, c...)
+	}
+	return b
+}
+
+// Empty reports whether p.String() is "", without making it.
+func (p Principal) Empty() bool {
+	return len(p.Components) == 0 || len(p.Components) == 1 && p.Components[0] == ""
+}
+
 // IsZero reports whether p was absent from the message.
 func (p Principal) IsZero() bool { return p.NameType == 0 && len(p.Components) == 0 }
 

@@ -2,6 +2,7 @@ package krb
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -55,6 +56,13 @@ func TestNames(t *testing.T) {
 		{NTStatus(0xc0001234).String(), "0xc0001234"},
 		{pn(2, "HTTP", "iisserver.contoso.com").String(), "HTTP/iisserver.contoso.com"},
 		{Principal{}.String(), ""},
+		{string(pn(2, "HTTP", "iisserver.contoso.com").AppendTo([]byte("x "))), "x HTTP/iisserver.contoso.com"},
+		{string(pn(1, "", "").AppendTo(nil)), "/"},
+		{string(Principal{}.AppendTo(nil)), ""},
+		{strconv.FormatBool(Principal{}.Empty()), "true"},
+		{strconv.FormatBool(pn(1, "").Empty()), "true"},
+		{strconv.FormatBool(pn(1, "", "").Empty()), "false"},
+		{strconv.FormatBool(pn(1, "u").Empty()), "false"},
 		{pn(10, "a@B").TypeName(), "NT-ENTERPRISE"},
 		{pn(77).TypeName(), "name-type-77"},
 	}
