@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kerbtrace/kerbtrace/decode/krb"
-
 	"github.com/kerbtrace/kerbtrace/decode"
 )
 
@@ -55,35 +53,41 @@ func Analyze(in *decode.Result) *Result {
 // httpFlows builds the flows of each client with each web host: one, or
 // one per change of outcome (httpSequences).
 func (a *analyzer) httpFlows() {
-	type key struct {
-		capture int
-		client  netip.Addr
-		host    string
-	}
-	groups := make(map[key][]*httpTx, len(a.http)/2)
-	var order []key
-	for _, t := range a.http {
-		k := key{a.in.Capture(t.req), t.client.Addr(), t.host}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
+	items, ends := orderedGroups(len(a.http), func(i int) uint64 {
+		t := a.http[i]
+		return hashString(hashAddr(hashUint(fnvOffset, uint64(a.in.Capture(t.req))), t.client.Addr()), t.host)
+	}, func(i, j int) int {
+		t, u := a.http[i], a.http[j]
+		if c := cmp.Compare(a.in.Capture(t.req), a.in.Capture(u.req)); c != 0 {
+			return c
 		}
-		groups[k] = append(groups[k], t)
-	}
+		if c := t.client.Addr().Compare(u.client.Addr()); c != 0 {
+			return c
+		}
+		return strings.Compare(t.host, u.host)
+	})
 	// Most flows are web flows, with two findings each on average: room
 	// for all of them saves copying the slices as they grow.
-	if n := len(order) + len(order)/4 + 16; cap(a.res.Flows) < n {
+	if n := len(ends) + len(ends)/4 + 16; cap(a.res.Flows) < n {
 		a.res.Flows = make([]Flow, 0, n)
 		a.res.Findings = make([]Finding, 0, 2*n)
 	}
 	// The same room in the de-duplication maps saves rehashing them as
 	// they grow (a tenth of the analysis at 5,000 flows).
 	if len(a.seen) == 0 && len(a.flowHas) == 0 {
-		n := 2 * (len(order) + len(order)/4 + 16)
+		n := 2 * (len(ends) + len(ends)/4 + 16)
 		a.seen, a.flowHas = make(map[findingKey]bool, n), make(map[flowFinding]bool, n)
 	}
-	for _, k := range order {
+	var group []*httpTx // the exchanges of one client with one host
+	start := int32(0)
+	for _, end := range ends {
+		group = group[:0]
+		for _, i := range items[start:end] {
+			group = append(group, a.http[i])
+		}
+		start = end
 		last := 0
-		for _, seq := range a.httpSequences(groups[k]) {
+		for _, seq := range a.httpSequences(group) {
 			a.httpFlow(seq, sinceFrame(last, a.in.Frame(seq[0].req)))
 			last = a.in.Frame(seq[len(seq)-1].req)
 		}
@@ -143,20 +147,41 @@ func (a *analyzer) clientFinding(client netip.Addr, id string, frames []int, for
 // capture shows the client recovered from is less severe) and SPN ("": the
 // flow's), and returns it (nil when the same finding was already made).
 func (a *analyzer) findingAs(fi int, id string, sev Severity, spn string, frames []int, format string, args ...any) *Finding {
+	fd := a.newFinding(fi, id, sev, spn, frames)
+	if fd != nil {
+		fd.Summary = fmt.Sprintf(format, args...)
+	}
+	return fd
+}
 
+// findingText adds a finding as finding does, with the summary text b, a
+// scratch buffer that becomes a string only if the finding is new.
+func (a *analyzer) findingText(fi int, id string, frames []int, b []byte) {
+	if fd := a.newFinding(fi, id, catalogue[id].sev, "", frames); fd != nil {
+		fd.Summary = string(b)
+	}
+}
+
+// newFinding adds a finding as findingAs does but for its summary, which
+// the caller sets, and returns it (nil when the same finding was already
+// made). frames may be a scratch buffer: the finding keeps a copy.
+func (a *analyzer) newFinding(fi int, id string, sev Severity, spn string, frames []int) *Finding {
 	e, ok := catalogue[id]
 	if !ok {
 		panic("flow: finding id not in the catalogue: " + id)
 	}
-	frames = sortInts(append([]int(nil), frames...))
-	k := a.findingKey(fi, id, frames)
+	a.frameBuf = sortInts(append(a.frameBuf[:0], frames...))
+	k := a.findingKey(fi, id, a.frameBuf)
 	if a.seen[k] {
 		return nil
 	}
 	a.seen[k] = true
 	a.flowHas[flowFinding{int32(fi), catalogueNum[id]}] = true
-	fd := Finding{ID: id, Severity: sev, Frames: frames, Summary: fmt.Sprintf(format, args...),
-		Cause: e.cause, Remedy: e.remedy, flow: fi}
+	var kept []int // nil when no frames were given, as before the scratch buffer
+	if len(frames) > 0 {
+		kept = append(make([]int, 0, len(a.frameBuf)), a.frameBuf...)
+	}
+	fd := Finding{ID: id, Severity: sev, Frames: kept, Cause: e.cause, Remedy: e.remedy, flow: fi}
 	if fi >= 0 {
 		f := &a.res.Flows[fi]
 		fd.Client, fd.Server, fd.SPN = f.Client.String(), f.Server, f.SPN
@@ -329,22 +354,6 @@ func appendAddr(b []byte, a netip.Addr) []byte {
 		return append(b, a.String()...)
 	}
 	return a.AppendTo(b)
-}
-
-// principalEmpty reports whether p.String() is "", without making it.
-func principalEmpty(p krb.Principal) bool {
-	return len(p.Components) == 0 || len(p.Components) == 1 && p.Components[0] == ""
-}
-
-// appendPrincipal appends p.String() to b.
-func appendPrincipal(b []byte, p krb.Principal) []byte {
-	for i, c := range p.Components {
-		if i > 0 {
-			b = append(b, '/')
-		}
-		b = append(b, c...)
-	}
-	return b
 }
 
 // Drop removes the findings with the given ids from the result and from

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/netip"
@@ -27,17 +28,7 @@ var errorIDs = map[int32]string{
 // the same error for the same request (clients retry, with and without
 // canonicalize) become one finding listing every frame.
 func (a *analyzer) kdcFindings() {
-	type key struct {
-		flow    int
-		code    int32
-		kind    decode.Kind
-		sname   string
-		client  netip.Addr
-		kdc     netip.Addr
-		capture int
-	}
-	groups := map[key][]int{}
-	var order []key
+	var errs []int // the KRB-ERRORs found in groups, below
 	for i, t := range a.kdc {
 		if t.rep >= 0 && a.in.Kind(t.rep) != decode.KindKRBError {
 			continue // most exchanges: decided without building a message
@@ -57,22 +48,66 @@ func (a *analyzer) kdcFindings() {
 			}
 			continue
 		}
-		code := int32(a.krbAt(t.rep).ErrorCode)
-		switch code {
+		switch a.krbAt(t.rep).ErrorCode {
 		case 25, 52, 32:
 			a.krbErrorFinding(fi, t.rep, []int{i})
 			continue
 		}
-		_, kdc := a.in.Addrs(t.req)
-		k := key{fi, code, a.in.Kind(t.req), a.krbAt(t.req).SName.String(), t.client.Addr(), kdc.Addr(), a.in.Capture(t.req)}
-		if _, seen := groups[k]; !seen {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], i)
+		errs = append(errs, i)
 	}
-	for _, k := range order {
-		txs := groups[k]
-		a.krbErrorFinding(k.flow, a.kdc[txs[0]].rep, txs)
+	a.errorGroups(errs)
+}
+
+// errorGroups makes one finding (krbErrorFinding) for each group of the
+// KDC exchanges errs (indices into a.kdc, each answered by a KRB-ERROR)
+// with the same flow, error code, kind of request, service name, client,
+// KDC and capture, in the order of their first exchanges.
+func (a *analyzer) errorGroups(errs []int) {
+	// The service names, one string for each different one.
+	snames := make([]string, len(errs))
+	texts := map[string]string{}
+	var buf []byte
+	for k, i := range errs {
+		buf = a.krbAt(a.kdc[i].req).SName.AppendTo(buf[:0])
+		s, ok := texts[string(buf)]
+		if !ok {
+			s = string(buf)
+			texts[s] = s
+		}
+		snames[k] = s
+	}
+	type key struct {
+		flow    int32
+		code    int32
+		kind    decode.Kind
+		capture int
+		client  netip.Addr
+		kdc     netip.Addr
+	}
+	keyOf := func(k int) key {
+		t := a.kdc[errs[k]]
+		_, kdc := a.in.Addrs(t.req)
+		return key{t.flow, int32(a.krbAt(t.rep).ErrorCode), a.in.Kind(t.req), a.in.Capture(t.req), t.client.Addr(), kdc.Addr()}
+	}
+	items, ends := orderedGroups(len(errs), func(k int) uint64 {
+		x := keyOf(k)
+		h := hashUint(fnvOffset, uint64(x.flow)<<32|uint64(uint32(x.code)))
+		h = hashUint(h, uint64(x.kind)<<32|uint64(uint32(x.capture)))
+		return hashString(hashAddr(hashAddr(h, x.client), x.kdc), snames[k])
+	}, func(k, l int) int {
+		x, y := keyOf(k), keyOf(l)
+		return cmp.Or(cmp.Compare(x.flow, y.flow), cmp.Compare(x.code, y.code), cmp.Compare(x.kind, y.kind),
+			cmp.Compare(x.capture, y.capture), x.client.Compare(y.client), x.kdc.Compare(y.kdc), strings.Compare(snames[k], snames[l]))
+	})
+	var txs []int
+	start := int32(0)
+	for _, end := range ends {
+		txs = txs[:0]
+		for _, k := range items[start:end] {
+			txs = append(txs, errs[k])
+		}
+		start = end
+		a.krbErrorFinding(int(a.kdc[txs[0]].flow), a.kdc[txs[0]].rep, txs)
 	}
 }
 
@@ -110,20 +145,22 @@ func (a *analyzer) followUp(i int) *kdcTx {
 func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	em := a.msg(e)
 	code := int32(em.Krb().ErrorCode)
-	var frames []int
-	// The text is made in the analyzer's scratch buffer and copied once:
-	// tens of thousands of errors each made four or five strings on the
-	// way (a tenth of the analysis's garbage at 20,000 flows, late in it).
+	// The text and the frames are made in the analyzer's scratch buffers,
+	// and the text copied once: tens of thousands of errors each made four
+	// or five strings on the way (a tenth of the analysis's garbage at
+	// 20,000 flows, late in it).
+	frames := a.errFrames[:0]
 	b := a.textBuf[:0]
 	switch {
 	case len(txs) > 0:
 		req := a.msg(a.kdc[txs[0]].req)
-		var reqFrames, repFrames []int
 		for _, i := range txs {
-			reqFrames = append(reqFrames, a.in.Frame(a.kdc[i].req))
-			repFrames = append(repFrames, a.in.Frame(a.kdc[i].rep))
+			frames = append(frames, a.in.Frame(a.kdc[i].req))
 		}
-		frames = append(append(frames, reqFrames...), repFrames...)
+		for _, i := range txs {
+			frames = append(frames, a.in.Frame(a.kdc[i].rep))
+		}
+		reqFrames, repFrames := frames[:len(txs)], frames[len(txs):]
 		// "The KDC %s answered %s from %s[ for %s] (%s %s) with %s (%d) in %s %s"
 		b = append(b, "The KDC "...)
 		b = appendAddr(b, em.Src.Addr())
@@ -135,9 +172,9 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		}
 		b = append(b, " from "...)
 		b = appendAddr(b, req.Src.Addr())
-		if sn := req.Krb().SName; !principalEmpty(sn) {
+		if sn := req.Krb().SName; !sn.Empty() {
 			b = append(b, " for "...)
-			b = appendPrincipal(b, sn)
+			b = sn.AppendTo(b)
 		}
 		b = append(append(append(b, " ("...), plural(len(reqFrames), "frame", "frames")...), ' ')
 		b = appendFrames(b, reqFrames)
@@ -146,7 +183,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 		b = append(append(append(b, ") in "...), plural(len(repFrames), "frame", "frames")...), ' ')
 		b = appendFrames(b, repFrames)
 	default:
-		frames = []int{em.Frame}
+		frames = append(frames, em.Frame)
 		b = fmt.Appendf(b, "The service %s answered", em.Src.Addr())
 		if len(apreq) > 0 {
 			ap := a.msg(apreq[0])
@@ -168,32 +205,37 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	if ed := em.Krb().EData; ed != nil && ed.HasNTStatus {
 		b = fmt.Appendf(b, ", NTSTATUS %s", ed.NTStatus)
 	}
-	a.textBuf = b
-	what := string(b)
 	txi := -1
 	if len(txs) > 0 {
 		txi = txs[len(txs)-1]
 	}
+	defer func() { a.textBuf, a.errFrames = b, frames }()
 	switch code {
 	case 25: // KDC_ERR_PREAUTH_REQUIRED
 		if txi >= 0 {
 			if u := a.followUp(txi); u != nil && hasPreauth(a.krbAt(u.req)) {
-				a.finding(fi, "KRB_PREAUTH_REQUIRED", append(frames, a.in.Frame(u.req)),
-					"%s; the client then sent a pre-authenticated AS-REQ (frame %d). This is normal.", what, a.in.Frame(u.req))
+				frames = append(frames, a.in.Frame(u.req))
+				b = append(b, "; the client then sent a pre-authenticated AS-REQ (frame "...)
+				b = append(strconv.AppendInt(b, int64(a.in.Frame(u.req)), 10), "). This is normal."...)
+				a.findingText(fi, "KRB_PREAUTH_REQUIRED", frames, b)
 				return
 			}
 		}
-		a.finding(fi, "KRB_PREAUTH_REQUIRED", frames, "%s and no pre-authenticated AS-REQ followed: the client gave up (no password or key).", what)
+		b = append(b, " and no pre-authenticated AS-REQ followed: the client gave up (no password or key)."...)
+		a.findingText(fi, "KRB_PREAUTH_REQUIRED", frames, b)
 		return
 	case 52: // KRB_ERR_RESPONSE_TOO_BIG
 		if txi >= 0 {
 			if u := a.followUp(txi); u != nil && a.msg(u.req).Transport == decode.TransportTCP {
-				a.finding(fi, "KDC_TCP_FALLBACK", append(frames, a.in.Frame(u.req)),
-					"%s; the client retried over TCP (frame %d).", what, a.in.Frame(u.req))
+				frames = append(frames, a.in.Frame(u.req))
+				b = append(b, "; the client retried over TCP (frame "...)
+				b = append(strconv.AppendInt(b, int64(a.in.Frame(u.req)), 10), ")."...)
+				a.findingText(fi, "KDC_TCP_FALLBACK", frames, b)
 				return
 			}
 		}
-		a.finding(fi, "KDC_TCP_BLOCKED", frames, "%s and no TCP retry followed.", what)
+		b = append(b, " and no TCP retry followed."...)
+		a.findingText(fi, "KDC_TCP_BLOCKED", frames, b)
 		return
 	case 32: // KRB_AP_ERR_TKT_EXPIRED
 		if txi >= 0 && a.followUp(txi) != nil {
@@ -208,10 +250,10 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	}
 	if !ok {
 		id = "KRB_ERROR_OTHER"
-		what += ": " + em.Krb().ErrorCode.Meaning()
+		b = append(append(b, ": "...), em.Krb().ErrorCode.Meaning()...)
 	}
 	if code == 37 || code == 33 {
-		what += ". " + skewText(&em, len(txs) > 0)
+		b = append(append(b, ". "...), skewText(&em, len(txs) > 0)...)
 	}
 	sev, spn := catalogue[id].sev, ""
 	if len(txs) > 0 {
@@ -224,7 +266,7 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 	if id == "KRB_PREAUTH_FAILED" && txi >= 0 {
 		if u := a.laterTGT(txi); u != nil {
 			sev = SeverityWarning
-			what += fmt.Sprintf("; the client got a TGT later (frame %d), so the right password was used then, but a wrong or stale one was tried first (each try counts towards lockout)",
+			b = fmt.Appendf(b, "; the client got a TGT later (frame %d), so the right password was used then, but a wrong or stale one was tried first (each try counts towards lockout)",
 				a.in.Frame(u.rep))
 		}
 	}
@@ -233,14 +275,16 @@ func (a *analyzer) krbErrorFinding(fi, e int, txs []int, apreq ...int) {
 			// The client tried another name (MIT's dns_canonicalize_hostname =
 			// fallback, a referral) and got its ticket: a detour, not the failure.
 			sev = SeverityInfo
-			what += fmt.Sprintf("; the client then asked for %s and got a ticket (frame %d), so this only cost a round trip",
+			b = fmt.Appendf(b, "; the client then asked for %s and got a ticket (frame %d), so this only cost a round trip",
 				a.krbAt(u.req).SName, a.in.Frame(u.rep))
 		}
 	}
-	fd := a.findingAs(fi, id, sev, spn, frames, "%s.", what)
+	fd := a.newFinding(fi, id, sev, spn, frames)
 	if fd == nil {
 		return
 	}
+	b = append(b, '.')
+	fd.Summary = string(b)
 	if r, ok := otherRemedies[code]; ok && id == "KRB_ERROR_OTHER" {
 		fd.Remedy = r
 	}

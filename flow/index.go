@@ -78,6 +78,8 @@ type analyzer struct {
 	idx         lookupIndex       // transactions grouped by client
 	keyBuf      []byte            // scratch for finding keys
 	textBuf     []byte            // scratch for finding texts
+	frameBuf    []int             // scratch for a finding's frames (newFinding)
+	errFrames   []int             // scratch for a KRB-ERROR's frames (krbErrorFinding)
 	scan        scan              // what one pass over the messages found
 	later       []laterAPReqs     // flows' later AP-REQs, for laterTickets
 }

@@ -63,11 +63,8 @@ func TestAppendTexts(t *testing.T) {
 		}
 	}
 	for _, p := range []krb.Principal{{}, {Components: []string{""}}, {Components: []string{"", ""}}, {Components: []string{"HTTP", "web.lab.test"}}, {Components: []string{"u"}}} {
-		if got := string(appendPrincipal(nil, p)); got != p.String() {
-			t.Errorf("appendPrincipal(%v) = %q, want %q", p.Components, got, p.String())
-		}
-		if empty := principalEmpty(p); empty != (p.String() == "") {
-			t.Errorf("%v: principalEmpty %v, String %q", p.Components, empty, p.String())
+		if empty := p.Empty(); empty != (p.String() == "") {
+			t.Errorf("%v: Empty %v, String %q", p.Components, empty, p.String())
 		}
 	}
 	for _, fr := range [][]int{nil, {7}, {7, 12, 300}} {
