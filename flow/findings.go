@@ -84,18 +84,19 @@ func (a *analyzer) errorGroups(errs []int) {
 		client  netip.Addr
 		kdc     netip.Addr
 	}
-	keyOf := func(k int) key {
-		t := a.kdc[errs[k]]
+	keys := make([]key, len(errs))
+	for k, i := range errs {
+		t := a.kdc[i]
 		_, kdc := a.in.Addrs(t.req)
-		return key{t.flow, int32(a.krbAt(t.rep).ErrorCode), a.in.Kind(t.req), a.in.Capture(t.req), t.client.Addr(), kdc.Addr()}
+		keys[k] = key{t.flow, int32(a.krbAt(t.rep).ErrorCode), a.in.Kind(t.req), a.in.Capture(t.req), t.client.Addr(), kdc.Addr()}
 	}
 	items, ends := orderedGroups(len(errs), func(k int) uint64 {
-		x := keyOf(k)
+		x := &keys[k]
 		h := hashUint(fnvOffset, uint64(x.flow)<<32|uint64(uint32(x.code)))
 		h = hashUint(h, uint64(x.kind)<<32|uint64(uint32(x.capture)))
 		return hashString(hashAddr(hashAddr(h, x.client), x.kdc), snames[k])
 	}, func(k, l int) int {
-		x, y := keyOf(k), keyOf(l)
+		x, y := &keys[k], &keys[l]
 		return cmp.Or(cmp.Compare(x.flow, y.flow), cmp.Compare(x.code, y.code), cmp.Compare(x.kind, y.kind),
 			cmp.Compare(x.capture, y.capture), x.client.Compare(y.client), x.kdc.Compare(y.kdc), strings.Compare(snames[k], snames[l]))
 	})
