@@ -56,11 +56,14 @@ func (r *Report) Complete() {
 	r.addAnalysis(fr)
 }
 
-// completeReleasing is Complete for the last rendering of a report, by a
-// renderer that has written every message it writes: with a release
-// function (RenderOptions.Release), it drops the messages and calls release
-// once the analysis has ended, before the flows and findings are added.
-func (r *Report) completeReleasing(release func()) {
+// CompleteReleasing is Complete for a report whose messages are not read
+// again (by a renderer that has written every message it writes, or by
+// one that writes none, ReadsMessages): with a release function
+// (RenderOptions.Release), it drops the messages (DropMessages) and calls
+// release once the analysis has ended, before the flows and findings are
+// added, so that these can take the memory the messages held. Without
+// one it is Complete.
+func (r *Report) CompleteReleasing(release func()) {
 	if release == nil {
 		r.Complete()
 		return

@@ -37,7 +37,7 @@ func JSON(w io.Writer, r *Report, o RenderOptions) error {
 	}
 	// The analysis may have run while the messages were written; on the
 	// last rendering, what they were read from can go.
-	r.completeReleasing(o.Release)
+	r.CompleteReleasing(o.Release)
 	e.raw(",\n" + `  "flows": `)
 	jsonList(e, r.Flows, (*jsonEnc).flow)
 	e.raw(",\n" + `  "findings": `)

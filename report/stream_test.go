@@ -240,6 +240,47 @@ func TestJSONRelease(t *testing.T) {
 	}
 }
 
+// TestCompleteReleasing checks what the table's caller relies on: the
+// report lets go of the decoded result before release is called, release
+// comes before the flows are added, and the table drawn after it is the
+// one drawn from a report completed the plain way.
+func TestCompleteReleasing(t *testing.T) {
+	rep, freed := pendingWatched(t)
+	calls, freedAtRelease := 0, false
+	rep.CompleteReleasing(func() {
+		calls++
+		if len(rep.Flows) != 0 {
+			t.Errorf("release called after the flows were added")
+		}
+		for range 10 {
+			runtime.GC()
+			select {
+			case <-freed:
+				freedAtRelease = true
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	})
+	if calls != 1 || !freedAtRelease {
+		t.Errorf("release called %d times (want 1), the decoded result freed by then: %v", calls, freedAtRelease)
+	}
+	if len(rep.Flows) == 0 || len(rep.Findings) == 0 {
+		t.Fatalf("no flows or findings after CompleteReleasing: %d, %d", len(rep.Flows), len(rep.Findings))
+	}
+	var got, want bytes.Buffer
+	if err := Table(&got, rep, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := pendingWatched(t)
+	if err := Table(&want, plain, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("the table after CompleteReleasing differs:\n%s\nwant:\n%s", got.Bytes(), want.Bytes())
+	}
+}
+
 // pendingWatched dissects the lab's success.pcap and returns its report,
 // built with BuildPending and StreamMessages with its analysis done, and a
 // channel closed once the collector has freed the dissector.
