@@ -140,13 +140,8 @@ func appendKrbSummary(b []byte, m *decode.Message) []byte {
 			b = appendLabelled(b, "Realm: ", k.Ticket.Realm)
 			b = appendParens(b, k.Ticket.Etype.String())
 		}
-		for i, n := range k.APOptions.Names() {
-			if i == 0 {
-				b = append(b, ' ')
-			} else {
-				b = append(b, ',')
-			}
-			b = append(b, n...)
+		if k.APOptions != 0 {
+			b = k.APOptions.AppendNames(append(b, ' '), ",")
 		}
 	case decode.KindAPRep:
 		if k.EncPartEtype != 0 {

@@ -122,6 +122,32 @@ func TestTokenSummaryMemo(t *testing.T) {
 	}
 }
 
+// TestTokenSummaryAllocs pins what the memo saves: the summary of a token
+// the builder has summarised before costs no allocation, where it made a
+// string and its parts for every message.
+func TestTokenSummaryAllocs(t *testing.T) {
+	r := labResults(t)["success.pcap"]
+	i := -1
+	for j := range r.d.Len() {
+		if r.d.Kind(j) == decode.KindHTTPRequest && TokenSummary(r.d, j) != "" {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		t.Fatal("success.pcap has no request with a token")
+	}
+	b := newBuilder(Options{}, r.d.Len())
+	want := b.tokenSummary(r.d, i)
+	if n := testing.AllocsPerRun(100, func() {
+		if b.tokenSummary(r.d, i) != want {
+			t.Fatal("the memo gave another text")
+		}
+	}); n != 0 {
+		t.Errorf("a token summarised before: %v allocations, want 0", n)
+	}
+}
+
 // TestTextMemo checks that a textMemo gives one string for equal texts
 // and holds no more than its bound.
 func TestTextMemo(t *testing.T) {

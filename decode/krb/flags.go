@@ -67,6 +67,27 @@ var ticketFlagNames = map[int]string{
 
 // bitNames lists the names of the set bits of v, most significant first;
 // bits without a name read "bit-N".
+// appendBitNames appends the names bitNames gives, each after sep but the
+// first, without making the list.
+func appendBitNames(b []byte, v uint32, names map[int]string, sep string) []byte {
+	first := true
+	for i := 0; i < 32; i++ {
+		if v&(1<<(31-i)) == 0 {
+			continue
+		}
+		if !first {
+			b = append(b, sep...)
+		}
+		first = false
+		if s, ok := names[i]; ok {
+			b = append(b, s...)
+		} else {
+			b = strconv.AppendInt(append(b, "bit-"...), int64(i), 10)
+		}
+	}
+	return b
+}
+
 func bitNames(v uint32, names map[int]string) []string {
 	var out []string
 	for i := 0; i < 32; i++ {
@@ -95,6 +116,12 @@ func (o APOptions) Has(i int) bool { return i >= 0 && i < 32 && uint32(o)&(1<<(3
 // Names returns the names of the options set ("use-session-key",
 // "mutual-required").
 func (o APOptions) Names() []string { return bitNames(uint32(o), apOptionNames) }
+
+// AppendNames appends the names Names gives to b, separated by sep,
+// without making the list.
+func (o APOptions) AppendNames(b []byte, sep string) []byte {
+	return appendBitNames(b, uint32(o), apOptionNames, sep)
+}
 
 // MutualRequired reports the mutual-required option, which makes the
 // server answer with an AP-REP.

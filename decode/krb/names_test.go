@@ -3,6 +3,7 @@ package krb
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -95,6 +96,11 @@ func TestFlagNames(t *testing.T) {
 	for i, c := range cases {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%d: got %v, want %v", i, c.got, c.want)
+		}
+	}
+	for _, o := range []APOptions{0, 0x20000000, 0x60000000, 0x00000001, 0x60000001} {
+		if got, want := string(o.AppendNames([]byte("x"), ",")), "x"+strings.Join(o.Names(), ","); got != want {
+			t.Errorf("%#x: AppendNames %q, want %q", uint32(o), got, want)
 		}
 	}
 	if !APOptions(0x20000000).MutualRequired() || APOptions(0x40000000).MutualRequired() {
