@@ -205,27 +205,14 @@ func TestJSONRelease(t *testing.T) {
 		rep, freed := pendingWatched(t)
 		var o RenderOptions
 		var buf bytes.Buffer
+		w := releaseWatch{t: t, rep: rep, freed: freed}
 		if release {
-			o.Release = func() {
-				calls++
-				if len(rep.Flows) != 0 {
-					t.Errorf("Release called after the flows were added")
-				}
-				for range 10 {
-					runtime.GC()
-					select {
-					case <-freed:
-						freedAtRelease = true
-						return
-					case <-time.After(10 * time.Millisecond):
-					}
-				}
-			}
+			o.Release = w.release
 		}
 		if err := JSON(&buf, rep, o); err != nil {
 			t.Fatal(err)
 		}
-		return buf.Bytes(), calls, freedAtRelease
+		return buf.Bytes(), w.calls, w.freedAtRelease
 	}
 	want, _, _ := render(false)
 	got, calls, freed := render(true)
@@ -246,24 +233,10 @@ func TestJSONRelease(t *testing.T) {
 // one drawn from a report completed the plain way.
 func TestCompleteReleasing(t *testing.T) {
 	rep, freed := pendingWatched(t)
-	calls, freedAtRelease := 0, false
-	rep.CompleteReleasing(func() {
-		calls++
-		if len(rep.Flows) != 0 {
-			t.Errorf("release called after the flows were added")
-		}
-		for range 10 {
-			runtime.GC()
-			select {
-			case <-freed:
-				freedAtRelease = true
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	})
-	if calls != 1 || !freedAtRelease {
-		t.Errorf("release called %d times (want 1), the decoded result freed by then: %v", calls, freedAtRelease)
+	w := releaseWatch{t: t, rep: rep, freed: freed}
+	rep.CompleteReleasing(w.release)
+	if w.calls != 1 || !w.freedAtRelease {
+		t.Errorf("release called %d times (want 1), the decoded result freed by then: %v", w.calls, w.freedAtRelease)
 	}
 	if len(rep.Flows) == 0 || len(rep.Findings) == 0 {
 		t.Fatalf("no flows or findings after CompleteReleasing: %d, %d", len(rep.Flows), len(rep.Findings))
@@ -278,6 +251,34 @@ func TestCompleteReleasing(t *testing.T) {
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Errorf("the table after CompleteReleasing differs:\n%s\nwant:\n%s", got.Bytes(), want.Bytes())
+	}
+}
+
+// releaseWatch is a release function (RenderOptions.Release,
+// Report.CompleteReleasing) that counts its calls, checks that the flows
+// are not yet added, and collects until the dissector watched by
+// pendingWatched is freed (freedAtRelease) or a tenth of a second passed.
+type releaseWatch struct {
+	t              *testing.T
+	rep            *Report
+	freed          <-chan struct{}
+	calls          int
+	freedAtRelease bool
+}
+
+func (w *releaseWatch) release() {
+	w.calls++
+	if len(w.rep.Flows) != 0 {
+		w.t.Errorf("release called after the flows were added")
+	}
+	for range 10 {
+		runtime.GC()
+		select {
+		case <-w.freed:
+			w.freedAtRelease = true
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
