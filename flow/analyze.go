@@ -399,30 +399,43 @@ func fillRemedy(s string, f *Flow, spn string) string {
 // from left to right, as a strings.Replacer would (no placeholder is a
 // prefix of another, so at most one matches at a position).
 func replacePlaceholders(s string, rs [4][2]string) string {
+	// The length first, so that the text is made at its size: a filled
+	// remedy outgrew a guess, and each finding then made it twice.
+	n, found := len(s), false
+	eachPlaceholder(s, rs, func(i, r int) {
+		n += len(rs[r][1]) - len(rs[r][0])
+		found = true
+	})
+	if !found {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(n)
 	last := 0
+	eachPlaceholder(s, rs, func(i, r int) {
+		b.WriteString(s[last:i])
+		b.WriteString(rs[r][1])
+		last = i + len(rs[r][0])
+	})
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// eachPlaceholder calls fn with the position of each placeholder of rs in
+// s, from left to right, and its index in rs.
+func eachPlaceholder(s string, rs [4][2]string, fn func(i, r int)) {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '<' {
 			continue
 		}
-		for _, r := range rs {
-			if strings.HasPrefix(s[i:], r[0]) {
-				if b.Len() == 0 {
-					b.Grow(len(s) + 32)
-				}
-				b.WriteString(s[last:i])
-				b.WriteString(r[1])
-				i += len(r[0]) - 1
-				last = i + 1
+		for r := range rs {
+			if strings.HasPrefix(s[i:], rs[r][0]) {
+				fn(i, r)
+				i += len(rs[r][0]) - 1
 				break
 			}
 		}
 	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
 }
 
 func orPlaceholder(v, p string) string {

@@ -78,3 +78,23 @@ func TestAppendTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacePlaceholders checks the one-pass replacement of a remedy's
+// placeholders against strings.Replacer, which it stands in for.
+func TestReplacePlaceholders(t *testing.T) {
+	rs := [4][2]string{{"<spn>", "HTTP/web.lab.test"}, {"<host>", "web.lab.test"}, {"<server>", "<server>"}, {"<name>", ""}}
+	var args []string
+	for _, r := range rs {
+		args = append(args, r[0], r[1])
+	}
+	want := strings.NewReplacer(args...)
+	for _, s := range []string{"", "no placeholder", "<spn>", "setspn -S <spn> <host>; ping <host>.", "<<spn>>", "<name><server><spn",
+		"a <b> c", "<host"} {
+		if got := replacePlaceholders(s, rs); got != want.Replace(s) {
+			t.Errorf("%q: %q, want %q", s, got, want.Replace(s))
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { replacePlaceholders("setspn -S <spn> <host>", rs) }); n != 1 {
+		t.Errorf("a remedy with placeholders: %v allocations, want 1 (the text at its size)", n)
+	}
+}

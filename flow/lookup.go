@@ -18,13 +18,13 @@ type clientKey struct {
 // capture order, so that a flow's lookups scan only its own client's
 // transactions instead of every transaction of the input.
 type lookupIndex struct {
-	dnsBy     map[clientKey][]int        // indices into a.dns
-	kdcBy     map[clientKey][]*kdcTx     // in a.kdc order
-	tcpSeen   map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
-	connBy    map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
-	flowBy    map[clientKey][]int        // flows by capture and client, for the first flowsSeen flows
-	flowsSeen int
-	connFlow  map[tcpDir]int // first flow with a TCP message in either direction; built by flowOfConn
+	dnsBy    map[clientKey][]int        // indices into a.dns
+	kdcBy    map[clientKey][]*kdcTx     // in a.kdc order
+	tcpSeen  map[tcpDir]bool            // (capture, src, dst) of every TCP message; built on first use
+	connBy   map[connKey][]*decode.Conn // connections by capture, client and server, in a.in.Conns order
+	flowBy   map[clientKey]flowChain    // flows by capture and client, for the first len(flowNext) flows
+	flowNext []int32                    // the next flow of the same capture and client, or -1
+	connFlow map[tcpDir]int             // first flow with a TCP message in either direction; built by flowOfConn
 	// last is the client dnsOf or kdcOf looked up last, with both its
 	// groups: a flow asks for its client's exchanges again and again, and
 	// comparing the key costs less than hashing it.
@@ -191,18 +191,33 @@ func (a *analyzer) tcpSent(capture int, src, dst netip.AddrPort) bool {
 	return a.idx.tcpSeen[tcpDir{capture, src, dst}]
 }
 
-// flowsOf returns the flows of client in capture, in order. Flows are only
-// appended during the analysis and never change capture or client, so the
-// index catches up with the new ones on each call.
-func (a *analyzer) flowsOf(capture int, client netip.Addr) []int {
+// flowChain is where a client's flows start and end in lookupIndex.flowNext.
+type flowChain struct{ first, last int32 }
+
+// firstFlowOf returns the first flow of client in capture, or -1; the
+// next ones follow through a.idx.flowNext. Flows are only appended during
+// the analysis and never change capture or client, so the index catches
+// up with the new ones on each call. A chain through the flows, not a list
+// for each client: at 20,000 clients those lists and their map were 4 MB of
+// garbage late in the analysis.
+func (a *analyzer) firstFlowOf(capture int, client netip.Addr) int {
 	x := &a.idx
 	if x.flowBy == nil {
-		x.flowBy = make(map[clientKey][]int)
+		x.flowBy = make(map[clientKey]flowChain)
 	}
-	for ; x.flowsSeen < len(a.res.Flows); x.flowsSeen++ {
-		f := &a.res.Flows[x.flowsSeen]
+	for i := len(x.flowNext); i < len(a.res.Flows); i++ {
+		f := &a.res.Flows[i]
 		k := clientKey{f.Capture, f.Client}
-		x.flowBy[k] = append(x.flowBy[k], x.flowsSeen)
+		x.flowNext = append(x.flowNext, -1)
+		if c, ok := x.flowBy[k]; ok {
+			x.flowNext[c.last] = int32(i)
+			x.flowBy[k] = flowChain{c.first, int32(i)}
+		} else {
+			x.flowBy[k] = flowChain{int32(i), int32(i)}
+		}
 	}
-	return x.flowBy[clientKey{capture, client}]
+	if c, ok := x.flowBy[clientKey{capture, client}]; ok {
+		return int(c.first)
+	}
+	return -1
 }

@@ -222,7 +222,7 @@ func (a *analyzer) everResolved(capture int, client netip.Addr, name string) boo
 }
 
 func (a *analyzer) hasFlowFor(capture int, client netip.Addr, host string) bool {
-	for _, i := range a.flowsOf(capture, client) {
+	for i := a.firstFlowOf(capture, client); i >= 0; i = int(a.idx.flowNext[i]) {
 		f := &a.res.Flows[i]
 		if f.Capture == capture && f.Client == client && strings.HasPrefix(f.Server, host) {
 			return true
