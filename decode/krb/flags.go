@@ -1,6 +1,7 @@
 package krb
 
 import (
+	"iter"
 	"strconv"
 
 	"github.com/jcmturner/gokrb5/v8/iana/flags"
@@ -67,40 +68,45 @@ var ticketFlagNames = map[int]string{
 
 // bitNames lists the names of the set bits of v, most significant first;
 // bits without a name read "bit-N".
+func bitNames(v uint32, names map[int]string) []string {
+	var out []string
+	for i := range setBits(v) {
+		out = append(out, bitName(i, names))
+	}
+	return out
+}
+
 // appendBitNames appends the names bitNames gives, each after sep but the
 // first, without making the list.
 func appendBitNames(b []byte, v uint32, names map[int]string, sep string) []byte {
 	first := true
-	for i := 0; i < 32; i++ {
-		if v&(1<<(31-i)) == 0 {
-			continue
-		}
+	for i := range setBits(v) {
 		if !first {
 			b = append(b, sep...)
 		}
 		first = false
-		if s, ok := names[i]; ok {
-			b = append(b, s...)
-		} else {
-			b = strconv.AppendInt(append(b, "bit-"...), int64(i), 10)
-		}
+		b = append(b, bitName(i, names)...)
 	}
 	return b
 }
 
-func bitNames(v uint32, names map[int]string) []string {
-	var out []string
-	for i := 0; i < 32; i++ {
-		if v&(1<<(31-i)) == 0 {
-			continue
-		}
-		if s, ok := names[i]; ok {
-			out = append(out, s)
-		} else {
-			out = append(out, "bit-"+strconv.Itoa(i))
+// setBits yields the set bits of v in RFC numbering (0 = MSB), in order.
+func setBits(v uint32) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := 0; i < 32; i++ {
+			if v&(1<<(31-i)) != 0 && !yield(i) {
+				return
+			}
 		}
 	}
-	return out
+}
+
+// bitName is the name of bit i, or "bit-N" when it has none.
+func bitName(i int, names map[int]string) string {
+	if s, ok := names[i]; ok {
+		return s
+	}
+	return "bit-" + strconv.Itoa(i)
 }
 
 // Has reports whether bit i (RFC numbering, 0 = MSB) is set.
