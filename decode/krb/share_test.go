@@ -59,12 +59,19 @@ func TestTicketShare(t *testing.T) {
 		func(k *Ticket) { k.Kvno = 3 },
 		func(k *Ticket) { k.CipherLen = 1101 },
 	} {
-		other := base
-		change(&other)
-		got := share(&other)
-		if got == first || got == &other || !sameTicket(got, &other) {
-			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
-		}
+		checkChanged(t, i, base, first, change, share, sameTicket)
+	}
+}
+
+// checkChanged checks that base changed by change (the i-th change) gets
+// from share a copy of its own, equal to it: neither first, the value kept
+// for base, nor the caller's.
+func checkChanged[T any](t *testing.T, i int, base T, first *T, change func(*T), share func(*T) *T, same func(a, b *T) bool) {
+	t.Helper()
+	other := base
+	change(&other)
+	if got := share(&other); got == first || got == &other || !same(got, &other) {
+		t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
 	}
 }
 
@@ -92,12 +99,7 @@ func TestEDataShare(t *testing.T) {
 		func(e *EData) { e.HasNTStatus = true },
 		func(e *EData) { e.KerbErrType = 3 },
 	} {
-		other := base
-		change(&other)
-		got := share(&other)
-		if got == first || got == &other || !sameEData(got, &other) {
-			t.Errorf("change %d: got %+v, want a copy of %+v", i, got, other)
-		}
+		checkChanged(t, i, base, first, change, share, sameEData)
 	}
 	// sameEData compares every field: a new one must be added there.
 	if n := reflect.TypeFor[EData]().NumField(); n != 6 {
