@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -105,13 +104,15 @@ func (a *ahead) read(p []byte) (int, error) {
 	return n, nil
 }
 
-// close stops reading ahead.
+// close stops reading ahead and drops what was fetched: a read after it
+// starts fetching again.
 func (a *ahead) close() {
 	if a.started {
 		close(a.stop)
 		<-a.done
 		a.started = false
 	}
+	a.cur, a.curBuf, a.err = nil, nil, nil
 }
 
 // aheadFile reads a regular file ahead of its reader (ahead). Reads at
@@ -146,19 +147,25 @@ func (a *aheadFile) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// errSeekAfterRead is returned by a Seek once reading ahead has begun.
-var errSeekAfterRead = errors.New("read-ahead file: seek after the first read")
-
-// Seek moves where Read starts; only before the first Read.
+// Seek moves where Read goes on. Once reading ahead has begun, what was
+// fetched is dropped and fetching starts again at the new offset: the
+// sniffing of compression reads the start of every input, and a Network
+// Monitor capture must then be read at random from the file, its frame
+// table first, rather than wholly into memory (as it was while Seek
+// refused: twice the file's size in RSS).
 func (a *aheadFile) Seek(off int64, whence int) (int64, error) {
-	if a.started {
-		return a.pos, errSeekAfterRead
+	if whence == io.SeekCurrent {
+		// The file's own offset is not where Read is: it reads at
+		// offsets (ReadAt).
+		off, whence = a.pos+off, io.SeekStart
 	}
 	p, err := a.f.Seek(off, whence)
-	if err == nil {
-		a.pos = p
+	if err != nil {
+		return a.pos, err
 	}
-	return p, err
+	a.close()
+	a.pos = p
+	return p, nil
 }
 
 // ReadAt reads the file at random, apart from what Read is given.

@@ -12,7 +12,8 @@ import (
 
 // TestReadAhead checks that an aheadFile gives the file's bytes in order,
 // whatever the sizes asked for, across chunk boundaries and at the end,
-// and that random reads, Stat and Seek before reading still work.
+// that random reads, Stat and Seek before reading still work, and that a
+// Seek after reading reads on from the new offset.
 func TestReadAhead(t *testing.T) {
 	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, aheadChunk + 1, 3*aheadChunk + 12345, 5 * aheadChunk} {
 		want := make([]byte, size)
@@ -62,8 +63,29 @@ func TestReadAhead(t *testing.T) {
 				t.Errorf("size %d: ReadAt = %x, %v", size, at, err)
 			}
 		}
-		if _, err := a.Seek(0, io.SeekStart); err == nil {
-			t.Error("Seek after reading began succeeded")
+		// Seeking after reading drops what was fetched ahead and reads on
+		// from the new offset, from its start, middle and end alike.
+		for _, sk := range []struct {
+			off    int64
+			whence int
+			at     int
+		}{{0, io.SeekStart, 0}, {int64(size / 2), io.SeekStart, size / 2}, {-int64(size / 3), io.SeekCurrent, size - size/3}, {-1, io.SeekEnd, max(size-1, 0)}} {
+			if size == 0 && sk.whence == io.SeekEnd {
+				continue // before the start
+			}
+			if sk.whence == io.SeekCurrent {
+				// From the end, where the reads above left it.
+				if _, err := a.Seek(0, io.SeekEnd); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if p, err := a.Seek(sk.off, sk.whence); p != int64(sk.at) || err != nil {
+				t.Fatalf("size %d: Seek(%d, %d) after reading = %d, %v; want %d", size, sk.off, sk.whence, p, err, sk.at)
+			}
+			rest, err := io.ReadAll(a)
+			if err != nil || !bytes.Equal(rest, want[sk.at:]) {
+				t.Fatalf("size %d: after Seek(%d, %d), read %d bytes, %v; want the %d from offset %d", size, sk.off, sk.whence, len(rest), err, size-sk.at, sk.at)
+			}
 		}
 		a.Close()
 		f.Close()
