@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,9 +221,13 @@ func (tl *timeline) build(dupOf map[int]int) {
 		r ref
 		t time.Time
 	}
+	clocks := make([]frameClock, len(known))
+	for c := range known {
+		clocks[c] = newFrameClock(known[c])
+	}
 	pts := make([]point, 0, len(points))
 	for r := range points {
-		pts = append(pts, point{r, tl.corrected(r.capture, timeOf(known[r.capture], r.frame))})
+		pts = append(pts, point{r, tl.corrected(r.capture, clocks[r.capture].timeOf(r.frame))})
 	}
 	sort.Slice(pts, func(i, j int) bool {
 		x, y := pts[i], pts[j]
@@ -256,26 +261,45 @@ func (tl *timeline) build(dupOf map[int]int) {
 	tl.merged = tl.mergedResult(drop, conns, rank)
 }
 
-// timeOf returns the time of frame f, or of the nearest earlier frame whose
-// time is known (the nearest later one when none is earlier).
-func timeOf(known map[int]time.Time, f int) time.Time {
-	if t, ok := known[f]; ok {
-		return t
-	}
-	best, bestF := time.Time{}, 0
-	after, afterF := time.Time{}, 0
-	for k, t := range known {
-		if k < f && k > bestF {
-			best, bestF = t, k
+// frameClock gives the time of any frame of a capture from the frames
+// whose time is known, by binary search: a scan of all of them for each
+// frame that is no message (a SYN, a gap) made merging two captures of
+// 5,000 flows take 16 s, nine tenths of it here.
+type frameClock struct {
+	frames []int       // the known frames (> 0), ascending
+	times  []time.Time // times[i] is the time of frames[i]
+}
+
+// newFrameClock makes the clock of the frames known maps to their times.
+func newFrameClock(known map[int]time.Time) frameClock {
+	var c frameClock
+	for f := range known {
+		if f > 0 {
+			c.frames = append(c.frames, f)
 		}
-		if k > f && (afterF == 0 || k < afterF) {
-			after, afterF = t, k
-		}
 	}
-	if bestF > 0 {
-		return best
+	slices.Sort(c.frames)
+	c.times = make([]time.Time, len(c.frames))
+	for i, f := range c.frames {
+		c.times[i] = known[f]
 	}
-	return after
+	return c
+}
+
+// timeOf returns the time of frame f (> 0), or of the nearest earlier
+// frame whose time is known (the nearest later one when none is earlier;
+// the zero time when none is known).
+func (c frameClock) timeOf(f int) time.Time {
+	i, found := slices.BinarySearch(c.frames, f)
+	switch {
+	case found:
+		return c.times[i]
+	case i > 0:
+		return c.times[i-1]
+	case i < len(c.times):
+		return c.times[i]
+	}
+	return time.Time{}
 }
 
 // keptConns returns the connections of every capture, one copy of each
