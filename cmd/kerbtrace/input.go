@@ -51,6 +51,9 @@ var (
 	magicXz   = []byte{0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00}
 )
 
+// magicNetmon begins a Network Monitor 2.x capture (addSpooled).
+var magicNetmon = []byte("GMBU")
+
 // expandInputs turns the command-line arguments into the list of inputs to
 // read: files as given, "-" as standard input, directories walked
 // recursively for files with a capture extension, in sorted order. Problems
@@ -148,16 +151,57 @@ func addReader(d *decode.Dissector, name string, r io.Reader) error {
 		if isHAR(peekAll(rd)) {
 			return d.AddHAR(name, rd)
 		}
-		return d.Add(name, readerWithSeek(rd, r))
+		src := readerWithSeek(rd, r)
+		if _, ok := src.(io.ReaderAt); !ok && isNetmon(peekAll(rd)) {
+			return addSpooled(d, name, src) // standard input
+		}
+		return d.Add(name, src)
 	}
-	if isHAR(peekAll(rd)) {
+	if head := peekAll(rd); isHAR(head) {
 		return d.AddHAR(name, rd)
+	} else if isNetmon(head) {
+		return addSpooled(d, name, rd)
 	}
 	// Decompressing takes a core (a gzip stream cannot be split): done on
 	// a goroutine of its own, it overlaps decoding (readahead.go).
 	as := newAheadStream(rd)
 	defer as.Close()
 	return d.Add(name, as)
+}
+
+// isNetmon reports whether head begins a Network Monitor 2.x capture.
+func isNetmon(head []byte) bool { return bytes.HasPrefix(head, magicNetmon) }
+
+// maxSpool bounds the copy addSpooled makes, as the capture reader bounds
+// what it reads into memory: a Network Monitor file's offsets are 32-bit,
+// so nothing beyond can be referenced.
+const maxSpool = 1 << 33
+
+// addSpooled hands the capture reader a Network Monitor capture that
+// cannot be read at random (compressed, or on standard input) as a
+// temporary file that can: its frame table, at the end, says where the
+// frames are, and the capture reader would otherwise hold the whole
+// capture in memory (a 306 MB one on standard input took 664 MB of RSS).
+// The file is removed once read. Where no temporary file can be made, the
+// capture is read into memory as before.
+func addSpooled(d *decode.Dissector, name string, r io.Reader) error {
+	tmp, err := os.CreateTemp("", "kerbtrace-netmon-*.cap")
+	if err != nil {
+		return d.Add(name, r)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if _, err := io.Copy(tmp, io.LimitReader(r, maxSpool)); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == tmp.Name() {
+			return fmt.Errorf("%s: writing a temporary copy to read it at random: %w", name, err)
+		}
+		return fmt.Errorf("%s: capture: %w", name, err) // as the capture reader words a failed read
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return d.Add(name, tmp)
 }
 
 // readerWithSeek returns orig when nothing of it was consumed yet by the
