@@ -152,6 +152,8 @@ type messageStream struct {
 	// decrypted are the messages whose ticket the keys opened, built when
 	// d was dropped: the table lists them (ticketsText).
 	decrypted []Message
+	// rewrite, when set (Redact), is applied to each message once built.
+	rewrite func(*Message)
 }
 
 // result returns the decoded result the messages come from. Reading a
@@ -211,6 +213,9 @@ func (s *messageStream) each(want func(*decode.Result, int) bool, fn func(*Messa
 		m = Message{}
 		s.b.message(&m, d, i)
 		s.b.finish()
+		if s.rewrite != nil {
+			s.rewrite(&m)
+		}
 		fn(&m)
 	}
 }
@@ -223,6 +228,11 @@ func (r *Report) Materialize() {
 		return
 	}
 	r.Messages = r.stream.b.messages(r.stream.result())
+	if rewrite := r.stream.rewrite; rewrite != nil {
+		for i := range r.Messages {
+			rewrite(&r.Messages[i])
+		}
+	}
 	r.stream = nil
 }
 

@@ -177,6 +177,18 @@ func (e *jsonEnc) streamMessages(s *messageStream) {
 		e.raw("[]")
 		return
 	}
+	if s.rewrite != nil {
+		// Redacted: each message's model, rewritten, as jsonList writes it.
+		sep := "[\n    "
+		s.each(nil, func(m *Message) {
+			e.raw(sep)
+			sep = ",\n    "
+			e.message(m, 2)
+			e.maybeFlush()
+		})
+		e.raw("\n  ]")
+		return
+	}
 	e.raw("[\n    ")
 	frags := dnsFragments{m: make(map[*dns.Content][]byte)}
 	for i := range d.Len() {

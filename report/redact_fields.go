@@ -27,8 +27,10 @@ const (
 )
 
 // walkReport passes every field of r that can hold a name or an address
-// through f, in the report's order, and stores the results.
-func walkReport(r *Report, f nameFunc) {
+// through f, in the report's order, and stores the results, but for the
+// messages: each is given to msg with f, built one at a time when r
+// streams them; with a nil msg they are skipped.
+func walkReport(r *Report, f nameFunc, msg func(*Message, nameFunc)) {
 	f = keeping(f)
 	for i := range r.Captures {
 		c := &r.Captures[i]
@@ -39,8 +41,8 @@ func walkReport(r *Report, f nameFunc) {
 			c.Warnings[j] = f(obsText, c.Warnings[j])
 		}
 	}
-	for i := range r.Messages {
-		walkMessage(&r.Messages[i], f)
+	if msg != nil {
+		r.eachMessage(nil, func(m *Message) { msg(m, f) })
 	}
 	for i := range r.Flows {
 		fl := &r.Flows[i]

@@ -181,6 +181,9 @@ func (fs *flowSequences) message(i int) *Message {
 	m := new(Message)
 	fs.b.message(m, s.result(), i)
 	fs.b.finish()
+	if s.rewrite != nil {
+		s.rewrite(m)
+	}
 	fs.built[i] = m
 	return m
 }
