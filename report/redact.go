@@ -60,10 +60,15 @@ func Redact(r *Report) []Pseudonym {
 	r.Complete() // the flows and findings hold names too
 	// Each name is observed once, where it first appears: a later
 	// sighting registers nothing new (every table is looked up first).
+	// Free texts are all kept: one registers the hosts in it under the
+	// domains known so far, which a later one may know more of.
 	seen := map[observation]bool{}
 	var obs []observation
 	walkReport(r, func(kind int, name string) string {
-		if o := (observation{kind, name}); !seen[o] {
+		switch o := (observation{kind, name}); {
+		case kind == obsText:
+			obs = append(obs, o)
+		case !seen[o]:
 			seen[o] = true
 			obs = append(obs, o)
 		}
@@ -81,9 +86,10 @@ func Redact(r *Report) []Pseudonym {
 	}
 	if r.stream != nil {
 		// Built again to be rendered, each message is rewritten again,
-		// finding every name registered.
+		// finding every name registered (and the rewritings remembered).
+		rewrite := keeping(rd.rewrite)
 		r.stream.rewrite = func(m *Message) {
-			walkMessage(m, keeping(rd.rewrite))
+			walkMessage(m, rewrite)
 			m.RawToken = ""
 		}
 	}
@@ -132,11 +138,26 @@ type redactor struct {
 	fqdns   map[string]bool
 	// literal are the originals free texts are searched for as strings.
 	literal []literal
+	// memo remembers rewritings that registered nothing, with the state
+	// of the tables they were made against (rewrite).
+	memo map[observation]memoized
 }
+
+// memoized is a rewriting and the state it was made against: the numbers
+// of entries and of literals, which grow with every change to the tables.
+type memoized struct {
+	out              string
+	entries, literal int
+}
+
+// memoMax bounds the rewritings remembered: names and addresses repeat
+// from message to message, texts far less.
+const memoMax = 1 << 17
 
 func newRedactor() *redactor {
 	return &redactor{names: map[string]*entry{}, users: map[string]*entry{}, ous: map[string]*entry{},
-		ips: map[netip.Addr]*entry{}, files: map[string]*entry{}, sids: map[string]*entry{}, count: map[string]int{}, domains: map[string]bool{}, fqdns: map[string]bool{}}
+		ips: map[netip.Addr]*entry{}, files: map[string]*entry{}, sids: map[string]*entry{}, count: map[string]int{}, domains: map[string]bool{}, fqdns: map[string]bool{},
+		memo: map[observation]memoized{}}
 }
 
 // next returns the next number of a kind.
@@ -175,7 +196,7 @@ func (rd *redactor) register(obs []observation) {
 		case obsSID:
 			rd.sid(o.name)
 		case obsText:
-			rd.text(o.name) // registers the addresses and hosts in it
+			rd.rewrite(obsText, o.name) // registers the addresses and hosts in it
 		}
 	}
 }

@@ -284,3 +284,36 @@ func TestRedactLeavesAnalysis(t *testing.T) {
 		t.Errorf("redacting the report changed the analysis' finding ref to %q", got)
 	}
 }
+
+// TestRedactMemo checks that a remembered rewriting is given again only
+// while the tables stay as they were: a text naming a host under a domain
+// not yet known stays as it is, and once the domain is registered the
+// same text is rewritten anew, not taken from the memo; and a rewriting
+// that registered something is not remembered.
+func TestRedactMemo(t *testing.T) {
+	rd := newRedactor()
+	const text = "connect to web.corp.test now"
+	if got := rd.rewrite(obsText, text); got != text {
+		t.Fatalf("with no domain known, %q became %q", text, got)
+	}
+	if got := rd.rewrite(obsText, text); got != text {
+		t.Fatalf("remembered: %q became %q", text, got)
+	}
+	rd.domain("corp.test")
+	want := "connect to host1.realm1.example now"
+	if got := rd.rewrite(obsText, text); got != want {
+		t.Fatalf("once corp.test is known, %q became %q, want %q", text, got, want)
+	}
+	if n := len(rd.order); n != 2 {
+		t.Fatalf("%d entries, want the domain and the host the text registered", n)
+	}
+	if m := rd.memo[observation{obsText, text}]; m.entries == len(rd.order) {
+		t.Errorf("a rewriting that registered a host was remembered: %+v", m)
+	}
+	if got := rd.rewrite(obsText, text); got != want {
+		t.Fatalf("again: %q became %q, want %q", text, got, want)
+	}
+	if m := rd.memo[observation{obsText, text}]; m != (memoized{want, 2, 0}) {
+		t.Errorf("a rewriting that registered nothing was remembered as %+v", m)
+	}
+}

@@ -12,7 +12,26 @@ import (
 // rewrite is the nameFunc of the second walk: it returns the pseudonym of
 // a name or address, registering it if the first walk missed it, and
 // rewrites free texts.
+//
+// A rewriting depends on the name and on the tables alone, and every
+// change to the tables adds an entry or a literal: one made without a
+// change is remembered and given again while the tables stay as they
+// were (each message's names are rewritten twice, and repeat).
 func (rd *redactor) rewrite(kind int, name string) string {
+	o := observation{kind, name}
+	entries, lits := len(rd.order), len(rd.literal)
+	if m, ok := rd.memo[o]; ok && m.entries == entries && m.literal == lits {
+		return m.out
+	}
+	out := rd.rewriteNow(kind, name)
+	if len(rd.order) == entries && len(rd.literal) == lits && len(rd.memo) < memoMax {
+		rd.memo[o] = memoized{out, entries, lits}
+	}
+	return out
+}
+
+// rewriteNow is rewrite without the memo.
+func (rd *redactor) rewriteNow(kind int, name string) string {
 	var e *entry
 	switch kind {
 	case obsDomain:
