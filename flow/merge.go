@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -48,9 +49,9 @@ type timeline struct {
 	in      *decode.Result
 	msgs    []decode.Message // in's messages: merging several captures reads them many times
 	merged  *decode.Result
-	ranks   []ref         // rank-1 -> the frame it stands for
-	aliases map[int][]ref // rank -> the same message's frames in other captures
-	msgIdx  []int         // merged message index -> original index
+	ranks   []ref   // rank-1 -> the frame it stands for
+	aliases []alias // the same messages' frames in other captures, by rank
+	msgIdx  []int   // merged message index -> original index
 	offsets []time.Duration
 	pairs   []int // per capture: messages matched with the first capture
 }
@@ -104,8 +105,13 @@ func buildTimeline(in *decode.Result) *timeline {
 			base[k] = append(base[k], i)
 		}
 	}
-	tl := &timeline{in: in, msgs: msgs, aliases: map[int][]ref{}, offsets: make([]time.Duration, n), pairs: make([]int, n)}
-	dupOf := map[int]int{} // original index in capture k -> its twin in capture 0
+	tl := &timeline{in: in, msgs: msgs, offsets: make([]time.Duration, n), pairs: make([]int, n)}
+	// The original index of each message's twin in capture 0 when it is a
+	// second copy, else -1.
+	dupOf := make([]int32, len(msgs))
+	for i := range dupOf {
+		dupOf[i] = -1
+	}
 	for c := 1; c < n; c++ {
 		used := map[string]int{}
 		type pair struct{ k, b int }
@@ -133,7 +139,7 @@ func buildTimeline(in *decode.Result) *timeline {
 		tl.offsets[c] = time.Duration(off * float64(time.Second))
 		for i, p := range pairs {
 			if math.Abs(deltas[i]-off) <= mergeTolerance.Seconds() {
-				dupOf[p.k] = p.b
+				dupOf[p.k] = int32(p.b)
 				tl.pairs[c]++
 			}
 		}
@@ -163,7 +169,7 @@ func (tl *timeline) corrected(c int, t time.Time) time.Time {
 }
 
 // build ranks every cited frame and writes the merged Result.
-func (tl *timeline) build(dupOf map[int]int) {
+func (tl *timeline) build(dupOf []int32) {
 	in := tl.in
 	// Drop the second copies (and what they carry).
 	drop := make([]bool, len(tl.msgs))
@@ -172,31 +178,27 @@ func (tl *timeline) build(dupOf map[int]int) {
 		for tl.msgs[root].Parent >= 0 {
 			root = tl.msgs[root].Parent
 		}
-		if _, ok := dupOf[root]; ok {
-			drop[i] = true
-		}
+		drop[i] = dupOf[root] >= 0
 	}
 	conns := tl.keptConns()
 
 	// Known times per capture, to place frames that are not messages.
-	known := make([]map[int]time.Time, len(in.Captures))
-	for c := range known {
-		known[c] = map[int]time.Time{}
-	}
+	frames := tl.newFrameTable()
 	for i := range tl.msgs {
 		m := &tl.msgs[i]
-		known[m.Capture][m.Frame] = m.Time
-	}
-	for _, c := range conns {
-		if _, ok := known[c.Capture][c.FirstFrame]; !ok && c.FirstFrame > 0 {
-			known[c.Capture][c.FirstFrame] = c.FirstTime
+		if ft := frames.frame(m.Capture, m.Frame); ft != nil {
+			ft.t, ft.known = m.Time, true
 		}
 	}
-	points := map[ref]bool{}
-	add := func(c int, frames ...int) {
-		for _, f := range frames {
+	for _, c := range conns {
+		if ft := frames.frame(c.Capture, c.FirstFrame); ft != nil && !ft.known && c.FirstFrame > 0 {
+			ft.t, ft.known = c.FirstTime, true
+		}
+	}
+	add := func(c int, fs ...int) {
+		for _, f := range fs {
 			if f > 0 {
-				points[ref{c, f}] = true
+				frames.frame(c, f).cited = true
 			}
 		}
 	}
@@ -221,13 +223,14 @@ func (tl *timeline) build(dupOf map[int]int) {
 		r ref
 		t time.Time
 	}
-	clocks := make([]frameClock, len(known))
-	for c := range known {
-		clocks[c] = newFrameClock(known[c])
-	}
-	pts := make([]point, 0, len(points))
-	for r := range points {
-		pts = append(pts, point{r, tl.corrected(r.capture, clocks[r.capture].timeOf(r.frame))})
+	var pts []point
+	for c, fs := range frames {
+		clock := frames.clock(c)
+		for f, ft := range fs {
+			if ft.cited {
+				pts = append(pts, point{ref{c, f}, tl.corrected(c, clock.timeOf(f))})
+			}
+		}
 	}
 	sort.Slice(pts, func(i, j int) bool {
 		x, y := pts[i], pts[j]
@@ -239,26 +242,104 @@ func (tl *timeline) build(dupOf map[int]int) {
 		}
 		return x.r.frame < y.r.frame
 	})
-	rank := map[ref]int{}
+	rank := make(frameRanks, len(in.Captures))
+	for c := range rank {
+		rank[c] = make([]int32, len(frames[c]))
+	}
 	for i, p := range pts {
-		rank[p.r] = i + 1
+		rank[p.r.capture][p.r.frame] = int32(i + 1)
 		tl.ranks = append(tl.ranks, p.r)
 	}
 	for k, b := range dupOf {
-		mk, mb := &tl.msgs[k], &tl.msgs[b]
-		r := rank[ref{mb.Capture, mb.Frame}]
-		tl.aliases[r] = append(tl.aliases[r], ref{mk.Capture, mk.Frame})
+		if b >= 0 {
+			mk, mb := &tl.msgs[k], &tl.msgs[b]
+			tl.aliases = append(tl.aliases, alias{rank.of(mb.Capture, mb.Frame), ref{mk.Capture, mk.Frame}})
+		}
 	}
-	for r := range tl.aliases {
-		a := tl.aliases[r]
-		sort.Slice(a, func(i, j int) bool {
-			if a[i].capture != a[j].capture {
-				return a[i].capture < a[j].capture
-			}
-			return a[i].frame < a[j].frame
-		})
-	}
+	slices.SortFunc(tl.aliases, func(a, b alias) int {
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ref.capture, b.ref.capture); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ref.frame, b.ref.frame)
+	})
 	tl.merged = tl.mergedResult(drop, conns, rank)
+}
+
+// alias is a frame of another capture showing the message of a rank.
+type alias struct {
+	rank int
+	ref  ref
+}
+
+// aliasesOf returns the aliases of rank rk, by capture and frame.
+func (tl *timeline) aliasesOf(rk int) []alias {
+	lo, _ := slices.BinarySearchFunc(tl.aliases, rk, func(a alias, rk int) int { return cmp.Compare(a.rank, rk) })
+	hi := lo
+	for hi < len(tl.aliases) && tl.aliases[hi].rank == rk {
+		hi++
+	}
+	return tl.aliases[lo:hi]
+}
+
+// frameTime is what the merge knows of one frame: its time, when a message
+// or a connection gives it, and whether anything cites it.
+type frameTime struct {
+	t     time.Time
+	known bool
+	cited bool
+}
+
+// frameTable holds a frameTime per frame of each capture, indexed by frame
+// number: maps keyed by capture and frame were most of the merge's time
+// and memory (two captures of 20,000 flows: 1.4 GB).
+type frameTable [][]frameTime
+
+// newFrameTable makes a table with room for every frame of each capture.
+func (tl *timeline) newFrameTable() frameTable {
+	t := make(frameTable, len(tl.in.Captures))
+	for c := range t {
+		t[c] = make([]frameTime, tl.in.Captures[c].Packets+2) // the frame after the last too: a warning at the end
+	}
+	return t
+}
+
+// frame returns frame f of capture c, growing the table for a frame number
+// past the capture's count (none is); nil for a negative one.
+func (t frameTable) frame(c, f int) *frameTime {
+	if f < 0 {
+		return nil
+	}
+	if f >= len(t[c]) {
+		t[c] = slices.Grow(t[c], f+1-len(t[c]))[:f+1]
+	}
+	return &t[c][f]
+}
+
+// clock returns the clock of the frames of capture c whose time is known.
+func (t frameTable) clock(c int) frameClock {
+	var k frameClock
+	for f, ft := range t[c] {
+		if ft.known && f > 0 {
+			k.frames = append(k.frames, f)
+			k.times = append(k.times, ft.t)
+		}
+	}
+	return k
+}
+
+// frameRanks holds the rank of every cited frame, per capture and indexed
+// by frame number; 0 for a frame that has none.
+type frameRanks [][]int32
+
+// of returns the rank of frame f of capture c, 0 when it has none.
+func (r frameRanks) of(c, f int) int {
+	if c >= 0 && c < len(r) && f >= 0 && f < len(r[c]) {
+		return int(r[c][f])
+	}
+	return 0
 }
 
 // frameClock gives the time of any frame of a capture from the frames
@@ -268,22 +349,6 @@ func (tl *timeline) build(dupOf map[int]int) {
 type frameClock struct {
 	frames []int       // the known frames (> 0), ascending
 	times  []time.Time // times[i] is the time of frames[i]
-}
-
-// newFrameClock makes the clock of the frames known maps to their times.
-func newFrameClock(known map[int]time.Time) frameClock {
-	var c frameClock
-	for f := range known {
-		if f > 0 {
-			c.frames = append(c.frames, f)
-		}
-	}
-	slices.Sort(c.frames)
-	c.times = make([]time.Time, len(c.frames))
-	for i, f := range c.frames {
-		c.times[i] = known[f]
-	}
-	return c
 }
 
 // timeOf returns the time of frame f (> 0), or of the nearest earlier
@@ -347,7 +412,7 @@ func (tl *timeline) keptConns() []decode.Conn {
 }
 
 // mergedResult writes the synthetic single capture the analysis reads.
-func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]int) *decode.Result {
+func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank frameRanks) *decode.Result {
 	in := tl.in
 	ranks := func(c int, frames []int) []int {
 		if frames == nil {
@@ -355,7 +420,7 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 		}
 		out := make([]int, 0, len(frames))
 		for _, f := range frames {
-			out = append(out, rank[ref{c, f}])
+			out = append(out, rank.of(c, f))
 		}
 		return out
 	}
@@ -367,9 +432,9 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 	}
 	sort.SliceStable(idx, func(x, y int) bool {
 		a, b := &tl.msgs[idx[x]], &tl.msgs[idx[y]]
-		return rank[ref{a.Capture, a.Frame}] < rank[ref{b.Capture, b.Frame}]
+		return rank.of(a.Capture, a.Frame) < rank.of(b.Capture, b.Frame)
 	})
-	newIdx := make(map[int]int, len(idx))
+	newIdx := make([]int, len(tl.msgs))
 	for j, i := range idx {
 		newIdx[i] = j
 	}
@@ -386,7 +451,7 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 			info.Last = l
 		}
 		for _, w := range c.Warnings {
-			w.Frame = rank[ref{ci, w.Frame}]
+			w.Frame = rank.of(ci, w.Frame)
 			w.Msg = filepath.Base(c.File) + ": " + w.Msg
 			info.Warnings = append(info.Warnings, w)
 		}
@@ -395,7 +460,7 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 	for _, i := range idx {
 		m := tl.msgs[i]
 		m.Frames = ranks(m.Capture, m.Frames)
-		m.Frame = rank[ref{m.Capture, m.Frame}]
+		m.Frame = rank.of(m.Capture, m.Frame)
 		m.Time = tl.corrected(m.Capture, m.Time)
 		m.Capture = 0
 		if m.Parent >= 0 {
@@ -409,7 +474,7 @@ func (tl *timeline) mergedResult(drop []bool, conns []decode.Conn, rank map[ref]
 		cc := c
 		cc.SYN = ranks(c.Capture, c.SYN)
 		cc.GapFrames = ranks(c.Capture, c.GapFrames)
-		cc.SYNACK, cc.RST, cc.FirstFrame = rank[ref{c.Capture, c.SYNACK}], rank[ref{c.Capture, c.RST}], rank[ref{c.Capture, c.FirstFrame}]
+		cc.SYNACK, cc.RST, cc.FirstFrame = rank.of(c.Capture, c.SYNACK), rank.of(c.Capture, c.RST), rank.of(c.Capture, c.FirstFrame)
 		cc.FirstTime = tl.corrected(c.Capture, c.FirstTime)
 		cc.Capture = 0
 		out.Conns = append(out.Conns, cc)
@@ -449,8 +514,8 @@ func (tl *timeline) mapFrames(ranks []int) (frames []int, refs []string) {
 			continue
 		}
 		addRef(tl.ranks[rk-1])
-		for _, al := range tl.aliases[rk] {
-			addRef(al)
+		for _, al := range tl.aliasesOf(rk) {
+			addRef(al.ref)
 		}
 	}
 	return frames, refs

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// TestFrameClock checks the binary search of frameClock against a scan of
-// every known frame (what timeOf did, in time quadratic in the frames):
+// TestFrameClock checks the binary search of the clock of a frameTable
+// against a scan of every known frame (what timeOf did, in time quadratic
+// in the frames):
 // the frame's own time, else the nearest earlier known frame's, else the
 // nearest later one's, else the zero time; frames 0 and below are never
 // neighbours.
@@ -42,7 +43,13 @@ func TestFrameClock(t *testing.T) {
 		for range n {
 			known[rng.IntN(40)-3] = base.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
 		}
-		c := newFrameClock(known)
+		table := frameTable{nil}
+		for f, t := range known {
+			if ft := table.frame(0, f); ft != nil {
+				ft.t, ft.known = t, true
+			}
+		}
+		c := table.clock(0)
 		for f := 1; f <= 45; f++ {
 			if got, want := c.timeOf(f), scan(known, f); !got.Equal(want) {
 				t.Fatalf("known %v: frame %d at %v, want %v", known, f, got, want)
