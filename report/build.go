@@ -211,12 +211,18 @@ func (s *messageStream) each(want func(*decode.Result, int) bool, fn func(*Messa
 			continue
 		}
 		m = Message{}
-		s.b.message(&m, d, i)
-		s.b.finish()
-		if s.rewrite != nil {
-			s.rewrite(&m)
-		}
+		s.build(s.b, &m, i)
 		fn(&m)
+	}
+}
+
+// build makes message i into m with b, rewritten when the report is
+// redacted.
+func (s *messageStream) build(b *builder, m *Message, i int) {
+	b.message(m, s.result(), i)
+	b.finish()
+	if s.rewrite != nil {
+		s.rewrite(m)
 	}
 }
 

@@ -149,20 +149,26 @@ func (e *jsonEnc) float(f float64) {
 // null when nil, [] when empty, else one element per line block. It
 // flushes between elements.
 func jsonList[T any](e *jsonEnc, list []T, elem func(*jsonEnc, *T, int)) {
-	switch {
-	case list == nil:
+	if list == nil {
 		e.raw("null")
 		return
-	case len(list) == 0:
+	}
+	jsonElems(e, len(list), func(i int) { elem(e, &list[i], 2) })
+}
+
+// jsonElems writes a list of n elements at depth 1, elem(i) writing
+// element i, and flushes between elements.
+func jsonElems(e *jsonEnc, n int, elem func(i int)) {
+	if n == 0 {
 		e.raw("[]")
 		return
 	}
 	e.raw("[\n    ")
-	for i := range list {
+	for i := range n {
 		if i > 0 {
 			e.raw(",\n    ")
 		}
-		elem(e, &list[i], 2)
+		elem(i)
 		e.maybeFlush()
 	}
 	e.raw("\n  ]")
@@ -178,15 +184,13 @@ func (e *jsonEnc) streamMessages(s *messageStream) {
 		return
 	}
 	if s.rewrite != nil {
-		// Redacted: each message's model, rewritten, as jsonList writes it.
-		sep := "[\n    "
-		s.each(nil, func(m *Message) {
-			e.raw(sep)
-			sep = ",\n    "
-			e.message(m, 2)
-			e.maybeFlush()
+		// Redacted: each message's model, rewritten.
+		var m Message
+		jsonElems(e, d.Len(), func(i int) {
+			m = Message{}
+			s.build(s.b, &m, i)
+			e.message(&m, 2)
 		})
-		e.raw("\n  ]")
 		return
 	}
 	e.raw("[\n    ")

@@ -179,11 +179,7 @@ func (fs *flowSequences) message(i int) *Message {
 		return m
 	}
 	m := new(Message)
-	fs.b.message(m, s.result(), i)
-	fs.b.finish()
-	if s.rewrite != nil {
-		s.rewrite(m)
-	}
+	s.build(fs.b, m, i)
 	fs.built[i] = m
 	return m
 }
