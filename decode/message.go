@@ -403,6 +403,25 @@ func (r *Result) All() []Message {
 	return ms
 }
 
+// AppendMessage adds m after the messages of r, kept in the compact form a
+// decoded result keeps its own (some 50 bytes a message, against 200 for a
+// Message): for a result rewritten message by message, where a list of
+// all of them would hold as much again as the result it comes from (a
+// merge of captures). Its Parent must index a message of r, or be -1. A
+// result whose messages were set with SetMessages takes m into its list.
+func (r *Result) AppendMessage(m Message) {
+	t := &r.msgs
+	if t.list != nil {
+		t.list = append(t.list, m)
+		return
+	}
+	if len(t.stores) == 0 {
+		t.stores = []msgStore{{}}
+	}
+	s := len(t.stores) - 1
+	t.at = append(t.at, msgRef{uint32(s), uint32(t.stores[s].add(&m))})
+}
+
 // SetMessages makes ms the messages of r, in that order, replacing any it
 // had: for results built by hand or rewritten (a merge of captures).
 // Each Parent must index ms, or be -1.
