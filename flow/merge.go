@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -56,32 +57,55 @@ type timeline struct {
 	pairs   []int // per capture: messages matched with the first capture
 }
 
-// contentKey identifies a message across captures: what both ends see
-// alike (not frame numbers or times).
-func contentKey(m *decode.Message) string {
-	k := fmt.Sprintf("%s|%s|%s|%s", m.Kind, m.Src, m.Dst, m.Transport)
+// appendContentKey appends what identifies a message across captures:
+// what both ends see alike (not frame numbers or times), fields joined by
+// "|". It is the text fmt.Sprintf made of them until 2026-12-07 (the
+// test's contentKeyOracle), appended rather than formatted: a merge makes
+// one per message of every capture.
+func appendContentKey(b []byte, m *decode.Message) []byte {
+	num := func(b []byte, v int64) []byte { return strconv.AppendInt(append(b, '|'), v, 10) }
+	str := func(b []byte, v string) []byte { return append(append(b, '|'), v...) }
+	addr := func(b []byte, a netip.AddrPort) []byte {
+		if !a.IsValid() {
+			return str(b, a.String()) // "invalid AddrPort", where AppendTo writes nothing
+		}
+		return a.AppendTo(append(b, '|'))
+	}
+	b = append(b, m.Kind.String()...)
+	b = str(addr(addr(b, m.Src), m.Dst), m.Transport.String())
 	switch {
 	case m.DNS() != nil:
-		q := ""
-		if len(m.DNS().Questions) > 0 {
-			q = strings.ToLower(m.DNS().Questions[0].Name) + "/" + m.DNS().Questions[0].Type.String()
+		d := m.DNS()
+		b = num(b, int64(d.ID))
+		b = append(b, '|')
+		if len(d.Questions) > 0 {
+			b = append(b, strings.ToLower(d.Questions[0].Name)...)
+			b = append(append(b, '/'), d.Questions[0].Type.String()...)
 		}
-		k += fmt.Sprintf("|%d|%s|%d|%d", m.DNS().ID, q, m.DNS().RCode, len(m.DNS().Answers))
+		b = num(num(b, int64(d.RCode)), int64(len(d.Answers)))
 	case m.HTTP() != nil:
 		h := m.HTTP()
-		k += fmt.Sprintf("|%s|%s|%d|%s", h.Method, h.URI, h.Status, schemes(h))
+		b = num(str(str(b, h.Method), h.URI), int64(h.Status))
+		b = str(b, schemes(h))
 		if h.Authorization != nil {
-			k += fmt.Sprintf("|%s|%d", h.Authorization.Scheme, h.Authorization.TokenB64Len)
+			b = num(str(b, h.Authorization.Scheme), int64(h.Authorization.TokenB64Len))
 		}
 	case m.Krb() != nil:
 		x := m.Krb()
-		k += fmt.Sprintf("|%d|%s|%s|%s|%d|%d|%s", x.Type, x.Realm, x.SName, x.CName, x.Nonce, x.ErrorCode, x.STime.Time().Format(time.RFC3339))
+		b = str(str(str(num(b, int64(x.Type)), x.Realm), x.SName.String()), x.CName.String())
+		b = num(num(b, int64(x.Nonce)), int64(x.ErrorCode))
+		b = x.STime.Time().AppendFormat(append(b, '|'), time.RFC3339)
 	case m.SMB2() != nil:
-		k += fmt.Sprintf("|%s|%d|%d|%s", m.SMB2().Command, m.SMB2().MessageID, m.SMB2().SessionID, m.SMB2().Status)
+		x := m.SMB2()
+		b = str(b, x.Command.String())
+		b = strconv.AppendUint(append(b, '|'), x.MessageID, 10)
+		b = strconv.AppendUint(append(b, '|'), x.SessionID, 10)
+		b = str(b, x.Status.String())
 	case m.LDAP() != nil:
-		k += fmt.Sprintf("|%d|%s|%s", m.LDAP().MessageID, m.LDAP().Auth, m.LDAP().ResultCode)
+		x := m.LDAP()
+		b = str(str(num(b, int64(x.MessageID)), x.Auth), x.ResultCode.String())
 	}
-	return k
+	return b
 }
 
 // buildTimeline merges the captures of in, or returns nil when there is
@@ -103,11 +127,12 @@ func buildTimeline(in *decode.Result) *timeline {
 	}
 	// Roots of capture 0 by key, in order.
 	base := map[string][]int{}
+	var key []byte
 	for i, h := range heads {
 		if h.capture == 0 && h.parent < 0 {
 			m := in.Message(i)
-			k := contentKey(&m)
-			base[k] = append(base[k], i)
+			key = appendContentKey(key[:0], &m)
+			base[string(key)] = append(base[string(key)], i)
 		}
 	}
 	tl := &timeline{in: in, heads: heads, offsets: make([]time.Duration, n), pairs: make([]int, n)}
@@ -127,13 +152,13 @@ func buildTimeline(in *decode.Result) *timeline {
 				continue
 			}
 			m := in.Message(i)
-			k := contentKey(&m)
-			j := used[k]
-			if j >= len(base[k]) {
+			key = appendContentKey(key[:0], &m)
+			j := used[string(key)]
+			if j >= len(base[string(key)]) {
 				continue
 			}
-			used[k]++
-			b := base[k][j]
+			used[string(key)]++
+			b := base[string(key)][j]
 			pairs = append(pairs, pair{i, b})
 			deltas = append(deltas, h.t.Sub(heads[b].t).Seconds())
 		}
