@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -189,14 +188,15 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// writeReport renders the report to the file named output, or to stdout
-// when output is empty. A file that cannot be written completely (a full
-// disk shows only when it is closed) is an error.
+// writeReport renders the report to the file named output (written over
+// in place when it exists: reportfile.go), or to stdout when output is
+// empty. A file that cannot be written completely (a full disk shows only
+// when it is closed) is an error.
 func writeReport(output string, stdout io.Writer, render report.Renderer, rep *report.Report, ropt report.RenderOptions) error {
 	if output == "" {
 		return render(stdout, rep, ropt)
 	}
-	f, err := os.Create(output)
+	f, err := createReport(output)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+)
+
+// The report file (-o).
+//
+// A report is often written over the last one: the same capture analysed
+// again, a golden report regenerated. Truncating the old file first makes
+// the kernel free every page of it, in the page cache and on disk, and
+// allocate them again as the new report is written: for the bench's
+// 113 MB JSON report, 35-60 ms inside open(2) before the first byte, with
+// the analysis waiting on nothing else. An existing regular file is
+// instead written over in place and cut to the new report's length at the
+// end, so that no byte of the old report stays behind it. Only an
+// interruption could leave the old tail behind the new head: while a
+// report is written over, an interrupt, hang-up or termination signal
+// cuts the file where the writing stopped before the process exits, as a
+// truncated file would have been.
+
+// reportFile is the file a report is written to.
+type reportFile struct {
+	f       *os.File
+	inPlace bool         // an existing regular file, written over
+	n       atomic.Int64 // bytes written so far
+	sigs    chan os.Signal
+	done    chan struct{}
+}
+
+// exitProcess ends the process after a signal (a variable for tests).
+var exitProcess = os.Exit
+
+// createReport opens the file name for a report: an existing non-empty
+// regular file to be written over in place, anything else created or
+// truncated as os.Create does.
+func createReport(name string) (*reportFile, error) {
+	if st, err := os.Stat(name); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		r := &reportFile{f: f, inPlace: true}
+		r.watchSignals()
+		return r, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	return &reportFile{f: f}, nil
+}
+
+// Write writes b at the end of what was written.
+func (r *reportFile) Write(b []byte) (int, error) {
+	n, err := r.f.Write(b)
+	r.n.Add(int64(n))
+	return n, err
+}
+
+// Close cuts a file written over to what was written and closes it; a
+// disk that filled up shows here.
+func (r *reportFile) Close() error {
+	r.stopSignals()
+	err := r.cut()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// cut truncates a file written over to the bytes written so far.
+func (r *reportFile) cut() error {
+	if !r.inPlace {
+		return nil
+	}
+	return r.f.Truncate(r.n.Load())
+}
+
+// watchSignals makes an interrupt, hang-up or termination signal cut the
+// file before the process exits with 128 plus the signal's number, as a
+// shell reports a process the signal ended.
+func (r *reportFile) watchSignals() {
+	r.sigs, r.done = make(chan os.Signal, 1), make(chan struct{})
+	signal.Notify(r.sigs, os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-r.sigs:
+			r.cut()
+			code := 1
+			if n, ok := s.(syscall.Signal); ok {
+				code = 128 + int(n)
+			}
+			exitProcess(code)
+		case <-r.done:
+		}
+	}()
+}
+
+// stopSignals gives the signals back to their default action.
+func (r *reportFile) stopSignals() {
+	if r.sigs == nil {
+		return
+	}
+	signal.Stop(r.sigs)
+	close(r.done)
+	r.sigs = nil
+}
