@@ -16,17 +16,21 @@ import (
 // 113 MB JSON report, 35-60 ms inside open(2) before the first byte, with
 // the analysis waiting on nothing else. An existing regular file is
 // instead written over in place and cut to the new report's length at the
-// end, so that no byte of the old report stays behind it. Only an
-// interruption could leave the old tail behind the new head: while a
-// report is written over, an interrupt, hang-up or termination signal
-// cuts the file where the writing stopped before the process exits, as a
-// truncated file would have been.
+// end, so that no byte of the old report stays behind it. It is written in
+// whole pages (but for its last bytes): a write that ends inside a page
+// of the old report no longer in the page cache would make the kernel read
+// that page from the disk first. Only an interruption could leave the old
+// tail behind the new head: while a report is written over, an interrupt,
+// hang-up or termination signal cuts the file where the writing stopped
+// before the process exits, as a truncated file would have been.
 
 // reportFile is the file a report is written to.
 type reportFile struct {
 	f       *os.File
 	inPlace bool         // an existing regular file, written over
-	n       atomic.Int64 // bytes written so far
+	n       atomic.Int64 // bytes written to the file so far
+	carry   []byte       // in place, the bytes after the last whole page
+	page    int
 	sigs    chan os.Signal
 	done    chan struct{}
 }
@@ -43,7 +47,7 @@ func createReport(name string) (*reportFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		r := &reportFile{f: f, inPlace: true}
+		r := &reportFile{f: f, inPlace: true, page: os.Getpagesize()}
 		r.watchSignals()
 		return r, nil
 	}
@@ -54,18 +58,48 @@ func createReport(name string) (*reportFile, error) {
 	return &reportFile{f: f}, nil
 }
 
-// Write writes b at the end of what was written.
+// Write writes b after what was written; in place, whole pages, the rest
+// of b waiting for the next Write or Close.
 func (r *reportFile) Write(b []byte) (int, error) {
+	if !r.inPlace {
+		return r.write(b)
+	}
+	n := len(b)
+	if len(r.carry) > 0 {
+		k := min(len(b), r.page-len(r.carry))
+		r.carry, b = append(r.carry, b[:k]...), b[k:]
+		if len(r.carry) < r.page {
+			return n, nil
+		}
+		if _, err := r.write(r.carry); err != nil {
+			return 0, err
+		}
+		r.carry = r.carry[:0]
+	}
+	whole := len(b) - len(b)%r.page
+	if _, err := r.write(b[:whole]); err != nil {
+		return 0, err
+	}
+	r.carry = append(r.carry, b[whole:]...)
+	return n, nil
+}
+
+// write writes b to the file and counts what was written.
+func (r *reportFile) write(b []byte) (int, error) {
 	n, err := r.f.Write(b)
 	r.n.Add(int64(n))
 	return n, err
 }
 
-// Close cuts a file written over to what was written and closes it; a
-// disk that filled up shows here.
+// Close writes what waits, cuts a file written over to what was written
+// and closes it; a disk that filled up shows here.
 func (r *reportFile) Close() error {
 	r.stopSignals()
-	err := r.cut()
+	_, err := r.write(r.carry)
+	r.carry = nil
+	if cerr := r.cut(); err == nil {
+		err = cerr
+	}
 	if cerr := r.f.Close(); err == nil {
 		err = cerr
 	}

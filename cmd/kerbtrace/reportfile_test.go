@@ -88,3 +88,33 @@ func TestReportFileCut(t *testing.T) {
 		t.Errorf("after close the file holds %q, want %q", got, "new head")
 	}
 }
+
+// TestReportFilePages checks that a file written over receives whole pages
+// until it is closed, and that the bytes are those written, whatever the
+// sizes of the writes.
+func TestReportFilePages(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.json")
+	page := os.Getpagesize()
+	os.WriteFile(out, bytes.Repeat([]byte("old report\n"), 3*page), 0o644)
+	r, err := createReport(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []byte
+	for i, n := range []int{1, page - 2, 1, 1, 3 * page, page + 1, 0, 17, 2*page - 18, 5} {
+		b := bytes.Repeat([]byte{byte('a' + i)}, n)
+		if k, err := r.Write(b); k != n || err != nil {
+			t.Fatalf("write %d: %d, %v", i, k, err)
+		}
+		want = append(want, b...)
+		if w := r.n.Load(); w%int64(page) != 0 || len(want)-int(w) >= page {
+			t.Fatalf("after write %d (%d bytes in all), %d bytes in the file: not the whole pages", i, len(want), w)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, want) {
+		t.Errorf("the file holds %d bytes, not the %d written", len(got), len(want))
+	}
+}
