@@ -120,9 +120,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	warn := func(err error) { fmt.Fprintf(stderr, "kerbtrace: %v\n", err) }
 	stdin = fl.out.begin(stdin, stderr)
 	names := expandInputs(files, warn)
-	adviseHugePages(inputSize(names)) // hugepages.go
-	setGCPercent(decodeGCPercent)     // main.go
-	setMemoryLimit(noMemoryLimit)
+	adviseHugePages(inputSize(names))  // hugepages.go
+	decoding := startDecodeCollector() // main.go
 	for _, name := range names {
 		if err := addInput(d, name, stdin); err != nil {
 			warn(err)
@@ -136,7 +135,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	dres := d.Result()
-	setGCPercent(gcPercent)
+	decoding.end()
 
 	// Decode → flow, on a second goroutine: the analysis only reads dres,
 	// and meanwhile the report can already be started (the JSON of the

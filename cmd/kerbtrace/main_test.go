@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 // TestCollectForRendering checks the collector's target while the tables
@@ -80,4 +82,52 @@ func unsetEnv(t *testing.T, name string) {
 		os.Unsetenv(name)
 		t.Cleanup(func() { os.Setenv(name, v) })
 	}
+}
+
+// TestDecodeCollector checks the collector while the captures are read:
+// off under a soft limit of decodeMemoryFloor until a first cycle, then at
+// decodeGCPercent without a limit; at the end of the phase gcPercent, a
+// cycle coming later changing nothing; the user's GOGC and GOMEMLIMIT
+// obeyed.
+func TestDecodeCollector(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(noMemoryLimit))
+	unsetEnv(t, "GOGC")
+	unsetEnv(t, "GOMEMLIMIT")
+	check := func(when string, gogc, limit int64) {
+		t.Helper()
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			metrics.Read(s)
+			g, l := int64(s[0].Value.Uint64()), int64(s[1].Value.Uint64())
+			if gogc == -1 && g == 0 || g == gogc { // the metric reads 0 when off
+				if l == limit {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: GOGC %d and memory limit %d, want %d and %d", when, g, l, gogc, limit)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	p := startDecodeCollector()
+	check("reading", -1, decodeMemoryFloor)
+	runtime.GC()
+	check("after a cycle", decodeGCPercent, noMemoryLimit)
+	p.end()
+	check("analysing", gcPercent, noMemoryLimit)
+
+	p = startDecodeCollector()
+	p.end()
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond) // for a late cleanup to show
+	check("a cycle after the end", gcPercent, noMemoryLimit)
+
+	t.Setenv("GOGC", "77")
+	debug.SetGCPercent(77) // as the runtime reads GOGC at start
+	startDecodeCollector().end()
+	check("GOGC set", 77, noMemoryLimit)
 }
