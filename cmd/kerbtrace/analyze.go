@@ -132,6 +132,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fl.out.endRead()
 	if read == 0 {
+		decoding.end()
 		return exitUsage
 	}
 	dres := d.Result()

@@ -72,6 +72,19 @@ func TestAnalyzeLiftsMemoryLimit(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != noMemoryLimit {
 		t.Errorf("memory limit after the analysis %d, want none", got)
 	}
+	// Nor one that read nothing leave its reading's limit.
+	text := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(text, []byte("not a capture\n"), 0o644)
+	unsetEnv(t, "GOGC")
+	if code := run([]string{"analyze", text}, nil, &out, &errb); code != exitUsage {
+		t.Fatalf("exit %d reading a text file, want %d", code, exitUsage)
+	}
+	if got := debug.SetMemoryLimit(-1); got != noMemoryLimit {
+		t.Errorf("memory limit after an analysis that read nothing %d, want none", got)
+	}
+	if got := debug.SetGCPercent(gcPercent); got != gcPercent {
+		t.Errorf("collector target after an analysis that read nothing %d, want %d", got, gcPercent)
+	}
 }
 
 // unsetEnv unsets the environment variable name for the rest of the test
