@@ -356,6 +356,16 @@ func appendAddr(b []byte, a netip.Addr) []byte {
 	return a.AppendTo(b)
 }
 
+// HasFinding reports whether a finding of severity min or above remains.
+func (r *Result) HasFinding(min Severity) bool {
+	for i := range r.Findings {
+		if r.Findings[i].Severity >= min {
+			return true
+		}
+	}
+	return false
+}
+
 // Drop removes the findings with the given ids from the result and from
 // the flows that list them.
 func (r *Result) Drop(ids []string) {

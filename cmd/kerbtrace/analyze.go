@@ -142,12 +142,16 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// and meanwhile the report can already be started (the JSON of the
 	// messages needs no flow).
 	analysis := make(chan *flow.Result, 1)
-	var fres *flow.Result
+	// The exit status needs the findings' severities only: the report's
+	// form of the flows and findings does not hold on to the analysis, and
+	// a renderer that reads the messages (the diagrams, the frame summary)
+	// draws without it.
+	failing := false
 	go func() {
 		fr := flow.Analyze(dres)
 		fr.Drop(splitList(fl.ignore))
 		fl.diag.apply(fr)
-		fres = fr
+		failing = !never && fr.HasFinding(threshold)
 		analysis <- fr
 	}()
 
@@ -174,16 +178,12 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kerbtrace: %v\n", err)
 		return exitUsage
 	}
-	rep.Complete() // fres is set from here on
+	rep.Complete() // failing is set from here on
 	if code, decided := fl.diag.verdict(rep, stderr); decided {
 		return code
 	}
-	if !never {
-		for _, f := range fres.Findings {
-			if f.Severity >= threshold {
-				return exitFindings
-			}
-		}
+	if failing {
+		return exitFindings
 	}
 	return exitOK
 }
