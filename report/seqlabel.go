@@ -105,7 +105,7 @@ func (b *seqBuilder) innerText(m *Message) string {
 	inner := b.idx.inner.of(frameKey{m.Capture, m.Frame})
 	var parts, spnego []string
 	for _, mi := range inner {
-		x := b.fs.message(mi)
+		x := b.fs.message(int(mi))
 		if x.Src != m.Src || x.Dst != m.Dst {
 			continue
 		}

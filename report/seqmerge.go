@@ -91,9 +91,9 @@ func (b *seqBuilder) stepEntries() []stepEntry {
 
 // timeAt is the time of the first message at key, "" when none.
 func (b *seqBuilder) timeAt(k frameKey) string {
-	for _, l := range [][]int{b.idx.outer.of(k), b.idx.inner.of(k)} {
+	for _, l := range [][]int32{b.idx.outer.of(k), b.idx.inner.of(k)} {
 		if len(l) > 0 {
-			return b.fs.message(l[0]).Time
+			return b.fs.message(int(l[0])).Time
 		}
 	}
 	return ""
@@ -110,6 +110,6 @@ func (b *seqBuilder) isAlias(prev *Arrow, key frameKey, mi int) bool {
 	if len(p) == 0 {
 		return false
 	}
-	x, m := b.fs.message(p[0]), b.fs.message(mi)
+	x, m := b.fs.message(int(p[0])), b.fs.message(mi)
 	return x.Kind == m.Kind && x.Src == m.Src && x.Dst == m.Dst
 }

@@ -260,19 +260,20 @@ func TestSequenceMerged(t *testing.T) {
 // frame with several messages, which must stay in message order.
 func TestFrameIndex(t *testing.T) {
 	var l frameIndex
-	for i, k := range []frameKey{{0, 5}, {1, 2}, {0, 3}, {0, 5}, {1, 2}, {0, 1}, {0, 5}} {
-		l.keys = append(l.keys, k)
-		l.msgs = append(l.msgs, i)
+	for i, k := range []frameKey{{0, 5}, {1, 2}, {0, 3}, {0, 5}, {1, 2}, {0, 1}, {0, 5}, {0, 1 << 31}, {1, 0}} {
+		l.add(i, k)
 	}
 	l.sort()
 	tests := []struct {
 		k    frameKey
-		want []int
+		want []int32
 	}{
-		{frameKey{0, 1}, []int{5}},
-		{frameKey{0, 3}, []int{2}},
-		{frameKey{0, 5}, []int{0, 3, 6}},
-		{frameKey{1, 2}, []int{1, 4}},
+		{frameKey{0, 1}, []int32{5}},
+		{frameKey{0, 3}, []int32{2}},
+		{frameKey{0, 5}, []int32{0, 3, 6}},
+		{frameKey{1, 2}, []int32{1, 4}},
+		{frameKey{0, 1 << 31}, []int32{7}}, // a frame past 2^31 sorts after the others
+		{frameKey{1, 0}, []int32{8}},
 		{frameKey{0, 2}, nil},
 		{frameKey{1, 5}, nil},
 		{frameKey{2, 0}, nil},
