@@ -13,8 +13,8 @@ import (
 // again, a golden report regenerated. Truncating the old file first makes
 // the kernel free every page of it, in the page cache and on disk, and
 // allocate them again as the new report is written: for the bench's
-// 113 MB JSON report, 35-60 ms inside open(2) before the first byte, with
-// the analysis waiting on nothing else. An existing regular file is
+// 113 MB JSON report, 35-60 ms inside open(2) before the first byte of the
+// messages, which the analysis then waited for. An existing regular file is
 // instead written over in place and cut to the new report's length at the
 // end, so that no byte of the old report stays behind it. It is written in
 // whole pages (but for its last bytes): a write that ends inside a page
@@ -30,7 +30,7 @@ type reportFile struct {
 	inPlace bool         // an existing regular file, written over
 	n       atomic.Int64 // bytes written to the file so far
 	carry   []byte       // in place, the bytes after the last whole page
-	page    int
+	page    int          // os.Getpagesize()
 	sigs    chan os.Signal
 	done    chan struct{}
 }
@@ -92,14 +92,15 @@ func (r *reportFile) write(b []byte) (int, error) {
 }
 
 // Close writes what waits, cuts a file written over to what was written
-// and closes it; a disk that filled up shows here.
+// and closes it; a disk that filled up shows here. The signals are
+// watched until the file is cut.
 func (r *reportFile) Close() error {
-	r.stopSignals()
 	_, err := r.write(r.carry)
 	r.carry = nil
 	if cerr := r.cut(); err == nil {
 		err = cerr
 	}
+	r.stopSignals()
 	if cerr := r.f.Close(); err == nil {
 		err = cerr
 	}
