@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -590,14 +591,16 @@ func (tl *timeline) mapBack(r *Result) {
 }
 
 // frameText finds the frame numbers the analysis wrote into its texts:
-// "frame 12", "frames 12, 14, 20".
-var frameText = regexp.MustCompile(`\b(frames?) (\d+(?:, \d+)*)`)
+// "frame 12", "frames 12, 14, 20". It is compiled on first use (by a merge).
+var frameText = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(frames?) (\d+(?:, \d+)*)`)
+})
 
 // mapText rewrites the merged timeline's frame numbers in a text as
 // "file#frame".
 func (tl *timeline) mapText(s string) string {
-	return frameText.ReplaceAllStringFunc(s, func(m string) string {
-		sub := frameText.FindStringSubmatch(m)
+	return frameText().ReplaceAllStringFunc(s, func(m string) string {
+		sub := frameText().FindStringSubmatch(m)
 		var out []string
 		for _, n := range strings.Split(sub[2], ", ") {
 			rk, err := strconv.Atoi(n)

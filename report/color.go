@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 	"regexp"
+	"sync"
 )
 
 // ANSI colours (ECMA-48 SGR) of the table report, used only when
@@ -26,7 +27,11 @@ var wordColors = map[string]string{
 // at the start of its line and a flow's "outcome: FAILED" at the end of
 // its line. Capture strings never hold line breaks (Sanitize), so a
 // capture cannot place either at those positions.
-var colorPattern = regexp.MustCompile(`(?m)^\[(ERROR|WARNING|INFO)\]|  outcome: (FAILED|NTLM_FALLBACK|INCOMPLETE|KERBEROS_OK)$`)
+// It is compiled on first use, as the other patterns of the program, so
+// that a run's start compiles none it does not use.
+var colorPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^\[(ERROR|WARNING|INFO)\]|  outcome: (FAILED|NTLM_FALLBACK|INCOMPLETE|KERBEROS_OK)$`)
+})
 
 // colorWriter colours the severities and outcomes of the table as it is
 // written. The bytes between them pass unchanged; a word that the table's
@@ -42,8 +47,8 @@ func colorLines(w io.Writer, o RenderOptions) io.Writer {
 }
 
 func (c colorWriter) Write(p []byte) (int, error) {
-	out := colorPattern.ReplaceAllFunc(p, func(m []byte) []byte {
-		sub := colorPattern.FindSubmatch(m)
+	out := colorPattern().ReplaceAllFunc(p, func(m []byte) []byte {
+		sub := colorPattern().FindSubmatch(m)
 		word, prefix, suffix := string(sub[1]), "[", "]"
 		if word == "" {
 			word, prefix, suffix = string(sub[2]), "  outcome: ", ""

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 )
 
 // HTML writes the report as one self-contained HTML page: inline CSS (with
@@ -28,7 +29,7 @@ func HTML(w io.Writer, r *Report, _ RenderOptions) error {
 	}
 	// Written as it is made: a page of thousands of flows is tens of MB.
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := htmlTemplate.Execute(bw, &v); err != nil {
+	if err := htmlTemplate().Execute(bw, &v); err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
 	return bw.Flush()
@@ -89,7 +90,11 @@ func classWord(s string) string {
 	return s
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource))
+// htmlTemplate is the page's template, parsed on first use: parsing it
+// took a millisecond of every run's start, whatever the format.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource))
+})
 
 // htmlSource is the page. Colours: severities, outcomes and step statuses
 // each have one; the print rules keep them (print-color-adjust) and let the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/report"
 )
@@ -20,14 +21,22 @@ type notToken struct{ what string }
 
 func (e *notToken) Error() string { return "not an authentication token: " + e.what }
 
+// The patterns of pasted text, compiled on first use: only 'kerbtrace
+// token' reads such text, and every run would compile them at its start.
 var (
-	headerRE = regexp.MustCompile(`^(?i)([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$`)
-	schemeRE = regexp.MustCompile(`^(?i)(Negotiate|Kerberos|NTLM|Nego2|Basic|Bearer|Digest)(\s+|$)`)
+	headerRE = lazyRegexp(`^(?i)([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$`)
+	schemeRE = lazyRegexp(`^(?i)(Negotiate|Kerberos|NTLM|Nego2|Basic|Bearer|Digest)(\s+|$)`)
 	// A hex dump line: an offset column, then byte pairs (tshark -x,
 	// NetMon, xxd -g1, Wireshark "Copy as Hex Dump").
-	dumpOffsetRE = regexp.MustCompile(`^[0-9A-Fa-f]{4,8}:?$`)
-	hexPairRE    = regexp.MustCompile(`^[0-9A-Fa-f]{2}$`)
+	dumpOffsetRE = lazyRegexp(`^[0-9A-Fa-f]{4,8}:?$`)
+	hexPairRE    = lazyRegexp(`^[0-9A-Fa-f]{2}$`)
 )
+
+// lazyRegexp returns a function that compiles pattern the first time it
+// is called and returns the same Regexp each time.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // readTokenInput turns pasted text into token bytes and says how.
 func readTokenInput(text string) ([]byte, report.TokenInput, error) {
@@ -39,7 +48,7 @@ func readTokenInput(text string) ([]byte, report.TokenInput, error) {
 		s, in.Notes = firstHeaderValue(s, in.Notes)
 	}
 	s = strings.TrimSpace(s)
-	if m := schemeRE.FindStringSubmatch(s); m != nil {
+	if m := schemeRE().FindStringSubmatch(s); m != nil {
 		in.Scheme = canonicalScheme(m[1])
 		s = strings.TrimSpace(s[len(m[0]):])
 		switch in.Scheme {
@@ -75,7 +84,7 @@ func canonicalScheme(s string) string {
 // Hex dump offsets ("0000:") are not header names.
 func stripHeader(s string) (string, string) {
 	first, _, _ := strings.Cut(s, "\n")
-	m := headerRE.FindStringSubmatch(strings.TrimSpace(first))
+	m := headerRE().FindStringSubmatch(strings.TrimSpace(first))
 	if m == nil || isHexDigits(m[1]) || strings.HasPrefix(m[2], "//") {
 		return s, ""
 	}
@@ -90,7 +99,7 @@ func firstHeaderValue(s string, notes []string) (string, []string) {
 	n := 1
 	for ; n < len(lines); n++ {
 		l := strings.TrimSpace(lines[n])
-		if l == "" || (headerRE.MatchString(l) && !isHexDigits(strings.SplitN(l, ":", 2)[0])) {
+		if l == "" || (headerRE().MatchString(l) && !isHexDigits(strings.SplitN(l, ":", 2)[0])) {
 			break
 		}
 	}
@@ -155,12 +164,12 @@ func decodeHexDump(s string) ([]byte, bool) {
 		if len(f) == 0 {
 			continue
 		}
-		if len(f) < 2 || !dumpOffsetRE.MatchString(f[0]) || !hexPairRE.MatchString(f[1]) {
+		if len(f) < 2 || !dumpOffsetRE().MatchString(f[0]) || !hexPairRE().MatchString(f[1]) {
 			return nil, false
 		}
 		n := 0
 		for _, w := range f[1:] {
-			if !hexPairRE.MatchString(w) || n == 16 {
+			if !hexPairRE().MatchString(w) || n == 16 {
 				break
 			}
 			c, _ := hex.DecodeString(w)
