@@ -308,3 +308,30 @@ func BenchmarkAppendJSONString(b *testing.B) {
 		}
 	}
 }
+
+// TestJSONSafePrefix puts every byte value at every place of a string of
+// safe bytes long enough for the eight-at-a-time test, and wants the
+// prefix a byte-at-a-time scan finds, and encoding/json's quoting.
+func TestJSONSafePrefix(t *testing.T) {
+	for n := range 20 {
+		for at := range n {
+			for c := range 256 {
+				b := bytes.Repeat([]byte{'a'}, n)
+				b[at] = byte(c)
+				s := string(b)
+				want := 0
+				for want < len(s) && jsonSafe[s[want]] {
+					want++
+				}
+				if got := jsonSafePrefix(s); got != want {
+					t.Fatalf("jsonSafePrefix(%q) = %d, want %d", s, got, want)
+				}
+				if c < 0x20 || c >= 0x7e || c == '"' || c == '\\' || c == 'a' {
+					if got, want := string(appendJSONString(nil, s)), jsonStringOf(t, s); got != want {
+						t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
