@@ -3,9 +3,11 @@ package flow
 import (
 	"cmp"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
@@ -103,10 +105,21 @@ func (a *analyzer) spnegoAt(i int) *spnego.Token { return a.in.SPNEGO(i) }
 func newAnalyzer(in *decode.Result) *analyzer {
 	a := &analyzer{in: in, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}, addrLists: [][]netip.Addr{nil}}
 	a.scanMessages()
+	// The DNS pairing, the longest, reads the input and the scan's DNS
+	// list and writes only the DNS transactions and their tables (names,
+	// clients, address lists); the rest of the pairing touches none of
+	// them. With a second core they run at once (the JSON of the messages
+	// may have that core, but it ends well before the analysis does).
+	var dnsPaired sync.WaitGroup
+	if runtime.GOMAXPROCS(0) > 1 {
+		dnsPaired.Go(a.pairDNS)
+	} else {
+		a.pairDNS()
+	}
 	a.buildChildren()
-	a.pairDNS()
 	a.pairKDC()
 	a.pairHTTP()
+	dnsPaired.Wait()
 	a.scan.dns, a.scan.kdc, a.scan.http = nil, nil, nil // the pairings' only
 	a.buildIndex()
 	return a
