@@ -105,23 +105,28 @@ func (a *analyzer) spnegoAt(i int) *spnego.Token { return a.in.SPNEGO(i) }
 func newAnalyzer(in *decode.Result) *analyzer {
 	a := &analyzer{in: in, seen: map[findingKey]bool{}, flowHas: map[flowFinding]bool{}, addrLists: [][]netip.Addr{nil}}
 	a.scanMessages()
-	// The DNS pairing, the longest, reads the input and the scan's DNS
-	// list and writes only the DNS transactions and their tables (names,
-	// clients, address lists); the rest of the pairing touches none of
-	// them. With a second core they run at once (the JSON of the messages
-	// may have that core, but it ends well before the analysis does).
-	var dnsPaired sync.WaitGroup
-	if runtime.GOMAXPROCS(0) > 1 {
-		dnsPaired.Go(a.pairDNS)
-	} else {
+	// The DNS pairing, the longest, and the grouping of its transactions
+	// by client read the input and the scan's DNS list and write only the
+	// DNS transactions, their tables (names, clients, address lists) and
+	// their index; the rest of the pairing and of the index touches none
+	// of them. With a second core they run at once (the JSON of the
+	// messages may have that core, but it ends well before the analysis).
+	dns := func() {
 		a.pairDNS()
+		a.buildDNSIndex()
+	}
+	var dnsDone sync.WaitGroup
+	if runtime.GOMAXPROCS(0) > 1 {
+		dnsDone.Go(dns)
+	} else {
+		dns()
 	}
 	a.buildChildren()
 	a.pairKDC()
 	a.pairHTTP()
-	dnsPaired.Wait()
-	a.scan.dns, a.scan.kdc, a.scan.http = nil, nil, nil // the pairings' only
 	a.buildIndex()
+	dnsDone.Wait()
+	a.scan.dns, a.scan.kdc, a.scan.http = nil, nil, nil // the pairings' only
 	return a
 }
 

@@ -51,13 +51,20 @@ type tcpDir struct {
 	src, dst netip.AddrPort
 }
 
-// buildIndex fills the lookup index; call it after the pairing.
-func (a *analyzer) buildIndex() {
-	x := &a.idx
-	x.dnsBy = groupBy(len(a.dns), func(i int) clientKey {
+// buildDNSIndex groups the DNS transactions by client; call it after
+// pairDNS. It touches nothing buildIndex does, so that the two can run at
+// once (newAnalyzer).
+func (a *analyzer) buildDNSIndex() {
+	a.idx.dnsBy = groupBy(len(a.dns), func(i int) clientKey {
 		t := &a.dns[i]
 		return clientKey{int(t.capture), a.txClients[t.client]}
 	}, func(i, _ int) int { return i })
+}
+
+// buildIndex fills the rest of the lookup index; call it after the
+// pairing of the KDC exchanges.
+func (a *analyzer) buildIndex() {
+	x := &a.idx
 	x.kdcBy = groupBy(len(a.kdc), func(i int) clientKey {
 		t := a.kdc[i]
 		return clientKey{a.in.Capture(t.req), t.client.Addr()}
