@@ -39,6 +39,11 @@ type ahead struct {
 	free    chan []byte
 	stop    chan struct{}
 	done    chan struct{}
+	// bufs are the chunks, made on the first start and reused by the
+	// next: every input is read from its start twice (the sniffing of
+	// compression, then the reader), and new chunks each time were 3 MB
+	// of fresh memory a run.
+	bufs [][]byte
 }
 
 type aheadResult struct {
@@ -52,8 +57,11 @@ func (a *ahead) start() {
 	a.full = make(chan aheadResult, aheadChunks)
 	a.free = make(chan []byte, aheadChunks)
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
-	for range aheadChunks {
-		a.free <- make([]byte, aheadChunk)
+	for len(a.bufs) < aheadChunks {
+		a.bufs = append(a.bufs, make([]byte, aheadChunk))
+	}
+	for _, buf := range a.bufs {
+		a.free <- buf
 	}
 	go a.fetch()
 }
@@ -105,7 +113,8 @@ func (a *ahead) read(p []byte) (int, error) {
 }
 
 // close stops reading ahead and drops what was fetched: a read after it
-// starts fetching again.
+// starts fetching again, into the same chunks (the fetching goroutine has
+// ended, and what read returned was copied out of them).
 func (a *ahead) close() {
 	if a.started {
 		close(a.stop)

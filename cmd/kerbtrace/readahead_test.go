@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -174,4 +175,56 @@ func TestAheadStream(t *testing.T) {
 	}
 	a.Close()                   // returns only once the goroutine has stopped
 	newAheadStream(nil).Close() // never started
+}
+
+// TestReadAheadRestartReusesChunks reads a file's start, seeks back to it
+// and reads it again, as the sniffing of compression and then the capture
+// reader do with every input, and checks that the second start fetches
+// into the chunks of the first instead of new ones, with the same bytes.
+func TestReadAheadRestartReusesChunks(t *testing.T) {
+	want := make([]byte, 3*aheadChunk+100)
+	for i := range want {
+		want[i] = byte(i * 7)
+	}
+	path := filepath.Join(t.TempDir(), "x.pcap")
+	if err := os.WriteFile(path, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a := readAhead(f).(*aheadFile)
+	defer a.Close()
+	head := make([]byte, 16)
+	if _, err := io.ReadFull(a, head); err != nil {
+		t.Fatal(err)
+	}
+	first := append([][]byte(nil), a.bufs...)
+	if len(first) != aheadChunks {
+		t.Fatalf("%d chunks after the first read, want %d", len(first), aheadChunks)
+	}
+	got := make([]byte, len(want))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := a.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(a, got); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if !bytes.Equal(got, want) {
+		t.Fatal("the bytes read again differ from the file's")
+	}
+	for i := range first {
+		if &a.bufs[i][0] != &first[i][0] {
+			t.Errorf("chunk %d is a new one after the restart", i)
+		}
+	}
+	// Channels and the like, not a chunk.
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > aheadChunk/2 {
+		t.Errorf("reading again allocated %d bytes", grown)
+	}
 }
