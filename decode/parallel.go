@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 )
@@ -67,6 +68,42 @@ type udpJob struct {
 	offset             int64 // of the frame's record, for a warning
 }
 
+// udpPool holds the batches that are not in flight, the last one given
+// back first, and makes them as they are needed, udpBatches at most. The
+// reader thus fills the batch the worker freed last, whose memory is
+// warm, and a capture that keeps few batches in flight (a few datagrams
+// among much TCP) grows only those few: taken in turn, as from a channel,
+// all 16 grew to their full size, 4.4 MB of fresh memory on the bench's
+// mixed capture.
+type udpPool struct {
+	mu   sync.Mutex
+	free []*udpBatch
+	made int
+}
+
+// get returns a free batch, or nil when all of them are in flight.
+func (q *udpPool) get() *udpBatch {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if n := len(q.free); n > 0 {
+		b := q.free[n-1]
+		q.free = q.free[:n-1]
+		return b
+	}
+	if q.made < udpBatches {
+		q.made++
+		return &udpBatch{}
+	}
+	return nil
+}
+
+// put gives back a batch the worker has decoded.
+func (q *udpPool) put(b *udpBatch) {
+	q.mu.Lock()
+	q.free = append(q.free, b)
+	q.mu.Unlock()
+}
+
 // udpBatch is a run of datagrams with their frames and payloads.
 type udpBatch struct {
 	jobs    []udpJob
@@ -86,7 +123,7 @@ type udpPar struct {
 	seq      int // handler calls so far
 	cur      *udpBatch
 	work     chan *udpBatch
-	free     chan *udpBatch
+	free     *udpPool
 	done     chan struct{}
 	stopped  bool  // work is closed
 	anoStart int   // len(d.res.Anomalies) when the capture began
@@ -108,13 +145,10 @@ func (d *Dissector) startUDP() *udpPar {
 	p := &udpPar{
 		d:        d,
 		work:     make(chan *udpBatch, udpBatches),
-		free:     make(chan *udpBatch, udpBatches),
+		free:     &udpPool{},
 		done:     make(chan struct{}),
 		anoStart: len(d.res.Anomalies),
 		w:        udpWorker{d: &Dissector{capIdx: d.capIdx, file: d.file, udpHook: d.udpHook}},
-	}
-	for range udpBatches {
-		p.free <- &udpBatch{}
 	}
 	go p.w.run(p.work, p.free, p.done)
 	return p
@@ -136,15 +170,13 @@ func (p *udpPar) UDP(g *capture.Datagram) {
 	}
 	b := p.cur
 	if b == nil {
-		select {
-		case b = <-p.free:
-			p.cur = b
-		default:
+		if b = p.free.get(); b == nil {
 			// Every batch is in flight: the worker is behind, and the
 			// datagram is decoded here rather than waited on.
 			p.d.UDP(g)
 			return
 		}
+		p.cur = b
 	}
 	b.jobs = append(b.jobs, udpJob{
 		seq: p.seq, frame: g.Frame, src: g.Src, dst: g.Dst,
@@ -194,14 +226,14 @@ func (p *udpPar) tagAnomalies() {
 }
 
 // run decodes the batches until work is closed.
-func (w *udpWorker) run(work <-chan *udpBatch, free chan<- *udpBatch, done chan<- struct{}) {
+func (w *udpWorker) run(work <-chan *udpBatch, free *udpPool, done chan<- struct{}) {
 	defer close(done)
 	for b := range work {
 		for i := range b.jobs {
 			w.decode(b, &b.jobs[i])
 		}
 		b.reset()
-		free <- b
+		free.put(b)
 	}
 }
 
