@@ -95,15 +95,7 @@ func TestReadAhead(t *testing.T) {
 
 // TestReadAheadClose stops a read-ahead midway and before it started.
 func TestReadAheadClose(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.pcap")
-	if err := os.WriteFile(path, make([]byte, 8*aheadChunk), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := openTemp(t, make([]byte, 8*aheadChunk))
 	a := readAhead(f).(*aheadFile)
 	a.Close() // never started
 	b := readAhead(f).(*aheadFile)
@@ -186,16 +178,7 @@ func TestReadAheadRestartReusesChunks(t *testing.T) {
 	for i := range want {
 		want[i] = byte(i * 7)
 	}
-	path := filepath.Join(t.TempDir(), "x.pcap")
-	if err := os.WriteFile(path, want, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	a := readAhead(f).(*aheadFile)
+	a := readAhead(openTemp(t, want)).(*aheadFile)
 	defer a.Close()
 	head := make([]byte, 16)
 	if _, err := io.ReadFull(a, head); err != nil {
@@ -227,4 +210,20 @@ func TestReadAheadRestartReusesChunks(t *testing.T) {
 	if grown := after.TotalAlloc - before.TotalAlloc; grown > aheadChunk/2 {
 		t.Errorf("reading again allocated %d bytes", grown)
 	}
+}
+
+// openTemp writes data to a file of the test's temporary directory and
+// opens it; the test closes it when it ends.
+func openTemp(t *testing.T, data []byte) *os.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "x.pcap")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
