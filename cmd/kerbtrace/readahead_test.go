@@ -22,14 +22,7 @@ func TestReadAhead(t *testing.T) {
 		for i := range want {
 			want[i] = byte(rng.Uint32())
 		}
-		path := filepath.Join(t.TempDir(), "x.pcap")
-		if err := os.WriteFile(path, want, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := openTemp(t, want)
 		a, ok := readAhead(f).(*aheadFile)
 		if !ok {
 			t.Fatal("a regular file is not read ahead")
