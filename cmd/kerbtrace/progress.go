@@ -1,10 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
+	"unicode/utf8"
 
 	"github.com/kerbtrace/kerbtrace/report"
 )
@@ -20,7 +21,7 @@ var progress *progressState
 // progressState is the bar of the file being read.
 type progressState struct {
 	w   io.Writer
-	bar *progressbar.ProgressBar
+	bar *bar
 }
 
 // watch wraps the capture file f so that reading it advances a progress
@@ -80,16 +81,9 @@ func (w *watchedFile) advance(end int64) {
 		if time.Since(w.start) < progressDelay {
 			return
 		}
-		w.p.bar = progressbar.NewOptions64(w.size,
-			progressbar.OptionSetWriter(w.p.w),
-			progressbar.OptionSetDescription("reading "+report.Sanitize(w.Name())),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
+		w.p.bar = &bar{w: w.p.w, desc: "reading " + report.Sanitize(w.Name()), size: w.size}
 	}
-	w.p.bar.Set64(w.done)
+	w.p.bar.set(w.done, time.Now())
 }
 
 // finish clears the bar, if one was drawn.
@@ -97,7 +91,75 @@ func (p *progressState) finish() {
 	if p == nil || p.bar == nil {
 		return
 	}
-	p.bar.Finish()
-	p.bar.Clear()
+	p.bar.clear()
 	p.bar = nil
+}
+
+// bar is a one-line progress bar redrawn in place with a carriage return:
+// "reading NAME  42% |████████      | (122 MB/291 MB)", or "reading NAME
+// (122 MB)" when the size is unknown. It is drawn by hand, not with a
+// progress-bar module: the one used before brought net/http, TLS and x509
+// into the binary for a feature kerbtrace has no use for (README,
+// Dependencies).
+type bar struct {
+	w     io.Writer
+	desc  string
+	size  int64 // -1 when unknown (standard input, a pipe)
+	drawn time.Time
+	cols  int    // the runes of the line last drawn, to clear it
+	shown string // the line last drawn
+}
+
+// barWidth is the cells of the bar itself; barEvery how often it is
+// redrawn at most.
+const (
+	barWidth = 30
+	barEvery = 100 * time.Millisecond
+)
+
+// set moves the bar to done bytes, redrawing it when barEvery has passed
+// since it was last drawn and the line changed.
+func (b *bar) set(done int64, now time.Time) {
+	if !b.drawn.IsZero() && now.Sub(b.drawn) < barEvery {
+		return
+	}
+	line := b.line(done)
+	if line == b.shown {
+		return
+	}
+	b.drawn, b.shown = now, line
+	pad := ""
+	if n := utf8.RuneCountInString(line); n < b.cols {
+		pad = strings.Repeat(" ", b.cols-n)
+	} else {
+		b.cols = n
+	}
+	io.WriteString(b.w, "\r"+line+pad)
+}
+
+// line is the bar at done bytes.
+func (b *bar) line(done int64) string {
+	if b.size <= 0 {
+		return fmt.Sprintf("%s (%s)", b.desc, megabytes(done))
+	}
+	done = min(done, b.size)
+	fill := int(done * barWidth / b.size)
+	return fmt.Sprintf("%s %3d%% |%s%s| (%s/%s)", b.desc, done*100/b.size,
+		strings.Repeat("█", fill), strings.Repeat(" ", barWidth-fill), megabytes(done), megabytes(b.size))
+}
+
+// clear blanks the line the bar was drawn on, leaving the cursor at its
+// start.
+func (b *bar) clear() {
+	if b.cols > 0 {
+		io.WriteString(b.w, "\r"+strings.Repeat(" ", b.cols)+"\r")
+	}
+}
+
+// megabytes writes n bytes in MB, with one decimal below 10 MB.
+func megabytes(n int64) string {
+	if n < 10<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d MB", n>>20)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,5 +67,32 @@ func TestStartupInits(t *testing.T) {
 	// Every decoder, the analysis and the report, at least.
 	if seen < 10 {
 		t.Fatalf("inittrace reported %d kerbtrace packages:\n%s", seen, stderr.Bytes())
+	}
+}
+
+// TestNoNetworkStack keeps the HTTP server, TLS and x509 out of the
+// command: kerbtrace reads files and talks to no one, and a dependency
+// that brought them in (the progress-bar module did, README,
+// Dependencies) made the binary 5.7 MB larger and every start 3 ms longer.
+func TestNoNetworkStack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to list the dependencies with")
+	}
+	out, err := exec.Command(gobin, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 50 || !slices.Contains(deps, "github.com/kerbtrace/kerbtrace/flow") {
+		t.Fatalf("go list -deps gave %d packages, not the command's:\n%s", len(deps), out)
+	}
+	for _, p := range []string{"net/http", "crypto/tls", "crypto/x509"} {
+		if slices.Contains(deps, p) {
+			t.Errorf("kerbtrace depends on %s", p)
+		}
 	}
 }
