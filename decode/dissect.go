@@ -1,12 +1,12 @@
 package decode
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/kerbtrace/kerbtrace/decode/internal/recent"
 	"io"
 	"net/netip"
 	"slices"
-	"sort"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
@@ -296,13 +296,20 @@ func (d *Dissector) Stream(ch *capture.Chunk) {
 
 // flushConns finishes every connection still open at the end of a capture.
 func (d *Dissector) flushConns() {
-	keys := make([]connKey, 0, len(d.conns))
-	for k := range d.conns {
-		keys = append(keys, k)
+	// Sorted with each connection beside its key: looking both up in the
+	// map at every comparison took most of the flush (thousands of
+	// connections are open at the end of a big capture).
+	type openConn struct {
+		k  connKey
+		cs *connState
 	}
-	sort.Slice(keys, func(i, j int) bool { return d.conns[keys[i]].conn.FirstFrame < d.conns[keys[j]].conn.FirstFrame })
-	for _, k := range keys {
-		d.retire(k, d.conns[k])
+	open := make([]openConn, 0, len(d.conns))
+	for k, cs := range d.conns {
+		open = append(open, openConn{k, cs})
+	}
+	slices.SortFunc(open, func(x, y openConn) int { return cmp.Compare(x.cs.conn.FirstFrame, y.cs.conn.FirstFrame) })
+	for _, o := range open {
+		d.retire(o.k, o.cs)
 	}
 	d.conns = nil
 }
