@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,9 +40,7 @@ func JSON(w io.Writer, r *Report, o RenderOptions) error {
 	// last rendering, what they were read from can go.
 	r.CompleteReleasing(o.Release)
 	e.raw(",\n" + `  "flows": `)
-	jsonList(e, r.Flows, (*jsonEnc).flow)
-	e.raw(",\n" + `  "findings": `)
-	jsonList(e, r.Findings, (*jsonEnc).finding)
+	e.flowsAndFindings(r.Flows, r.Findings, tailSplit(len(r.Flows), len(r.Findings)))
 	e.raw(",\n" + `  "anomalies": `)
 	jsonList(e, r.Anomalies, func(e *jsonEnc, s *string, _ int) { e.str(*s) })
 	if len(r.Frames) > 0 {
@@ -59,6 +58,72 @@ func JSON(w io.Writer, r *Report, o RenderOptions) error {
 // jsonChunk is how many bytes the encoder gathers before writing them.
 const jsonChunk = 64 << 10
 
+// flowsAndFindings writes the list of flows, its "findings" key and the
+// list of findings. With split k > 0, flows[k:] and the findings are
+// encoded on a second goroutine while this one encodes flows[:k], into
+// chunks of their own that are written after: the same bytes, in about
+// less time once the analysis has ended and the other core is idle (at
+// 5,000 flows 22-26 ms on one goroutine, 14-16 ms on two). The chunks
+// are jsonChunk each, in the memory the decoded messages left free, not
+// one buffer of fresh memory (a pre-sized one made this slower).
+func (e *jsonEnc) flowsAndFindings(flows []Flow, findings []Finding, k int) {
+	if k <= 0 || k > len(flows) {
+		jsonList(e, flows, (*jsonEnc).flow)
+		e.raw(",\n" + `  "findings": `)
+		jsonList(e, findings, (*jsonEnc).finding)
+		return
+	}
+	tail := &jsonEnc{b: make([]byte, 0, jsonChunk+jsonChunk/4), keep: true}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := k; i < len(flows); i++ {
+			tail.raw(",\n    ")
+			tail.flow(&flows[i], 2)
+			tail.maybeFlush()
+		}
+		tail.raw("\n  ]")
+		tail.raw(",\n" + `  "findings": `)
+		jsonList(tail, findings, (*jsonEnc).finding)
+		tail.flush()
+	}()
+	e.raw("[\n    ")
+	for i := range k {
+		if i > 0 {
+			e.raw(",\n    ")
+		}
+		e.flow(&flows[i], 2)
+		e.maybeFlush()
+	}
+	<-done
+	e.flush()
+	own := e.b
+	for _, c := range tail.kept {
+		e.b = c
+		e.flush()
+	}
+	e.b = own[:0]
+}
+
+// Relative costs of encoding a flow and a finding (about 3.2 and 1 µs: 17
+// ms for the 5,313 flows of the bench's 5,000 flows, 10 ms for their
+// 10,310 findings), and the fewest of both worth a second goroutine.
+const (
+	flowCost, findingCost = 3, 1
+	minTailSplit          = 256
+)
+
+// tailSplit returns where flowsAndFindings splits the flows so that both
+// goroutines have about the same to encode; 0 (no split) with one core or
+// few flows and findings.
+func tailSplit(flows, findings int) int {
+	if flows < 1 || flows+findings < minTailSplit || runtime.GOMAXPROCS(0) < 2 {
+		return 0
+	}
+	k := (flowCost*flows + findingCost*findings) / (2 * flowCost)
+	return min(max(k, 1), flows)
+}
+
 // jsonEnc appends JSON to b as encoding/json's Encoder with
 // SetIndent("", "  ") and SetEscapeHTML(false) writes it, and hands b to w
 // whenever it holds a chunk. It keeps the first error; after one, the
@@ -67,10 +132,21 @@ type jsonEnc struct {
 	w   io.Writer
 	b   []byte
 	err error
+	// keep, instead of w, gathers what is flushed: each buffer is kept
+	// whole in kept and the next one is new.
+	keep bool
+	kept [][]byte
 }
 
 // flush writes what the buffer holds.
 func (e *jsonEnc) flush() {
+	if e.keep {
+		if len(e.b) > 0 {
+			e.kept = append(e.kept, e.b)
+			e.b = make([]byte, 0, cap(e.b))
+		}
+		return
+	}
 	if e.err == nil && len(e.b) > 0 {
 		_, e.err = e.w.Write(e.b)
 	}

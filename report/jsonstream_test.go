@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -332,6 +334,79 @@ func TestJSONSafePrefix(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestFlowsAndFindingsParallel encodes the flows and findings of every golden
+// report, repeated to fill several chunks, split at every flow between the
+// two goroutines, and wants the bytes of the encoding on one
+// (TestJSONStreamsTheSameBytes compares that one with encoding/json).
+func TestFlowsAndFindingsParallel(t *testing.T) {
+	goldens, _ := filepath.Glob(filepath.Join("..", "testdata", "golden", "*.json"))
+	var flows []Flow
+	var findings []Finding
+	for _, g := range goldens {
+		b, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Report
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v", g, err)
+		}
+		flows, findings = append(flows, r.Flows...), append(findings, r.Findings...)
+	}
+	if len(flows) < 20 || len(findings) < 20 {
+		t.Fatalf("%d flows and %d findings in the golden reports", len(flows), len(findings))
+	}
+	encode := func(flows []Flow, findings []Finding, k int) []byte {
+		var buf bytes.Buffer
+		e := &jsonEnc{w: &buf, b: make([]byte, 0, jsonChunk+jsonChunk/4)}
+		e.raw("x")
+		e.flowsAndFindings(flows, findings, k)
+		e.raw("y")
+		e.flush()
+		if e.err != nil {
+			t.Fatal(e.err)
+		}
+		return buf.Bytes()
+	}
+	many := slices.Repeat(flows, 20)
+	manyFindings := slices.Repeat(findings, 20)
+	want := encode(many, manyFindings, 0)
+	if len(want) < 4*jsonChunk {
+		t.Fatalf("only %d bytes: not several chunks", len(want))
+	}
+	for _, k := range []int{1, 2, len(many) / 3, len(many) - 1, len(many)} {
+		if got := encode(many, manyFindings, k); !bytes.Equal(got, want) {
+			t.Errorf("split at flow %d of %d: the bytes differ", k, len(many))
+		}
+	}
+	for k := 1; k <= len(flows); k++ {
+		for _, fs := range [][]Finding{findings, nil, {}} {
+			want := encode(flows, fs, 0)
+			if got := encode(flows, fs, k); !bytes.Equal(got, want) {
+				t.Errorf("split at flow %d of %d with %d findings: the bytes differ\ngot  %.200q\nwant %.200q", k, len(flows), len(fs), got, want)
+			}
+		}
+	}
+}
+
+func TestTailSplit(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one core: never split")
+	}
+	cases := []struct{ flows, findings, want int }{
+		{0, 1000, 0},
+		{10, 20, 0},         // too few
+		{5313, 10310, 4374}, // the bench's 5,000 flows: the findings and the last 939 flows on the other core
+		{100, 10000, 100},   // findings alone outweigh the flows
+		{1000, 0, 500},
+	}
+	for _, c := range cases {
+		if got := tailSplit(c.flows, c.findings); got != c.want {
+			t.Errorf("tailSplit(%d, %d) = %d, want %d", c.flows, c.findings, got, c.want)
 		}
 	}
 }
