@@ -393,6 +393,32 @@ func (r *Result) Decrypted(i int) *kcrypt.Result {
 	return nil // the compact form never holds a decrypted message
 }
 
+// Facts are the fields of a message that a pass over all of them reads,
+// found with one look at its entry: each accessor above looks again (a
+// pass over 215,000 messages made ~1.5 million looks).
+type Facts struct {
+	Kind      Kind
+	Carrier   Carrier
+	Truncated bool
+	Decrypted bool // Decrypted(i) != nil
+	Parent    int
+	Krb       *krb.Message   // Krb(i)
+	HTTP      *httpauth.Head // HTTP(i)
+}
+
+// Facts returns the Facts of message i, without building the Message.
+func (r *Result) Facts(i int) Facts {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		f := Facts{Kind: m.Kind, Carrier: m.Carrier, Truncated: m.Truncated, Decrypted: m.Decrypted != nil, Parent: m.Parent}
+		f.Krb, _ = m.Body.(*krb.Message)
+		f.HTTP, _ = m.Body.(*httpauth.Head)
+		return f
+	}
+	return Facts{Kind: e.kind, Carrier: e.carrier, Truncated: e.truncated(), Parent: e.parentIdx(),
+		Krb: (*krb.Message)(e.bodyIf(bodyKrb)), HTTP: (*httpauth.Head)(e.bodyIf(bodyHTTP))}
+}
+
 // All returns a copy of every message, in order: for tests and for small
 // results; a large one is better read message by message.
 func (r *Result) All() []Message {

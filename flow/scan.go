@@ -60,7 +60,8 @@ func (a *analyzer) scanMessages() {
 	s.dns, s.http = make([]int32, 0, nDNS), make([]int32, 0, nHTTP)
 	s.kdc, s.carried = make([]int32, 0, nOther), make([]int32, 0, nOther)
 	for i := range in.Len() {
-		kind, parent := in.Kind(i), in.Parent(i)
+		f := in.Facts(i) // one look at the message, not one per field
+		kind, parent := f.Kind, f.Parent
 		if p := parent; p >= 0 && p < n {
 			s.carried = append(s.carried, int32(i))
 		}
@@ -73,17 +74,17 @@ func (a *analyzer) scanMessages() {
 		case decode.KindHTTPRequest:
 			s.http = append(s.http, int32(i))
 			s.httpReqs++
-			if h := a.httpAt(i); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+			if h := f.HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 				s.authSeen = true
 			}
 		case decode.KindHTTPResponse:
 			s.http = append(s.http, int32(i))
-			if h := a.httpAt(i); h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
+			if h := f.HTTP; h.Authorization != nil || len(h.WWWAuthenticate) > 0 {
 				s.authSeen = true
 			}
 		default:
 			s.authSeen = true
-			if in.Carrier(i) == decode.CarrierNone && a.krbAt(i) != nil {
+			if f.Carrier == decode.CarrierNone && f.Krb != nil {
 				switch {
 				case isKDCRequest(kind):
 					s.kdc = append(s.kdc, int32(i))
@@ -96,14 +97,14 @@ func (a *analyzer) scanMessages() {
 				s.carrier = append(s.carrier, int32(i))
 			}
 		}
-		if parent < 0 && in.Truncated(i) {
+		if parent < 0 && f.Truncated {
 			s.truncated = append(s.truncated, int32(i))
 		}
-		if k := a.krbAt(i); k != nil && k.Realm != "" && k.Realm != lastRealm {
+		if k := f.Krb; k != nil && k.Realm != "" && k.Realm != lastRealm {
 			lastRealm = k.Realm
 			s.realms = appendUniq(s.realms, strings.ToLower(k.Realm))
 		}
-		if in.Decrypted(i) != nil {
+		if f.Decrypted {
 			s.decrypted = true
 		}
 	}
