@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -31,21 +32,15 @@ func wholeJSON(t testing.TB, r *Report) []byte {
 	return buf.Bytes()
 }
 
-// TestJSONStreamsTheSameBytes compares the streaming renderer with
-// encoding/json on the sample, on empty and nil lists, on the frames list,
-// and on every golden JSON report of the lab captures.
-func TestJSONStreamsTheSameBytes(t *testing.T) {
-	reports := map[string]*Report{
-		"sample": sample(),
-		"empty":  {Version: SchemaVersion, Captures: []Capture{}, Messages: []Message{}, Flows: []Flow{}, Findings: []Finding{}, Anomalies: []string{}},
-		"nil":    {Version: SchemaVersion},
-		"frames": {Version: SchemaVersion, Anomalies: []string{"x.pcap: frame 3: <&> \u2028"},
-			Frames: []TransportFrame{{Capture: 0, Frame: 1, Src: "192.0.2.1:1", Dst: "192.0.2.2:88", Protocol: "TCP", Summary: "a <b>"}}},
-	}
+// goldenJSONReports reads every golden JSON report of the lab captures
+// (testdata/golden/*.json), by file name.
+func goldenJSONReports(t *testing.T) map[string]*Report {
+	t.Helper()
 	goldens, _ := filepath.Glob(filepath.Join("..", "testdata", "golden", "*.json"))
 	if len(goldens) == 0 {
 		t.Fatal("no golden JSON reports under testdata/golden")
 	}
+	reports := map[string]*Report{}
 	for _, g := range goldens {
 		b, err := os.ReadFile(g)
 		if err != nil {
@@ -57,6 +52,21 @@ func TestJSONStreamsTheSameBytes(t *testing.T) {
 		}
 		reports[filepath.Base(g)] = &r
 	}
+	return reports
+}
+
+// TestJSONStreamsTheSameBytes compares the streaming renderer with
+// encoding/json on the sample, on empty and nil lists, on the frames list,
+// and on every golden JSON report of the lab captures.
+func TestJSONStreamsTheSameBytes(t *testing.T) {
+	reports := map[string]*Report{
+		"sample": sample(),
+		"empty":  {Version: SchemaVersion, Captures: []Capture{}, Messages: []Message{}, Flows: []Flow{}, Findings: []Finding{}, Anomalies: []string{}},
+		"nil":    {Version: SchemaVersion},
+		"frames": {Version: SchemaVersion, Anomalies: []string{"x.pcap: frame 3: <&> \u2028"},
+			Frames: []TransportFrame{{Capture: 0, Frame: 1, Src: "192.0.2.1:1", Dst: "192.0.2.2:88", Protocol: "TCP", Summary: "a <b>"}}},
+	}
+	maps.Copy(reports, goldenJSONReports(t))
 	for name, r := range reports {
 		var got bytes.Buffer
 		if err := JSON(&got, r, RenderOptions{}); err != nil {
@@ -343,19 +353,11 @@ func TestJSONSafePrefix(t *testing.T) {
 // two goroutines, and wants the bytes of the encoding on one
 // (TestJSONStreamsTheSameBytes compares that one with encoding/json).
 func TestFlowsAndFindingsParallel(t *testing.T) {
-	goldens, _ := filepath.Glob(filepath.Join("..", "testdata", "golden", "*.json"))
+	goldens := goldenJSONReports(t)
 	var flows []Flow
 	var findings []Finding
-	for _, g := range goldens {
-		b, err := os.ReadFile(g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r Report
-		if err := json.Unmarshal(b, &r); err != nil {
-			t.Fatalf("%s: %v", g, err)
-		}
-		flows, findings = append(flows, r.Flows...), append(findings, r.Findings...)
+	for _, name := range slices.Sorted(maps.Keys(goldens)) {
+		flows, findings = append(flows, goldens[name].Flows...), append(findings, goldens[name].Findings...)
 	}
 	if len(flows) < 20 || len(findings) < 20 {
 		t.Fatalf("%d flows and %d findings in the golden reports", len(flows), len(findings))
