@@ -3,13 +3,13 @@ package decode
 import (
 	"cmp"
 	"fmt"
-	"github.com/kerbtrace/kerbtrace/decode/internal/recent"
 	"io"
 	"net/netip"
 	"slices"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture"
 	"github.com/kerbtrace/kerbtrace/decode/dns"
+	"github.com/kerbtrace/kerbtrace/decode/internal/recent"
 	"github.com/kerbtrace/kerbtrace/decode/krb"
 )
 
