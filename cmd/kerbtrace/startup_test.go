@@ -28,13 +28,7 @@ const (
 // (the command itself is "main") against the limits above. The test
 // binary would not do: the tests' own tables are initialized with it.
 func TestStartupInits(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the command")
-	}
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build kerbtrace with")
-	}
+	gobin := goCommand(t, "build kerbtrace")
 	bin := filepath.Join(t.TempDir(), "kerbtrace")
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -75,13 +69,7 @@ func TestStartupInits(t *testing.T) {
 // that brought them in (the progress-bar module did, README,
 // Dependencies) made the binary 5.7 MB larger and every start 3 ms longer.
 func TestNoNetworkStack(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to list the dependencies with")
-	}
+	gobin := goCommand(t, "list the dependencies")
 	out, err := exec.Command(gobin, "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
@@ -95,4 +83,18 @@ func TestNoNetworkStack(t *testing.T) {
 			t.Errorf("kerbtrace depends on %s", p)
 		}
 	}
+}
+
+// goCommand returns the go command for a test that needs it to do what,
+// skipping the test in -short mode or when there is none.
+func goCommand(t *testing.T, what string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: does not " + what)
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to " + what + " with")
+	}
+	return gobin
 }
