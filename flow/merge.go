@@ -94,8 +94,9 @@ func appendContentKey(b []byte, m *decode.Message) []byte {
 	case m.Krb() != nil:
 		x := m.Krb()
 		b = str(str(str(num(b, int64(x.Type)), x.Realm), x.SName.String()), x.CName.String())
-		b = num(num(b, int64(x.Nonce)), int64(x.ErrorCode))
-		b = x.STime.Time().AppendFormat(append(b, '|'), time.RFC3339)
+		e := x.ErrorFields()
+		b = num(num(b, int64(x.ReqFields().Nonce)), int64(e.ErrorCode))
+		b = e.STime.Time().AppendFormat(append(b, '|'), time.RFC3339)
 	case m.SMB2() != nil:
 		x := m.SMB2()
 		b = str(b, x.Command.String())

@@ -85,7 +85,7 @@ func contentKeyOracle(m *decode.Message) string {
 		}
 	case m.Krb() != nil:
 		x := m.Krb()
-		k += fmt.Sprintf("|%d|%s|%s|%s|%d|%d|%s", x.Type, x.Realm, x.SName, x.CName, x.Nonce, x.ErrorCode, x.STime.Time().Format(time.RFC3339))
+		k += fmt.Sprintf("|%d|%s|%s|%s|%d|%d|%s", x.Type, x.Realm, x.SName, x.CName, x.ReqFields().Nonce, x.ErrorFields().ErrorCode, x.ErrorFields().STime.Time().Format(time.RFC3339))
 	case m.SMB2() != nil:
 		k += fmt.Sprintf("|%s|%d|%d|%s", m.SMB2().Command, m.SMB2().MessageID, m.SMB2().SessionID, m.SMB2().Status)
 	case m.LDAP() != nil:

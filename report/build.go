@@ -472,18 +472,23 @@ func (b *builder) krbFields(rm *Message, k *krb.Message) {
 	}
 	rm.CName = b.principal(k.CName)
 	rm.SName = b.principal(k.SName)
-	isErr := k.Type == 30
+	isErr := k.ErrorInfo != nil // a KRB-ERROR
 	var extraEtypes, extraPA int
 	if isErr && k.EData != nil {
 		extraEtypes, extraPA = len(k.EData.ETypeInfo2), len(k.EData.MethodData)
 	}
-	if n := len(k.Etypes) + extraEtypes; n > 0 {
+	var etypes []krb.Etype
+	var kdcOptions krb.KDCOptions
+	if k.ReqBody != nil {
+		etypes, kdcOptions = k.Etypes, k.KDCOptions
+	}
+	if n := len(etypes) + extraEtypes; n > 0 {
 		rm.Etypes = b.strs.list(n)[:0]
 	}
-	for _, e := range k.Etypes {
+	for _, e := range etypes {
 		rm.Etypes = append(rm.Etypes, e.String())
 	}
-	rm.KDCOptions = b.kdcOptions(k.KDCOptions)
+	rm.KDCOptions = b.kdcOptions(kdcOptions)
 	if n := len(k.PAData) + extraPA; n > 0 {
 		rm.PAData = b.strs.list(n)[:0]
 	}

@@ -42,12 +42,17 @@ func TestShortSummaryKerberos(t *testing.T) {
 		trunc bool
 		want  string
 	}{
-		{decode.KindASReq, krb.Message{Type: krb.MsgASReq, Realm: "LAB.TEST", CName: krb.Principal{Components: []string{"alice"}},
-			SName: krb.Principal{Components: []string{"krbtgt", "LAB.TEST"}}}, false,
+		{decode.KindASReq, krb.Message{
+			Type:    krb.MsgASReq,
+			Realm:   "LAB.TEST",
+			CName:   krb.Principal{Components: []string{"alice"}},
+			SName:   krb.Principal{Components: []string{"krbtgt", "LAB.TEST"}},
+			ReqBody: &krb.ReqBody{},
+		}, false,
 			"AS-REQ Realm: LAB.TEST Cname: alice Sname: krbtgt/LAB.TEST"},
-		{decode.KindTGSReq, krb.Message{Type: krb.MsgTGSReq, CName: krb.Principal{Components: []string{"alice"}}, SName: svc}, false,
+		{decode.KindTGSReq, krb.Message{Type: krb.MsgTGSReq, CName: krb.Principal{Components: []string{"alice"}}, SName: svc, ReqBody: &krb.ReqBody{}}, false,
 			"TGS-REQ Sname: HTTP/web.lab.test"},
-		{decode.KindTGSReq, krb.Message{Type: krb.MsgTGSReq, Realm: "LAB.TEST", SName: krb.Principal{Components: []string{""}}}, true,
+		{decode.KindTGSReq, krb.Message{Type: krb.MsgTGSReq, Realm: "LAB.TEST", SName: krb.Principal{Components: []string{""}}, ReqBody: &krb.ReqBody{}}, true,
 			"TGS-REQ Realm: LAB.TEST [truncated]"},
 		{decode.KindTGSRep, krb.Message{Type: krb.MsgTGSRep, CName: krb.Principal{Components: []string{"alice"}}, Ticket: tkt}, false,
 			"TGS-REP Cname: alice Ticket: HTTP/web.lab.test (aes256-cts-hmac-sha1-96)"},
@@ -56,10 +61,16 @@ func TestShortSummaryKerberos(t *testing.T) {
 			"AP-REQ Ticket: HTTP/web.lab.test Realm: LAB.TEST (aes256-cts-hmac-sha1-96) mutual-required"},
 		{decode.KindAPRep, krb.Message{Type: krb.MsgAPRep, EncPartEtype: krb.EtypeAES256SHA1}, false, "AP-REP (aes256-cts-hmac-sha1-96)"},
 		{decode.KindAPRep, krb.Message{Type: krb.MsgAPRep}, false, "AP-REP"},
-		{decode.KindKRBError, krb.Message{Type: krb.MsgKRBError, ErrorCode: krb.ErrSkew, SName: svc,
-			EData: &krb.EData{NTStatus: krb.StatusAccountDisabled, HasNTStatus: true}}, false,
+		{decode.KindKRBError, krb.Message{
+			Type:  krb.MsgKRBError,
+			SName: svc,
+			ErrorInfo: &krb.ErrorInfo{
+				ErrorCode: krb.ErrSkew,
+				EData:     &krb.EData{NTStatus: krb.StatusAccountDisabled, HasNTStatus: true},
+			},
+		}, false,
 			"KRB-ERROR KRB_AP_ERR_SKEW (37) Sname: HTTP/web.lab.test NTSTATUS: STATUS_ACCOUNT_DISABLED"},
-		{decode.KindKRBError, krb.Message{Type: krb.MsgKRBError, ErrorCode: krb.ErrSkew}, false, "KRB-ERROR KRB_AP_ERR_SKEW (37)"},
+		{decode.KindKRBError, krb.Message{Type: krb.MsgKRBError, ErrorInfo: &krb.ErrorInfo{ErrorCode: krb.ErrSkew}}, false, "KRB-ERROR KRB_AP_ERR_SKEW (37)"},
 	}
 	for _, c := range cases {
 		m := &decode.Message{Kind: c.kind, Body: &c.msg, Truncated: c.trunc}

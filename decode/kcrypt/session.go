@@ -358,7 +358,7 @@ func saltKey(principal string, e krb.Etype) string {
 func (s *Session) learnSalts(m *krb.Message) {
 	var infos []krb.ETypeInfo
 	realm := m.CRealm
-	if m.EData != nil {
+	if m.ErrorInfo != nil && m.EData != nil {
 		infos = m.EData.ETypeInfo2
 	}
 	if m.Type == krb.MsgASRep {

@@ -40,11 +40,16 @@ func FuzzParse(f *testing.F) {
 		if m.Truncated != errors.Is(err, wire.ErrTruncated) {
 			t.Fatalf("Truncated=%v but err=%v", m.Truncated, err)
 		}
-		if len(m.Etypes) > maxItems || len(m.PAData) > maxItems || len(m.SName.Components) > maxItems {
+		isReq, isErr := m.Type == MsgASReq || m.Type == MsgTGSReq, m.Type == MsgKRBError
+		if (m.ReqBody != nil) != isReq || (m.ErrorInfo != nil) != isErr {
+			t.Fatalf("%v with req-body %v, error fields %v", m.Type, m.ReqBody != nil, m.ErrorInfo != nil)
+		}
+		if len(m.ReqFields().Etypes) > maxItems || len(m.PAData) > maxItems || len(m.SName.Components) > maxItems {
 			t.Fatal("list above its bound")
 		}
-		_ = m.SName.String() + m.ErrorCode.String() + m.ErrorCode.Meaning() + m.Type.Kind()
-		_ = m.KDCOptions.Names()
+		e := m.ErrorFields()
+		_ = m.SName.String() + e.ErrorCode.String() + e.ErrorCode.Meaning() + m.Type.Kind()
+		_ = m.ReqFields().KDCOptions.Names()
 	})
 }
 

@@ -23,48 +23,57 @@ var realVectors = []struct {
 	{
 		file: "as-req-udp", // arkime/krb5-udp.pcap frame 1
 		want: Message{
-			Type: MsgASReq, PVNO: 5,
+			Type:        MsgASReq,
+			PVNO:        5,
 			PAData:      []PADataType{PAEncTimestamp, PAReqEncPARep},
-			KDCOptions:  0x40000000,
 			Realm:       "xx.xxx.xxxxx.NET",
 			CName:       pn(1, "xxxxxxxx$"),
 			SName:       pn(2, "krbtgt", "xx.xxx.xxxxx.NET"),
-			Till:        mustTime("2016-06-18T22:14:15Z"),
-			Nonce:       741142704,
-			Etypes:      []Etype{18, 17, 16, 23},
 			EncPartKvno: -1,
+			ReqBody: &ReqBody{
+				KDCOptions: 0x40000000,
+				Till:       mustTime("2016-06-18T22:14:15Z"),
+				Nonce:      741142704,
+				Etypes:     []Etype{18, 17, 16, 23},
+			},
 		},
 	},
 	{
 		file: "as-req-nopreauth", // ndpi/kerberos.pcap frame 1
 		want: Message{
-			Type: MsgASReq, PVNO: 5,
+			Type:        MsgASReq,
+			PVNO:        5,
 			PAData:      []PADataType{PAPACRequest},
-			KDCOptions:  0x40810010,
 			Realm:       "happycraft.org",
 			CName:       pn(1, "johnson-pc$"),
 			SName:       pn(2, "krbtgt", "happycraft.org"),
-			Till:        mustTime("2037-09-13T02:48:05Z"),
-			RTime:       mustTime("2037-09-13T02:48:05Z"),
-			Nonce:       1321211415,
-			Etypes:      []Etype{18, 17, 23, 24, -135, 3},
 			EncPartKvno: -1,
+			ReqBody: &ReqBody{
+				KDCOptions: 0x40810010,
+				Till:       mustTime("2037-09-13T02:48:05Z"),
+				RTime:      mustTime("2037-09-13T02:48:05Z"),
+				Nonce:      1321211415,
+				Etypes:     []Etype{18, 17, 23, 24, -135, 3},
+			},
 		},
 	},
 	{
 		file: "as-req-preauth", // suricata-verify krb5-krb5_msg_type frame 16
 		want: Message{
-			Type: MsgASReq, PVNO: 5,
+			Type:        MsgASReq,
+			PVNO:        5,
 			PAData:      []PADataType{PAEncTimestamp, PAPACRequest},
-			KDCOptions:  0x40810010,
 			Realm:       "CYLERA.LAB",
 			CName:       pn(1, "robin"),
 			SName:       pn(2, "krbtgt", "CYLERA.LAB"),
-			Till:        mustTime("2037-09-13T02:48:05Z"),
-			RTime:       mustTime("2037-09-13T02:48:05Z"),
-			Nonce:       1493830576,
-			Etypes:      []Etype{18, 23, -133, -128, 24, -135},
 			EncPartKvno: -1,
+			ReqBody: &ReqBody{
+				KDCOptions: 0x40810010,
+				Till:       mustTime("2037-09-13T02:48:05Z"),
+				RTime:      mustTime("2037-09-13T02:48:05Z"),
+				Nonce:      1493830576,
+				Etypes:     []Etype{18, 23, -133, -128, 24, -135},
+			},
 		},
 	},
 	{
@@ -85,16 +94,19 @@ var realVectors = []struct {
 	{
 		file: "tgs-req-http", // suricata-verify krb5-kerberoasting frame 4
 		want: Message{
-			Type: MsgTGSReq, PVNO: 5,
+			Type:        MsgTGSReq,
+			PVNO:        5,
 			PAData:      []PADataType{PATGSReq},
 			TGT:         &Ticket{TktVNO: 5, Realm: "OFFENSE.LOCAL", SName: pn(2, "krbtgt", "OFFENSE.LOCAL"), Etype: 18, Kvno: 2, CipherLen: 994},
-			KDCOptions:  0x40810000,
 			Realm:       "OFFENSE.LOCAL",
 			SName:       pn(2, "HTTP", "dc-mantvydas.offense.local"),
-			Till:        mustTime("2037-09-13T02:48:05Z"),
-			Nonce:       1608899909,
-			Etypes:      []Etype{18, 17, 23, 24, -135},
 			EncPartKvno: -1,
+			ReqBody: &ReqBody{
+				KDCOptions: 0x40810000,
+				Till:       mustTime("2037-09-13T02:48:05Z"),
+				Nonce:      1608899909,
+				Etypes:     []Etype{18, 17, 23, 24, -135},
+			},
 		},
 		cutKeepsAll: true, // ends with enc-authorization-data's cipher
 	},
@@ -114,16 +126,19 @@ var realVectors = []struct {
 	{
 		file: "tgs-req-udp", // ndpi/kerberos-login.pcap frame 1
 		want: Message{
-			Type: MsgTGSReq, PVNO: 5,
+			Type:        MsgTGSReq,
+			PVNO:        5,
 			PAData:      []PADataType{PATGSReq},
 			TGT:         &Ticket{TktVNO: 5, Realm: "DENYDC.COM", SName: pn(2, "krbtgt", "DENYDC.COM"), Etype: 23, Kvno: 2, CipherLen: 790},
-			KDCOptions:  0x40800000,
 			Realm:       "DENYDC.COM",
 			SName:       pn(3, "host", "xp1.denydc.com"),
-			Till:        mustTime("2037-09-13T02:48:05Z"),
-			Nonce:       197296424,
-			Etypes:      []Etype{23, -133, -128, 3, 1, 24, -135},
 			EncPartKvno: -1,
+			ReqBody: &ReqBody{
+				KDCOptions: 0x40800000,
+				Till:       mustTime("2037-09-13T02:48:05Z"),
+				Nonce:      197296424,
+				Etypes:     []Etype{23, -133, -128, 3, 1, 24, -135},
+			},
 		},
 	},
 	{
@@ -142,128 +157,149 @@ var realVectors = []struct {
 	{
 		file: "tgs-req-enterprise", // ndpi/kerberos.pcap frame 28
 		want: Message{
-			Type: MsgTGSReq, PVNO: 5,
+			Type:        MsgTGSReq,
+			PVNO:        5,
 			PAData:      []PADataType{PATGSReq},
 			TGT:         &Ticket{TktVNO: 5, Realm: "HAPPYCRAFT.ORG", SName: pn(2, "krbtgt", "HAPPYCRAFT.ORG"), Etype: 18, Kvno: 2, CipherLen: 982},
-			KDCOptions:  0x40810000,
 			Realm:       "HAPPYCRAFT.ORG",
 			SName:       pn(10, "johnson-pc$@HAPPYCRAFT.ORG"),
-			Till:        mustTime("2037-09-13T02:48:05Z"),
-			Nonce:       1312338362,
-			Etypes:      []Etype{18, 17, 23, 24, -135},
 			EncPartKvno: -1,
+			ReqBody: &ReqBody{
+				KDCOptions: 0x40810000,
+				Till:       mustTime("2037-09-13T02:48:05Z"),
+				Nonce:      1312338362,
+				Etypes:     []Etype{18, 17, 23, 24, -135},
+			},
 		},
 	},
 	{
 		file: "err-preauth-required", // ndpi/kerberos.pcap frame 2
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			STime:     mustTime("2019-02-05T03:38:48Z"),
-			SUSec:     406816,
-			ErrorCode: ErrPreauthRequired,
-			Realm:     "happycraft.org",
-			SName:     pn(2, "krbtgt", "happycraft.org"),
-			EDataLen:  164,
-			EData: &EData{
-				MethodData: []PADataType{PAETypeInfo2, PAEncTimestamp, PAPKASReq, 15},
-				ETypeInfo2: []ETypeInfo{
-					{Etype: 18, Salt: "HAPPYCRAFT.ORGhostjohnson-pc.happycraft.org", HasSalt: true},
-					{Etype: 23},
-					{Etype: 3, Salt: "HAPPYCRAFT.ORGhostjohnson-pc.happycraft.org", HasSalt: true},
+			Type:        MsgKRBError,
+			PVNO:        5,
+			Realm:       "happycraft.org",
+			SName:       pn(2, "krbtgt", "happycraft.org"),
+			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				STime:     mustTime("2019-02-05T03:38:48Z"),
+				SUSec:     406816,
+				ErrorCode: ErrPreauthRequired,
+				EDataLen:  164,
+				EData: &EData{
+					MethodData: []PADataType{PAETypeInfo2, PAEncTimestamp, PAPKASReq, 15},
+					ETypeInfo2: []ETypeInfo{
+						{Etype: 18, Salt: "HAPPYCRAFT.ORGhostjohnson-pc.happycraft.org", HasSalt: true},
+						{Etype: 23},
+						{Etype: 3, Salt: "HAPPYCRAFT.ORGhostjohnson-pc.happycraft.org", HasSalt: true},
+					},
 				},
 			},
-			EncPartKvno: -1,
 		},
 		cutKeepsAll: true,
 	},
 	{
 		file: "err-preauth-required-win", // suricata-verify krb5-krb5_msg_type frame 9
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			STime:     mustTime("2021-06-22T09:27:40Z"),
-			SUSec:     649488,
-			ErrorCode: ErrPreauthRequired,
-			Realm:     "CYLERA.LAB",
-			SName:     pn(2, "krbtgt", "CYLERA.LAB"),
-			EDataLen:  96,
-			EData: &EData{
-				MethodData: []PADataType{PAETypeInfo2, PAEncTimestamp, PAPKASReq, 15},
-				ETypeInfo2: []ETypeInfo{{Etype: 18, Salt: "CYLERA.LABrobin", HasSalt: true}, {Etype: 23}, {Etype: -133}, {Etype: -128}},
-			},
+			Type:        MsgKRBError,
+			PVNO:        5,
+			Realm:       "CYLERA.LAB",
+			SName:       pn(2, "krbtgt", "CYLERA.LAB"),
 			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				STime:     mustTime("2021-06-22T09:27:40Z"),
+				SUSec:     649488,
+				ErrorCode: ErrPreauthRequired,
+				EDataLen:  96,
+				EData: &EData{
+					MethodData: []PADataType{PAETypeInfo2, PAEncTimestamp, PAPKASReq, 15},
+					ETypeInfo2: []ETypeInfo{{Etype: 18, Salt: "CYLERA.LABrobin", HasSalt: true}, {Etype: 23}, {Etype: -133}, {Etype: -128}},
+				},
+			},
 		},
 		cutKeepsAll: true,
 	},
 	{
 		file: "err-preauth-required-mit", // zeek/kinit.pcap frame 139
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			CTime:     mustTime("1990-08-11T14:24:17Z"),
-			STime:     mustTime("2015-01-19T22:54:09Z"),
-			SUSec:     334091,
-			ErrorCode: ErrPreauthRequired,
-			CRealm:    "VLADG.NET",
-			CName:     pn(1, "requires_preauth_client_principal"),
-			Realm:     "VLADG.NET",
-			SName:     pn(2, "krbtgt", "VLADG.NET"),
-			EText:     "NEEDED_PREAUTH",
-			EDataLen:  316,
-			EData: &EData{
-				MethodData: []PADataType{PAFXFast, PAETypeInfo2, PAPKASReq, 14, 15, 147, PAEncTimestamp, 133},
-				ETypeInfo2: []ETypeInfo{
-					{Etype: 18, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
-					{Etype: 17, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
-					{Etype: 16, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
-					{Etype: 23, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
+			Type:        MsgKRBError,
+			PVNO:        5,
+			CRealm:      "VLADG.NET",
+			CName:       pn(1, "requires_preauth_client_principal"),
+			Realm:       "VLADG.NET",
+			SName:       pn(2, "krbtgt", "VLADG.NET"),
+			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				CTime:     mustTime("1990-08-11T14:24:17Z"),
+				STime:     mustTime("2015-01-19T22:54:09Z"),
+				SUSec:     334091,
+				ErrorCode: ErrPreauthRequired,
+				EText:     "NEEDED_PREAUTH",
+				EDataLen:  316,
+				EData: &EData{
+					MethodData: []PADataType{PAFXFast, PAETypeInfo2, PAPKASReq, 14, 15, 147, PAEncTimestamp, 133},
+					ETypeInfo2: []ETypeInfo{
+						{Etype: 18, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
+						{Etype: 17, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
+						{Etype: 16, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
+						{Etype: 23, Salt: "VLADG.NETrequires_preauth_client_principal", HasSalt: true},
+					},
 				},
 			},
-			EncPartKvno: -1,
 		},
 		cutKeepsAll: true,
 	},
 	{
 		file: "err-client-revoked-mit", // zeek/kinit.pcap frame 159
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			CTime:       mustTime("1996-10-30T00:37:33Z"),
-			STime:       mustTime("2015-01-19T22:54:11Z"),
-			SUSec:       164532,
-			ErrorCode:   ErrClientRevoked,
+			Type:        MsgKRBError,
+			PVNO:        5,
 			CRealm:      "VLADG.NET",
 			CName:       pn(1, "lockout_policy_client_principal"),
 			Realm:       "VLADG.NET",
 			SName:       pn(2, "krbtgt", "VLADG.NET"),
-			EText:       "LOCKED_OUT",
 			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				CTime:     mustTime("1996-10-30T00:37:33Z"),
+				STime:     mustTime("2015-01-19T22:54:11Z"),
+				SUSec:     164532,
+				ErrorCode: ErrClientRevoked,
+				EText:     "LOCKED_OUT",
+			},
 		},
 	},
 	{
 		file: "err-badoption-ntstatus", // ndpi/kerberos.pcap frame 32
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			STime:     mustTime("2019-02-05T03:38:49Z"),
-			SUSec:     826418,
-			ErrorCode: ErrBadOption,
-			Realm:     "HAPPYCRAFT.ORG",
-			SName:     pn(10, "johnson-pc$@HAPPYCRAFT.ORG"),
-			EDataLen:  23,
-			// tshark shows it as a PA-PW-SALT with "NT Status:
-			// STATUS_NOT_SUPPORTED (0xc00000bb)"; it is a KERB-ERROR-DATA
-			// of type 3 (MS-KILE 2.2.1), the two share the tag layout.
-			EData:       &EData{NTStatus: 0xc00000bb, HasNTStatus: true, KerbErrType: KerbErrTypeExtended},
+			Type:        MsgKRBError,
+			PVNO:        5,
+			Realm:       "HAPPYCRAFT.ORG",
+			SName:       pn(10, "johnson-pc$@HAPPYCRAFT.ORG"),
 			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				STime:     mustTime("2019-02-05T03:38:49Z"),
+				SUSec:     826418,
+				ErrorCode: ErrBadOption,
+				EDataLen:  23,
+				// tshark shows it as a PA-PW-SALT with "NT Status:
+				// STATUS_NOT_SUPPORTED (0xc00000bb)"; it is a KERB-ERROR-DATA
+				// of type 3 (MS-KILE 2.2.1), the two share the tag layout.
+				EData: &EData{NTStatus: 0xc00000bb, HasNTStatus: true, KerbErrType: KerbErrTypeExtended},
+			},
 		},
 	},
 	{
 		file: "err-s-principal-unknown-http", // MS-RMSOD_Example2 frame 66
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			STime:       mustTime("2016-08-11T02:29:20Z"),
-			SUSec:       527811,
-			ErrorCode:   ErrSPrincipalUnknown,
+			Type:        MsgKRBError,
+			PVNO:        5,
 			Realm:       "CONTOSO.COM",
 			SName:       pn(2, "HTTP", "contoso.com"),
 			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				STime:     mustTime("2016-08-11T02:29:20Z"),
+				SUSec:     527811,
+				ErrorCode: ErrSPrincipalUnknown,
+			},
 		},
 	},
 	{
@@ -287,13 +323,16 @@ var realVectors = []struct {
 	{
 		file: "err-s-principal-unknown", // suricata-verify bug-8278-krb5-03 frame 21
 		want: Message{
-			Type: MsgKRBError, PVNO: 5,
-			STime:       mustTime("2026-02-13T20:30:31Z"),
-			SUSec:       275103,
-			ErrorCode:   ErrSPrincipalUnknown,
+			Type:        MsgKRBError,
+			PVNO:        5,
 			Realm:       "DOM189.LOCAL",
 			SName:       pn(2, "host", "anything"),
 			EncPartKvno: -1,
+			ErrorInfo: &ErrorInfo{
+				STime:     mustTime("2026-02-13T20:30:31Z"),
+				SUSec:     275103,
+				ErrorCode: ErrSPrincipalUnknown,
+			},
 		},
 	},
 }

@@ -110,7 +110,7 @@ func summary(m *Message) string {
 	}
 	return strings.Join([]string{
 		strconv.Itoa(int(m.Type)), code, join(realms), m.CRealm,
-		join(m.CName.Components), join(snames), joinInts(ints(m.Etypes)), joinInts(padata),
+		join(m.CName.Components), join(snames), joinInts(ints(m.ReqFields().Etypes)), joinInts(padata),
 	}, "|")
 }
 

@@ -35,14 +35,15 @@ func (d *dec) parse(b []byte) (*Message, error) {
 		return headerOnly(b, t, err)
 	}
 	d.Decoder = ber.Decoder{Proto: "krb"}
-	m := &Message{EncPartKvno: -1}
+	var m *Message
 	switch {
 	case t.Class == ber.ClassApplication && t.Constructed:
-		m.Type = MsgType(t.Tag)
+		m = NewMessage(MsgType(t.Tag))
 		if !d.dispatch(m, t) {
 			return nil, wire.Errorf("krb", "", 0, fmt.Errorf("APPLICATION %d is not a message: %w", t.Tag, wire.ErrUnsupported))
 		}
 	case t.Is(ber.ClassUniversal, true, ber.TagSequence):
+		m = NewMessage(0)
 		d.u2u(m, t)
 		if m.Type != MsgTGTReq && m.Type != MsgTGTRep {
 			if err := d.Result(); errors.Is(err, wire.ErrTruncated) {
@@ -78,7 +79,9 @@ func headerOnly(b []byte, t ber.TLV, err error) (*Message, error) {
 	}
 	if t.Class == ber.ClassApplication && t.Constructed {
 		if _, ok := msgTypeNames[MsgType(t.Tag)]; ok {
-			return &Message{Type: MsgType(t.Tag), Truncated: true, EncPartKvno: -1}, we
+			m := NewMessage(MsgType(t.Tag))
+			m.Truncated = true
+			return m, we
 		}
 	}
 	return nil, we

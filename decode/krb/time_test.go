@@ -48,10 +48,53 @@ func TestTimeRoundTrip(t *testing.T) {
 	}
 }
 
-// TestMessageSize: a Message fits the 352-byte size class (a big capture
-// has a hundred thousand of them; with time.Time fields it took 448).
+// TestMessageSize: a Message fits the 224-byte size class, and with the
+// fields of a KDC-REQ or a KRB-ERROR the 320-byte one (a big capture has a
+// hundred thousand of them; with time.Time fields a Message took 448, with
+// every type's fields in it 352).
 func TestMessageSize(t *testing.T) {
-	if n := unsafe.Sizeof(Message{}); n > 352 {
-		t.Errorf("Message is %d bytes, want <= 352", n)
+	if n := unsafe.Sizeof(Message{}); n > 224 {
+		t.Errorf("Message is %d bytes, want <= 224", n)
+	}
+	if n := unsafe.Sizeof(Message{}) + unsafe.Sizeof(ReqBody{}); n > 320 {
+		t.Errorf("Message and ReqBody are %d bytes, want <= 320", n)
+	}
+	if n := unsafe.Sizeof(Message{}) + unsafe.Sizeof(ErrorInfo{}); n > 320 {
+		t.Errorf("Message and ErrorInfo are %d bytes, want <= 320", n)
+	}
+}
+
+// TestNewMessage: a message has the fields of its type and no others, as
+// Parse returns it, even when the bytes end right after the type; the
+// accessors read the absent ones as zero.
+func TestNewMessage(t *testing.T) {
+	for _, c := range []struct {
+		typ      MsgType
+		req, err bool
+	}{
+		{MsgASReq, true, false}, {MsgTGSReq, true, false}, {MsgKRBError, false, true},
+		{MsgASRep, false, false}, {MsgTGSRep, false, false}, {MsgAPReq, false, false},
+		{MsgAPRep, false, false}, {MsgCred, false, false}, {0, false, false},
+	} {
+		m := NewMessage(c.typ)
+		if m.Type != c.typ || m.EncPartKvno != -1 || (m.ReqBody != nil) != c.req || (m.ErrorInfo != nil) != c.err {
+			t.Errorf("%v: %+v", c.typ, m)
+		}
+		if m.ReqFields().Nonce != 0 || m.ErrorFields().ErrorCode != 0 {
+			t.Errorf("%v: fields not zero", c.typ)
+		}
+		if c.typ == 0 {
+			continue
+		}
+		// The identifier and a length with no content: only the type is known.
+		cut, err := Parse([]byte{0x60 | byte(c.typ), 0x82, 0x01})
+		if cut == nil || !cut.Truncated || err == nil || (cut.ReqBody != nil) != c.req || (cut.ErrorInfo != nil) != c.err {
+			t.Errorf("%v cut after its type: %+v, %v", c.typ, cut, err)
+		}
+	}
+	m := NewMessage(MsgKRBError)
+	m.ErrorCode = ErrSkew // a field of its own; a KRB-ERROR has no Nonce: the accessor reads 0
+	if m.ErrorFields().ErrorCode != ErrSkew || m.ReqFields().Nonce != 0 {
+		t.Errorf("accessors: %v %v", m.ErrorFields().ErrorCode, m.ReqFields().Nonce)
 	}
 }
