@@ -149,18 +149,32 @@ func (a *analyzer) nameResolutionSince(fi int, host string, since, before int) [
 }
 
 func describeAnswer(qt dns.Type, chain []string, addrs []netip.Addr) string {
-	s := make([]string, len(addrs))
-	for i, a := range addrs {
-		s[i] = a.String()
-	}
-	name := ""
+	var buf [128]byte
+	b := append(append(buf[:0], qt.String()...), ' ')
 	if len(chain) > 0 {
-		name = chain[0]
+		b = append(b, chain[0]...)
 	}
 	if len(chain) > 1 {
-		return fmt.Sprintf("%s %s: CNAME %s -> %s", qt, name, strings.Join(chain[1:], " -> "), strings.Join(s, ", "))
+		b = append(b, ": CNAME "...)
+		for i, c := range chain[1:] {
+			if i > 0 {
+				b = append(b, " -> "...)
+			}
+			b = append(b, c...)
+		}
 	}
-	return fmt.Sprintf("%s %s -> %s", qt, name, strings.Join(s, ", "))
+	b = append(b, " -> "...)
+	for i, a := range addrs {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		if a.IsValid() {
+			b = a.AppendTo(b)
+		} else {
+			b = append(b, a.String()...)
+		}
+	}
+	return string(b)
 }
 
 // dnsFailure marks step 1 failed for the lookup t and adds its finding.

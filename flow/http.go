@@ -145,6 +145,9 @@ func pick[T any](all []T, pos []int) []T {
 	return out
 }
 
+// maxListedConns is how many connections httpSequences finds in a list.
+var maxListedConns = 16 // a variable for tests
+
 // httpSequences splits the exchanges of one client with one web host, in
 // request order, into the runs that make one flow each. Attempts are
 // found connection by connection (a browser authenticates each of its
@@ -156,18 +159,53 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 		attempt
 		answered bool // a request with credentials was answered
 	}
-	open := map[netip.AddrPort]*connAttempt{}
+	// The attempt open on each client connection, in a list: a client
+	// uses one or a few connections to a host (runs orders the attempts).
+	// Past a few, a map finds them.
+	type conn struct {
+		client netip.AddrPort
+		c      *connAttempt
+	}
+	var openBuf [4]conn
+	open := openBuf[:0]
+	var index map[netip.AddrPort]int
 	var atts []attempt
 	for i, t := range txs {
 		creds := a.authScheme(t.req) != ""
-		c := open[t.client]
+		k := -1
+		switch {
+		case index != nil:
+			if j, ok := index[t.client]; ok {
+				k = j
+			}
+		default:
+			k = slices.IndexFunc(open, func(o conn) bool { return o.client == t.client })
+		}
+		var c *connAttempt
+		if k >= 0 {
+			c = open[k].c
+		}
 		if c != nil && !creds && c.answered && t.resp >= 0 && a.httpAt(t.resp).Status == 401 {
 			atts = append(atts, c.attempt)
 			c = nil
 		}
 		if c == nil {
 			c = &connAttempt{}
-			open[t.client] = c
+			switch {
+			case k >= 0:
+				open[k].c = c
+			case len(open) == maxListedConns:
+				index = make(map[netip.AddrPort]int, 2*maxListedConns)
+				for j, o := range open {
+					index[o.client] = j
+				}
+				fallthrough
+			default:
+				if index != nil {
+					index[t.client] = len(open)
+				}
+				open = append(open, conn{t.client, c})
+			}
 		}
 		c.pos = append(c.pos, i)
 		if creds {
@@ -179,8 +217,8 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 			}
 		}
 	}
-	for _, c := range open {
-		atts = append(atts, c.attempt)
+	for _, o := range open {
+		atts = append(atts, o.c.attempt)
 	}
 	var out [][]*httpTx
 	for _, r := range runs(atts) {
@@ -306,7 +344,18 @@ func (a *analyzer) connectStep(fi int, client, server netip.AddrPort, frame int)
 		return
 	}
 	frames := append(append([]int(nil), c.SYN...), c.SYNACK)
-	f.set(StepConnect, StatusOK, fmt.Sprintf("TCP handshake %s -> %s", c.Client, c.Server), frames...)
+	var buf [96]byte
+	b := appendAddrPort(append(buf[:0], "TCP handshake "...), c.Client)
+	b = appendAddrPort(append(b, " -> "...), c.Server)
+	f.set(StepConnect, StatusOK, string(b), frames...)
+}
+
+// appendAddrPort appends p as its String method writes it.
+func appendAddrPort(b []byte, p netip.AddrPort) []byte {
+	if !p.IsValid() {
+		return append(b, p.String()...)
+	}
+	return p.AppendTo(b)
 }
 
 // connOf finds the connection that carried a message at frame.
@@ -330,7 +379,7 @@ func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
 		f.set(StepChallenge, StatusSkipped, "no challenge needed: the client authenticated pre-emptively")
 		return
 	}
-	f.set(StepAnonymousRequest, StatusOK, fmt.Sprintf("%s %s without Authorization", req.HTTP().Method, req.HTTP().URI), req.Frame)
+	f.set(StepAnonymousRequest, StatusOK, req.HTTP().Method+" "+req.HTTP().URI+" without Authorization", req.Frame)
 	if first.resp < 0 {
 		f.set(StepChallenge, StatusMissing, "no response to the anonymous request in the capture")
 		return
@@ -338,7 +387,7 @@ func (a *analyzer) challengeSteps(fi int, first *httpTx, preemptive bool) {
 	resp := a.msg(first.resp)
 	switch {
 	case resp.HTTP().Status == 401 && offers(resp.HTTP(), "Negotiate"):
-		f.set(StepChallenge, StatusOK, fmt.Sprintf("401 WWW-Authenticate: %s", schemes(resp.HTTP())), resp.Frame)
+		f.set(StepChallenge, StatusOK, "401 WWW-Authenticate: "+schemes(resp.HTTP()), resp.Frame)
 	case resp.HTTP().Status == 401:
 		f.set(StepChallenge, StatusFailed, fmt.Sprintf("401 without Negotiate (offers: %s)", orNone(schemes(resp.HTTP()))), resp.Frame)
 		offer := "without any WWW-Authenticate header"
@@ -368,13 +417,21 @@ func (a *analyzer) authSteps(fi int, txs []*httpTx, krbTx, ntlmTx *httpTx) {
 	case krbTx != nil:
 		req := a.msg(krbTx.req)
 		ap := a.msg(a.tokenOf(krbTx.req, decode.KindAPReq))
-		detail := fmt.Sprintf("%s %s with Authorization: %s carrying a Kerberos AP-REQ", req.HTTP().Method, req.HTTP().URI, a.authScheme(krbTx.req))
-		if ap.Krb().Ticket != nil && ap.Krb().Ticket.SName.String() != "" {
-			detail += " for " + ap.Krb().Ticket.SName.String()
+		var buf [192]byte
+		b := append(append(buf[:0], req.HTTP().Method...), ' ')
+		b = append(append(b, req.HTTP().URI...), " with Authorization: "...)
+		b = append(append(b, a.authScheme(krbTx.req)...), " carrying a Kerberos AP-REQ"...)
+		if tk := ap.Krb().Ticket; tk != nil && !tk.SName.Empty() {
+			b = tk.SName.AppendTo(append(b, " for "...))
 		}
-		if names := ap.Krb().APOptions.Names(); len(names) > 0 {
-			detail += " (" + strings.Join(names, ", ") + ")"
+		if n := len(b); ap.Krb().APOptions != 0 {
+			if b = ap.Krb().APOptions.AppendNames(append(b, " ("...), ", "); len(b) == n+2 {
+				b = b[:n] // no option with a name
+			} else {
+				b = append(b, ')')
+			}
 		}
+		detail := string(b)
 		f.set(StepAuthenticatedRequest, StatusOK, detail, req.Frame)
 		a.acceptance(fi, txs, krbTx, true)
 	case ntlmTx != nil:

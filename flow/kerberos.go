@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -134,12 +135,23 @@ func (a *analyzer) asFor(fi int, since, end int) []*kdcTx {
 
 // asSummary describes an AS exchange and reports whether it got a TGT.
 func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT bool, lastErr *decode.Message) {
-	var parts []string
+	var buf [128]byte
+	b := append(buf[:0], "AS exchange: "...)
+	parts := 0 // in b, ", "-separated
+	part := func(b []byte) []byte {
+		if parts++; parts > 1 {
+			b = append(b, ", "...)
+		}
+		return b
+	}
 	errAt := -1 // the last KRB-ERROR, built once at the end
+	if len(txs) > 0 {
+		frames = make([]int, 0, 2*len(txs))
+	}
 	for _, t := range txs {
 		frames = append(frames, a.in.Frame(t.req))
 		if t.rep < 0 {
-			parts = append(parts, "AS-REQ without reply")
+			b = append(part(b), "AS-REQ without reply"...)
 			continue
 		}
 		frames = append(frames, a.in.Frame(t.rep))
@@ -147,12 +159,12 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 		case decode.KindASRep:
 			if class, _, _ := spnHost(a.krbAt(t.req).SName); class == "krbtgt" {
 				gotTGT = true
-				parts = append(parts, "AS-REP")
+				b = append(part(b), "AS-REP"...)
 			} else {
-				parts = append(parts, "AS-REP for "+a.krbAt(t.req).SName.String())
+				b = a.krbAt(t.req).SName.AppendTo(append(part(b), "AS-REP for "...))
 			}
 		case decode.KindKRBError:
-			parts = append(parts, a.krbAt(t.rep).ErrorCode.String())
+			b = append(part(b), a.krbAt(t.rep).ErrorCode.String()...)
 			errAt = t.rep
 		}
 	}
@@ -160,7 +172,7 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 		m := a.msg(errAt)
 		lastErr = &m
 	}
-	return "AS exchange: " + strings.Join(parts, ", "), frames, gotTGT, lastErr
+	return string(b), frames, gotTGT, lastErr
 }
 
 // target is the service a flow is about, as the client addressed it.
@@ -372,24 +384,42 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 	case decode.KindTGSRep:
 		d := "TGS-REP"
 		if tk := rep.Krb().Ticket; tk != nil {
-			d += fmt.Sprintf(": ticket for %s, etype %s", tk.SName, tk.Etype)
+			var buf [128]byte
+			b := tk.SName.AppendTo(append(buf[:0], "TGS-REP: ticket for "...))
+			b = append(append(b, ", etype "...), tk.Etype.String()...)
 			if tk.Kvno >= 0 {
-				d += fmt.Sprintf(", kvno %d", tk.Kvno)
+				b = strconv.AppendInt(append(b, ", kvno "...), int64(tk.Kvno), 10)
 			}
-			a.weakEtype(fi, rep.Frame, tk.Etype, "ticket for "+tk.SName.String()+" issued in frame")
+			d = string(b)
+			if weakEtype(tk.Etype) {
+				a.weakEtypeFinding(fi, rep.Frame, tk.Etype, "ticket for "+tk.SName.String()+" issued in frame")
+			}
 		}
 		f.set(StepTicketReply, StatusOK, d, repFrames...)
 	case decode.KindKRBError:
-		f.set(StepTicketReply, StatusFailed, fmt.Sprintf("KRB-ERROR %s", rep.Krb().ErrorCode), repFrames...)
+		f.set(StepTicketReply, StatusFailed, "KRB-ERROR "+rep.Krb().ErrorCode.String(), repFrames...)
 	}
 }
 
 // weakEtype flags RC4 and DES; what names the thing ("ticket ... in frame").
 func (a *analyzer) weakEtype(fi, frame int, e krb.Etype, what string) {
+	if weakEtype(e) {
+		a.weakEtypeFinding(fi, frame, e, what)
+	}
+}
+
+// weakEtype reports whether e is RC4 or DES.
+func weakEtype(e krb.Etype) bool {
 	switch int32(e) {
 	case 1, 2, 3, 23, 24:
-		a.finding(fi, "KRB_WEAK_ETYPE", []int{frame}, "The %s %d is encrypted with %s.", what, frame, e)
+		return true
 	}
+	return false
+}
+
+// weakEtypeFinding reports the weak etype e of what.
+func (a *analyzer) weakEtypeFinding(fi, frame int, e krb.Etype, what string) {
+	a.finding(fi, "KRB_WEAK_ETYPE", []int{frame}, "The %s %d is encrypted with %s.", what, frame, e)
 }
 
 // userOf names the flow's user from the messages that carry it: the
@@ -509,16 +539,23 @@ func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 		}
 		groups = append(groups, g)
 	}
-	realm := a.krbAt(tgs[0].req).Realm
-	var parts []string
-	for _, g := range groups {
-		s := fmt.Sprintf("TGS-REQ for %s over %s -> %s", g.spn, g.transport, g.answer)
-		if g.n > 1 {
-			s = fmt.Sprintf("%d TGS-REQs for %s over %s -> %s", g.n, g.spn, g.transport, g.answer)
+	var buf [160]byte
+	b := append(append(buf[:0], "realm "...), a.krbAt(tgs[0].req).Realm...)
+	b = append(b, ": "...)
+	for i, g := range groups {
+		if i > 0 {
+			b = append(b, ", then "...)
 		}
-		parts = append(parts, s)
+		if g.n > 1 {
+			b = append(strconv.AppendInt(b, int64(g.n), 10), " TGS-REQs for "...)
+		} else {
+			b = append(b, "TGS-REQ for "...)
+		}
+		b = append(append(b, g.spn...), " over "...)
+		b = append(append(b, g.transport.String()...), " -> "...)
+		b = append(b, g.answer...)
 	}
-	return "realm " + realm + ": " + strings.Join(parts, ", then ")
+	return string(b)
 }
 
 // cnameAlias reports a CNAME alias that cost the client its ticket: a TGS
