@@ -27,8 +27,10 @@ func TestAppendMessage(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: message %d appended as\n%+v\nwant\n%+v", name, i, got, want)
 			}
-			if out.Frame(i) != want.Frame || out.Parent(i) != want.Parent || out.Kind(i) != want.Kind || out.Capture(i) != want.Capture {
-				t.Errorf("%s: message %d: accessors say frame %d, parent %d, kind %v, capture %d", name, i, out.Frame(i), out.Parent(i), out.Kind(i), out.Capture(i))
+			if out.Frame(i) != want.Frame || out.Parent(i) != want.Parent || out.Kind(i) != want.Kind || out.Capture(i) != want.Capture ||
+				out.Transport(i) != want.Transport {
+				t.Errorf("%s: message %d: accessors say frame %d, parent %d, kind %v, capture %d, transport %v", name, i,
+					out.Frame(i), out.Parent(i), out.Kind(i), out.Capture(i), out.Transport(i))
 			}
 		}
 	}

@@ -288,6 +288,16 @@ func (r *Result) Kind(i int) Kind {
 	return e.kind
 }
 
+// Transport returns the Transport of message i, without building the
+// Message.
+func (r *Result) Transport(i int) Transport {
+	e, m := r.msgs.find(i)
+	if e == nil {
+		return m.Transport
+	}
+	return e.transport
+}
+
 // Frame returns the Frame of message i, without building the Message.
 func (r *Result) Frame(i int) int {
 	e, m := r.msgs.find(i)

@@ -298,9 +298,10 @@ func TestResultAccessors(t *testing.T) {
 			if h := r.MessageHead(i); h.Body != nil || h.Frame != m.Frame || h.Time != m.Time || h.Src != m.Src || h.Kind != m.Kind {
 				t.Errorf("%s: message %d: MessageHead gives %+v, Message %+v", name, i, h, m)
 			}
-			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || body != m.Body {
-				t.Errorf("%s: message %d: accessors give %v %d %d %d %T, Message %v %d %d %d %T", name, i,
-					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body)
+			if r.Kind(i) != m.Kind || r.Frame(i) != m.Frame || r.Capture(i) != m.Capture || r.Parent(i) != m.Parent || body != m.Body ||
+				r.Transport(i) != m.Transport {
+				t.Errorf("%s: message %d: accessors give %v %d %d %d %T %v, Message %v %d %d %d %T %v", name, i,
+					r.Kind(i), r.Frame(i), r.Capture(i), r.Parent(i), r.Body(i), r.Transport(i), m.Kind, m.Frame, m.Capture, m.Parent, m.Body, m.Transport)
 			}
 			if r.Krb(i) != m.Krb() || r.HTTP(i) != m.HTTP() || r.SPNEGO(i) != m.SPNEGO() || r.NTLM(i) != m.NTLM() {
 				t.Errorf("%s: message %d: typed accessors give %p %p %p %p, Message %p %p %p %p", name, i,

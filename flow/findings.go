@@ -309,7 +309,7 @@ var otherRemedies = map[int32]string{
 
 // isTGT reports whether an SPN names the ticket-granting service.
 func isTGT(p krb.Principal) bool {
-	class, _, _ := spnHost(p)
+	class := spnClass(p)
 	return class == "krbtgt"
 }
 
@@ -333,7 +333,7 @@ func (a *analyzer) laterTGT(i int) *kdcTx {
 func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 	t := a.kdc[i]
 	req := a.msg(t.req)
-	class, _, _ := spnHost(req.Krb().SName)
+	class := spnClass(req.Krb().SName)
 	if fi >= 0 {
 		// Only the flow's own exchanges count: the first after t of
 		// those, not a scan of all the client's exchanges after t (a
@@ -344,7 +344,7 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 				a.in.Kind(u.req) != decode.KindTGSReq || u.rep < 0 || u.pos < t.pos {
 				continue
 			}
-			if c, _, _ := spnHost(a.krbAt(u.req).SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep &&
+			if c := spnClass(a.krbAt(u.req).SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep &&
 				(first == nil || u.pos < first.pos) {
 				first = u
 			}
@@ -356,7 +356,7 @@ func (a *analyzer) recoveredTGS(fi, i int) *kdcTx {
 		if r.Capture != req.Capture || u.client.Addr() != t.client.Addr() || r.Kind != decode.KindTGSReq || u.rep < 0 {
 			continue
 		}
-		if c, _, _ := spnHost(r.Krb().SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep {
+		if c := spnClass(r.Krb().SName); c == class && a.in.Kind(u.rep) == decode.KindTGSRep {
 			return u
 		}
 	}

@@ -343,7 +343,8 @@ func (a *analyzer) connectStep(fi int, client, server netip.AddrPort, frame int)
 			c.Client, c.Server)
 		return
 	}
-	frames := append(append([]int(nil), c.SYN...), c.SYNACK)
+	var fbuf [4]int // f.set copies them
+	frames := append(append(fbuf[:0], c.SYN...), c.SYNACK)
 	var buf [96]byte
 	b := appendAddrPort(append(buf[:0], "TCP handshake "...), c.Client)
 	b = appendAddrPort(append(b, " -> "...), c.Server)

@@ -452,14 +452,35 @@ func splitHost(h string) (host, port string) {
 // "HTTP/www.example.com:8080@REALM", in lower case, port removed.
 func spnHost(p krb.Principal) (class, host, port string) {
 	if len(p.Components) < 2 {
-		if len(p.Components) == 1 {
-			return strings.ToLower(p.Components[0]), "", ""
-		}
-		return "", "", ""
+		return spnClass(p), "", ""
 	}
-	class = strings.ToLower(p.Components[0])
 	host, port = splitHost(p.Components[1])
-	return class, host, port
+	return spnClass(p), host, port
+}
+
+// spnClass returns the service class of an SPN (spnHost's class) without
+// its host.
+func spnClass(p krb.Principal) string {
+	if len(p.Components) == 0 {
+		return ""
+	}
+	return lowerClass(p.Components[0])
+}
+
+// lowerClass is strings.ToLower without a new string for the service
+// classes written in capitals (Windows asks for "HTTP/..." and "HOST/...").
+func lowerClass(s string) string {
+	switch s {
+	case "HTTP":
+		return "http"
+	case "HOST":
+		return "host"
+	case "CIFS":
+		return "cifs"
+	case "LDAP":
+		return "ldap"
+	}
+	return strings.ToLower(s)
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -103,7 +103,7 @@ func (a *analyzer) tgsFor(fi int, class string, hosts []string, since, end int) 
 		}
 		k := a.krbAt(t.req)
 		if hosts == nil {
-			if c, _, _ := spnHost(k.SName); c == class {
+			if c := spnClass(k.SName); c == class {
 				out = append(out, t)
 			}
 			continue
@@ -157,7 +157,7 @@ func (a *analyzer) asSummary(txs []*kdcTx) (detail string, frames []int, gotTGT 
 		frames = append(frames, a.in.Frame(t.rep))
 		switch a.in.Kind(t.rep) {
 		case decode.KindASRep:
-			if class, _, _ := spnHost(a.krbAt(t.req).SName); class == "krbtgt" {
+			if spnClass(a.krbAt(t.req).SName) == "krbtgt" {
 				gotTGT = true
 				b = append(part(b), "AS-REP"...)
 			} else {
@@ -316,13 +316,13 @@ func splitSPN(spn string) (class, host, port string) {
 	}
 	class, rest, ok := strings.Cut(spn, "/")
 	if !ok {
-		return strings.ToLower(spn), "", ""
+		return lowerClass(spn), "", ""
 	}
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		rest = rest[:i]
 	}
 	host, port = splitHost(rest)
-	return strings.ToLower(class), host, port
+	return lowerClass(class), host, port
 }
 
 func orDefault(v, d string) string {
@@ -406,6 +406,11 @@ func (a *analyzer) weakEtype(fi, frame int, e krb.Etype, what string) {
 	if weakEtype(e) {
 		a.weakEtypeFinding(fi, frame, e, what)
 	}
+}
+
+// sameName reports whether p and q read the same (Principal.String).
+func sameName(p, q krb.Principal) bool {
+	return slices.Equal(p.Components, q.Components) || p.String() == q.String()
 }
 
 // weakEtype reports whether e is RC4 or DES.
@@ -513,26 +518,26 @@ func (a *analyzer) outcome(fi int) {
 // over which transport, and how the KDC answered.
 func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 	type group struct {
-		spn, answer string
-		transport   decode.Transport
-		n           int
+		spn       krb.Principal
+		answer    string
+		transport decode.Transport
+		n         int
 	}
-	var groups []*group
+	var gbuf [4]group
+	groups := gbuf[:0]
 	for _, t := range tgs {
-		req := a.msg(t.req)
 		ans := "no reply"
 		if t.rep >= 0 {
-			rep := a.msg(t.rep)
-			if rep.Kind == decode.KindKRBError {
-				ans = rep.Krb().ErrorCode.String()
+			if a.in.Kind(t.rep) == decode.KindKRBError {
+				ans = a.krbAt(t.rep).ErrorCode.String()
 			} else {
 				ans = "TGS-REP"
 			}
 		}
-		g := &group{spn: req.Krb().SName.String(), transport: req.Transport, answer: ans, n: 1}
+		g := group{spn: a.krbAt(t.req).SName, transport: a.in.Transport(t.req), answer: ans, n: 1}
 		if len(groups) > 0 {
-			last := groups[len(groups)-1]
-			if last.spn == g.spn && last.transport == g.transport && last.answer == g.answer {
+			last := &groups[len(groups)-1]
+			if sameName(last.spn, g.spn) && last.transport == g.transport && last.answer == g.answer {
 				last.n++
 				continue
 			}
@@ -551,7 +556,7 @@ func (a *analyzer) tgsDetail(tgs []*kdcTx) string {
 		} else {
 			b = append(b, "TGS-REQ for "...)
 		}
-		b = append(append(b, g.spn...), " over "...)
+		b = append(g.spn.AppendTo(b), " over "...)
 		b = append(append(b, g.transport.String()...), " -> "...)
 		b = append(b, g.answer...)
 	}

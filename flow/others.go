@@ -324,7 +324,7 @@ func (a *analyzer) unclaimed(kind decode.Kind, name func(m *decode.Message) stri
 // services whose carrier is not decoded, or not in the capture.
 func (a *analyzer) kerberosOnlyFlows() {
 	groups := a.unclaimed(decode.KindTGSReq, func(m *decode.Message) string {
-		if class, _, _ := spnHost(m.Krb().SName); class == "krbtgt" || class == "" {
+		if class := spnClass(m.Krb().SName); class == "krbtgt" || class == "" {
 			return ""
 		}
 		return strings.ToLower(m.Krb().SName.String())
