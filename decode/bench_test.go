@@ -2,44 +2,18 @@ package decode
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
 	"github.com/kerbtrace/kerbtrace/internal/testutil"
 )
 
-// labTemplates returns the lab's pcap captures, the flows the synthetic
-// captures replay (the IPv6 one is left out: its clients are not
-// rewritten).
-func labTemplates(tb testing.TB) [][]byte {
-	tb.Helper()
-	files, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(tb), "testdata", "captures", "*.pcap"))
-	var out [][]byte
-	for _, f := range files {
-		if strings.Contains(filepath.Base(f), "ipv6") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	if len(out) == 0 {
-		tb.Skip("no lab captures")
-	}
-	return out
-}
-
 // synth builds a capture replaying copies lab flows among bulk bytes of
 // traffic that carries no authentication.
 func synth(tb testing.TB, copies int, bulk int64) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
-	if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: labTemplates(tb), Copies: copies, BulkBytes: bulk}); err != nil {
+	if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: testutil.LabTemplates(tb), Copies: copies, BulkBytes: bulk}); err != nil {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -18,22 +17,7 @@ import (
 // from the IPv4 lab captures, as cmd/kerbtrace-bench builds them.
 func synthDecoded(b *testing.B, copies int) *decode.Result {
 	b.Helper()
-	files, err := filepath.Glob(filepath.Join(testutil.RepoRoot(b), "testdata", "captures", "*.pcap"))
-	if err != nil || len(files) == 0 {
-		b.Skip("no lab captures")
-	}
-	var tpls [][]byte
-	for _, f := range files {
-		if strings.Contains(filepath.Base(f), "ipv6") {
-			continue
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tpls = append(tpls, data)
-	}
-	return decodeSynth(b, capturetest.Synth{Templates: tpls, Copies: copies})
+	return decodeSynth(b, capturetest.Synth{Templates: testutil.LabTemplates(b), Copies: copies})
 }
 
 // decodeSynth decodes the synthetic capture s describes.

@@ -2,10 +2,7 @@ package flow
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/kerbtrace/kerbtrace/decode"
@@ -18,21 +15,7 @@ import (
 // lab captures replayed 60 times from one client address (as through a
 // proxy) give one group of some hundred connections to the same host.
 func TestSequencesManyConns(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(testutil.RepoRoot(t), "testdata", "captures", "*.pcap"))
-	if err != nil || len(files) == 0 {
-		t.Fatal("no lab captures")
-	}
-	var tpls [][]byte
-	for _, f := range files {
-		if strings.Contains(filepath.Base(f), "ipv6") {
-			continue
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tpls = append(tpls, data)
-	}
+	tpls := testutil.LabTemplates(t)
 	var buf bytes.Buffer
 	if _, err := capturetest.WriteSynth(&buf, capturetest.Synth{Templates: tpls, Copies: 60 * len(tpls), Clients: 1}); err != nil {
 		t.Fatal(err)

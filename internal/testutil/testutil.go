@@ -34,6 +34,30 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
+// LabTemplates returns the lab's pcap captures (testdata/captures), the
+// flows synthetic captures replay, as cmd/kerbtrace-bench does; the IPv6
+// capture is left out, as its clients are not rewritten. The test is
+// skipped when there is none.
+func LabTemplates(t testing.TB) [][]byte {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(RepoRoot(t), "testdata", "captures", "*.pcap"))
+	var out [][]byte
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), "ipv6") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	if len(out) == 0 {
+		t.Skip("no lab captures")
+	}
+	return out
+}
+
 // SharedCaptures returns ../shared/captures beside the repository, skipping
 // the test when it is absent (the project must stay self-contained).
 func SharedCaptures(t testing.TB) string {
