@@ -52,7 +52,7 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tpls, err := templates(cfg.root)
+	tpls, err := capturetest.LabTemplates(cfg.root)
 	if err != nil {
 		return err
 	}
@@ -280,27 +280,6 @@ func tail(s string) string {
 		return "..." + s[len(s)-500:]
 	}
 	return s
-}
-
-// templates reads the lab's pcap captures, the flows replayed. The IPv6
-// capture is left out: its client addresses are not rewritten.
-func templates(root string) ([][]byte, error) {
-	files, err := filepath.Glob(filepath.Join(root, "testdata", "captures", "*.pcap"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no lab captures in %s/testdata/captures", root)
-	}
-	var out [][]byte
-	for _, f := range files {
-		if strings.Contains(filepath.Base(f), "ipv6") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
 }
 
 func writeSynth(path string, s capturetest.Synth) (capturetest.SynthStats, error) {

@@ -21,7 +21,7 @@ func synthCapture(tb testing.TB, s capturetest.Synth) []byte {
 	if err != nil {
 		tb.Skip(err)
 	}
-	if s.Templates, err = templates(root); err != nil {
+	if s.Templates, err = capturetest.LabTemplates(root); err != nil {
 		tb.Skip(err)
 	}
 	var buf bytes.Buffer

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
 )
 
 // Update is the -update flag of every golden test: rewrite the golden
@@ -35,25 +37,13 @@ func RepoRoot(t testing.TB) string {
 }
 
 // LabTemplates returns the lab's pcap captures (testdata/captures), the
-// flows synthetic captures replay, as cmd/kerbtrace-bench does; the IPv6
-// capture is left out, as its clients are not rewritten. The test is
-// skipped when there is none.
+// flows synthetic captures replay, as cmd/kerbtrace-bench reads them
+// (capturetest.LabTemplates). The test is skipped when there is none.
 func LabTemplates(t testing.TB) [][]byte {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(RepoRoot(t), "testdata", "captures", "*.pcap"))
-	var out [][]byte
-	for _, f := range files {
-		if strings.Contains(filepath.Base(f), "ipv6") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	if len(out) == 0 {
-		t.Skip("no lab captures")
+	out, err := capturetest.LabTemplates(RepoRoot(t))
+	if err != nil {
+		t.Skip(err)
 	}
 	return out
 }

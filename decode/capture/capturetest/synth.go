@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -534,4 +537,26 @@ func (l *bulkLane) frame(f []byte, fromClient bool, seq, ackNo uint32, flags byt
 	f = binary.BigEndian.AppendUint32(f, ackNo)
 	f = append(f, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0)
 	return append(f, payload...)
+}
+
+// LabTemplates reads the lab's pcap captures (root/testdata/captures), the
+// flows a synthetic capture replays. The IPv6 capture is left out: its
+// client addresses are not rewritten.
+func LabTemplates(root string) ([][]byte, error) {
+	files, err := filepath.Glob(filepath.Join(root, "testdata", "captures", "*.pcap"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no lab captures in %s/testdata/captures", root)
+	}
+	var out [][]byte
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), "ipv6") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
