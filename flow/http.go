@@ -145,7 +145,8 @@ func pick[T any](all []T, pos []int) []T {
 	return out
 }
 
-// maxListedConns is how many connections httpSequences finds in a list.
+// maxListedConns is how many connections httpSequences finds in a list;
+// past them, a map finds them.
 var maxListedConns = 16 // a variable for tests
 
 // httpSequences splits the exchanges of one client with one web host, in
@@ -161,7 +162,7 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 	}
 	// The attempt open on each client connection, in a list: a client
 	// uses one or a few connections to a host (runs orders the attempts).
-	// Past a few, a map finds them.
+	// Past maxListedConns, index finds them in the list.
 	type conn struct {
 		client netip.AddrPort
 		c      *connAttempt
@@ -172,13 +173,13 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 	var atts []attempt
 	for i, t := range txs {
 		creds := a.authScheme(t.req) != ""
-		k := -1
-		switch {
-		case index != nil:
-			if j, ok := index[t.client]; ok {
-				k = j
+		var k int
+		if index != nil {
+			var ok bool
+			if k, ok = index[t.client]; !ok {
+				k = -1
 			}
-		default:
+		} else {
 			k = slices.IndexFunc(open, func(o conn) bool { return o.client == t.client })
 		}
 		var c *connAttempt
@@ -194,17 +195,16 @@ func (a *analyzer) httpSequences(txs []*httpTx) [][]*httpTx {
 			switch {
 			case k >= 0:
 				open[k].c = c
-			case len(open) == maxListedConns:
-				index = make(map[netip.AddrPort]int, 2*maxListedConns)
-				for j, o := range open {
-					index[o.client] = j
-				}
-				fallthrough
-			default:
-				if index != nil {
-					index[t.client] = len(open)
-				}
+			case index != nil:
+				index[t.client] = len(open)
 				open = append(open, conn{t.client, c})
+			default:
+				if open = append(open, conn{t.client, c}); len(open) > maxListedConns {
+					index = make(map[netip.AddrPort]int, 2*len(open))
+					for j, o := range open {
+						index[o.client] = j
+					}
+				}
 			}
 		}
 		c.pos = append(c.pos, i)

@@ -391,8 +391,8 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 				b = strconv.AppendInt(append(b, ", kvno "...), int64(tk.Kvno), 10)
 			}
 			d = string(b)
-			if weakEtype(tk.Etype) {
-				a.weakEtypeFinding(fi, rep.Frame, tk.Etype, "ticket for "+tk.SName.String()+" issued in frame")
+			if isWeakEtype(tk.Etype) { // the text only for a weak one
+				a.weakEtype(fi, rep.Frame, tk.Etype, "ticket for "+tk.SName.String()+" issued in frame")
 			}
 		}
 		f.set(StepTicketReply, StatusOK, d, repFrames...)
@@ -401,20 +401,13 @@ func (a *analyzer) tgsSteps(fi int, tgs []*kdcTx, asDetail string, asFrames []in
 	}
 }
 
-// weakEtype flags RC4 and DES; what names the thing ("ticket ... in frame").
-func (a *analyzer) weakEtype(fi, frame int, e krb.Etype, what string) {
-	if weakEtype(e) {
-		a.weakEtypeFinding(fi, frame, e, what)
-	}
-}
-
 // sameName reports whether p and q read the same (Principal.String).
 func sameName(p, q krb.Principal) bool {
 	return slices.Equal(p.Components, q.Components) || p.String() == q.String()
 }
 
-// weakEtype reports whether e is RC4 or DES.
-func weakEtype(e krb.Etype) bool {
+// isWeakEtype reports whether e is RC4 or DES.
+func isWeakEtype(e krb.Etype) bool {
 	switch int32(e) {
 	case 1, 2, 3, 23, 24:
 		return true
@@ -422,8 +415,9 @@ func weakEtype(e krb.Etype) bool {
 	return false
 }
 
-// weakEtypeFinding reports the weak etype e of what.
-func (a *analyzer) weakEtypeFinding(fi, frame int, e krb.Etype, what string) {
+// weakEtype reports the weak etype e (isWeakEtype) of what ("ticket ... in
+// frame").
+func (a *analyzer) weakEtype(fi, frame int, e krb.Etype, what string) {
 	a.finding(fi, "KRB_WEAK_ETYPE", []int{frame}, "The %s %d is encrypted with %s.", what, frame, e)
 }
 
