@@ -19,13 +19,23 @@ import (
 // Several captures that show the same conversation (taken on the client and
 // on the server) are merged into one timeline first (see merge.go); the
 // Result then cites each message by its own capture and frame, with Refs.
-func Analyze(in *decode.Result) *Result {
+func Analyze(in *decode.Result) *Result { return AnalyzeIndexed(in, nil) }
+
+// AnalyzeIndexed is Analyze, calling indexed (when not nil, on the
+// caller's goroutine) once the messages are paired and indexed: the part
+// of the analysis that runs on two goroutines when there are two
+// processors (newAnalyzer). A caller with other work for the second core
+// can start it then.
+func AnalyzeIndexed(in *decode.Result, indexed func()) *Result {
 	tl := buildTimeline(in)
 	src := in
 	if tl != nil {
 		src = tl.merged
 	}
 	a := newAnalyzer(src)
+	if indexed != nil {
+		indexed()
+	}
 	a.httpFlows()
 	a.carrierFlows()
 	a.laterTickets()

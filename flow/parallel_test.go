@@ -32,3 +32,22 @@ func TestAnalyzeParallelPairing(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeIndexed checks that AnalyzeIndexed calls its function once,
+// before it returns, and gives what Analyze gives.
+func TestAnalyzeIndexed(t *testing.T) {
+	for _, file := range []string{"success.pcap", "spn-missing.pcap"} {
+		dec := labCapture(t, file).dec
+		calls := 0
+		got := flow.AnalyzeIndexed(dec, func() { calls++ })
+		if calls != 1 {
+			t.Errorf("%s: indexed called %d times, want once", file, calls)
+		}
+		if want := flow.Analyze(dec); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: AnalyzeIndexed differs from Analyze", file)
+		}
+		if len(got.Flows) == 0 {
+			t.Errorf("%s: no flow: nothing compared", file)
+		}
+	}
+}

@@ -24,6 +24,12 @@ type Options struct {
 	// which needs every message at hand, builds them all first
 	// (Report.Materialize).
 	StreamMessages bool
+	// MessagesAfter, when not nil, holds the JSON of streamed messages
+	// back until it is closed, as it must be at the latest when the
+	// analysis ends. An analysis that runs on two goroutines for a while
+	// (flow.AnalyzeIndexed) then has both cores: three goroutines on two
+	// made the analysis, the longer of the two, end later.
+	MessagesAfter <-chan struct{}
 }
 
 // Build assembles the report model from a dissection and its analysis.
@@ -98,7 +104,7 @@ func begin(d *decode.Result, opt Options) *Report {
 	}
 	r.b = newBuilder(opt, d.Len())
 	if opt.StreamMessages {
-		r.Messages, r.stream = nil, &messageStream{d: d, n: d.Len(), b: r.b}
+		r.Messages, r.stream = nil, &messageStream{d: d, n: d.Len(), b: r.b, after: opt.MessagesAfter}
 	} else {
 		r.Messages = r.b.messages(d)
 	}
@@ -154,6 +160,9 @@ type messageStream struct {
 	decrypted []Message
 	// rewrite, when set (Redact), is applied to each message once built.
 	rewrite func(*Message)
+	// after is Options.MessagesAfter: JSON writes no message before it
+	// is closed.
+	after <-chan struct{}
 }
 
 // result returns the decoded result the messages come from. Reading a

@@ -254,6 +254,9 @@ func jsonElems(e *jsonEnc, n int, elem func(i int)) {
 // them (a stream always gives a list, never null), straight from the
 // decoded messages (streamedMessage).
 func (e *jsonEnc) streamMessages(s *messageStream) {
+	if s.after != nil {
+		<-s.after
+	}
 	d := s.result()
 	if d.Len() == 0 {
 		e.raw("[]")

@@ -129,6 +129,39 @@ func TestBuildPending(t *testing.T) {
 	})
 }
 
+// TestMessagesAfter checks that JSON writes no message before
+// Options.MessagesAfter is closed, even with the analysis at hand, and
+// then the same bytes as a report that keeps its messages.
+func TestMessagesAfter(t *testing.T) {
+	r, ok := labResults(t)["success.pcap"]
+	if !ok {
+		t.Fatal("no lab capture success.pcap")
+	}
+	want := renderKept(t, JSON, r.d, r.f)
+	ch := make(chan *flow.Result, 1)
+	ch <- r.f
+	held := make(chan struct{})
+	rep := BuildPending(r.d, ch, Options{StreamMessages: true, MessagesAfter: held})
+	var got bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- JSON(&got, rep, RenderOptions{}) }()
+	// The report takes a few milliseconds once let go: one that ended
+	// while held did not wait.
+	select {
+	case <-done:
+		t.Fatal("JSON ended before MessagesAfter was closed")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(held)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		i := firstDiff(got.Bytes(), want.Bytes())
+		t.Errorf("held report differs at byte %d:\n%q\nwant\n%q", i, around(got.Bytes(), i), around(want.Bytes(), i))
+	}
+}
+
 // eachPending calls fn with every format and two lab captures (a success
 // and a failure), and the bytes of the report that keeps its messages, which
 // a report built as analyze builds it (BuildPending) must match.

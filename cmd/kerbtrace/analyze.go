@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -147,8 +148,14 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// a renderer that reads the messages (the diagrams, the frame summary)
 	// draws without it.
 	failing := false
+	// The JSON of the messages waits until the analysis has indexed them:
+	// meanwhile the analysis runs on two goroutines (flow.AnalyzeIndexed).
+	indexed := make(chan struct{})
+	var indexedOnce sync.Once
+	endIndexing := func() { indexedOnce.Do(func() { close(indexed) }) }
 	go func() {
-		fr := flow.Analyze(dres)
+		fr := flow.AnalyzeIndexed(dres, endIndexing)
+		endIndexing()
 		fr.Drop(splitList(fl.ignore))
 		fl.diag.apply(fr)
 		failing = !never && fr.HasFinding(threshold)
@@ -157,7 +164,7 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	// Flow → report. Every format is written straight from the decoded
 	// messages, redacted or not: the report never holds them all.
-	rep := report.BuildPending(dres, analysis, report.Options{RawTokens: fl.rawTokens, StreamMessages: true})
+	rep := report.BuildPending(dres, analysis, report.Options{RawTokens: fl.rawTokens, StreamMessages: true, MessagesAfter: indexed})
 	if !fl.out.finish(rep, stderr) {
 		return exitUsage
 	}
