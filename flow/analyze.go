@@ -21,9 +21,9 @@ import (
 // Result then cites each message by its own capture and frame, with Refs.
 func Analyze(in *decode.Result) *Result { return AnalyzeIndexed(in, nil) }
 
-// AnalyzeIndexed is Analyze, calling indexed (when not nil, on the
-// caller's goroutine) once the messages are paired and indexed: the part
-// of the analysis that runs on two goroutines when there are two
+// AnalyzeIndexed is Analyze, calling indexed (when not nil) exactly once,
+// on the caller's goroutine, once the messages are paired and indexed: the
+// part of the analysis that runs on two goroutines when there are two
 // processors (newAnalyzer). A caller with other work for the second core
 // can start it then.
 func AnalyzeIndexed(in *decode.Result, indexed func()) *Result {

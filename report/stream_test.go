@@ -129,10 +129,10 @@ func TestBuildPending(t *testing.T) {
 	})
 }
 
-// TestMessagesAfter checks that JSON writes no message before
+// TestPendingMessagesAfter checks that JSON writes no message before
 // Options.MessagesAfter is closed, even with the analysis at hand, and
 // then the same bytes as a report that keeps its messages.
-func TestMessagesAfter(t *testing.T) {
+func TestPendingMessagesAfter(t *testing.T) {
 	r, ok := labResults(t)["success.pcap"]
 	if !ok {
 		t.Fatal("no lab capture success.pcap")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/kerbtrace/kerbtrace/decode"
 	"github.com/kerbtrace/kerbtrace/flow"
@@ -151,11 +150,8 @@ func analyze(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// The JSON of the messages waits until the analysis has indexed them:
 	// meanwhile the analysis runs on two goroutines (flow.AnalyzeIndexed).
 	indexed := make(chan struct{})
-	var indexedOnce sync.Once
-	endIndexing := func() { indexedOnce.Do(func() { close(indexed) }) }
 	go func() {
-		fr := flow.AnalyzeIndexed(dres, endIndexing)
-		endIndexing()
+		fr := flow.AnalyzeIndexed(dres, func() { close(indexed) })
 		fr.Drop(splitList(fl.ignore))
 		fl.diag.apply(fr)
 		failing = !never && fr.HasFinding(threshold)
