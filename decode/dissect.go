@@ -308,15 +308,29 @@ func (d *Dissector) flushConns() {
 		open = append(open, openConn{k, cs})
 	}
 	slices.SortFunc(open, func(x, y openConn) int { return cmp.Compare(x.cs.conn.FirstFrame, y.cs.conn.FirstFrame) })
+	// Every connection of a replayed or long capture may still be open
+	// here (23,000 at 20,000 flows), on one core while the other waits:
+	// the records are appended into room made once, not grown into by
+	// doubling, and the map and the cache, dropped whole below, are not
+	// emptied one connection at a time.
+	d.res.Conns = slices.Grow(d.res.Conns, len(open))
 	for _, o := range open {
-		d.retire(o.k, o.cs)
+		d.finishConn(o.cs)
 	}
 	d.conns = nil
+	d.recent = recent.Cache[*connState]{}
 }
 
-// retire finishes a connection: what its directions still hold is decoded
-// and its record joins the result.
+// retire finishes a connection and forgets it.
 func (d *Dissector) retire(k connKey, cs *connState) {
+	d.finishConn(cs)
+	delete(d.conns, k)
+	d.recent.Forget(k.a, k.b, cs)
+}
+
+// finishConn finishes a connection: what its directions still hold is
+// decoded and its record joins the result.
+func (d *Dissector) finishConn(cs *connState) {
 	for _, dir := range cs.dirs {
 		if dir != nil {
 			d.endDir(cs, dir)
@@ -325,8 +339,6 @@ func (d *Dissector) retire(k connKey, cs *connState) {
 	if cs.interesting {
 		d.res.Conns = append(d.res.Conns, *cs.conn)
 	}
-	delete(d.conns, k)
-	d.recent.Forget(k.a, k.b, cs)
 }
 
 // isAddr reports whether ap has a valid address, for guarding zero values.

@@ -30,6 +30,10 @@ type msgStore struct {
 	addrIx map[netip.Addr]uint32 // index in addrs by address
 	frames [][]int               // the Frames of the entries, in chunks of frameChunk
 	nfr    int                   // ints used in frames
+	// parents says an entry has a Parent: the datagram worker's stores
+	// (DNS, Kerberos over UDP) have none, and merging them looks at no
+	// entry for one.
+	parents bool
 }
 
 // frameChunk is the number of ints per chunk of a msgStore's frames; the
@@ -217,6 +221,9 @@ func (s *msgStore) put(i int, m *Message) { s.pack(s.entry(i), m) }
 
 // pack stores m in e, copying its Frames into the store.
 func (s *msgStore) pack(e *msgEntry, m *Message) {
+	if m.Parent >= 0 {
+		s.parents = true
+	}
 	hdr, ok := headerIndex(m.Header)
 	tag, body, tagged := tagBody(m.Body)
 	nanos := m.Time.UnixNano()

@@ -88,6 +88,37 @@ func TestMsgStoreSorted(t *testing.T) {
 	}
 }
 
+// TestMsgTableSideParents merges a main store whose TCP message came
+// late with two side stores, one per capture, only the second of which has
+// messages with a Parent: every Parent becomes the position of its
+// message in capture order, in whichever store it was.
+func TestMsgTableSideParents(t *testing.T) {
+	var main, plain, carried msgStore
+	main.add(&Message{Capture: 0, Frame: 1, Parent: -1})
+	main.add(&Message{Capture: 0, Frame: 4, Parent: 0})
+	main.add(&Message{Capture: 0, Frame: 3, Parent: -1}) // a TCP message completed late
+	plain.add(&Message{Capture: 0, Frame: 2, Parent: -1})
+	plain.add(&Message{Capture: 0, Frame: 5, Parent: -1})
+	carried.add(&Message{Capture: 1, Frame: 1, Parent: -1})
+	carried.add(&Message{Capture: 1, Frame: 1, Parent: 0})
+	carried.add(&Message{Capture: 1, Frame: 2, Parent: 0})
+	if !main.parents || plain.parents || !carried.parents {
+		t.Fatalf("parents: main %v, plain %v, carried %v; want true, false, true", main.parents, plain.parents, carried.parents)
+	}
+	var tab msgTable
+	tab.appendMerged(&main, []msgStore{plain, carried})
+	type cfp struct{ capture, frame, parent int }
+	want := []cfp{{0, 1, -1}, {0, 2, -1}, {0, 3, -1}, {0, 4, 0}, {0, 5, -1}, {1, 1, -1}, {1, 1, 5}, {1, 2, 5}}
+	if tab.len() != len(want) {
+		t.Fatalf("%d messages, want %d", tab.len(), len(want))
+	}
+	for i, w := range want {
+		if m := tab.message(i); (cfp{m.Capture, m.Frame, m.Parent}) != w {
+			t.Errorf("message %d: capture %d frame %d parent %d, want %+v", i, m.Capture, m.Frame, m.Parent, w)
+		}
+	}
+}
+
 // TestIntArena checks that the slices cut from an arena do not share
 // room: appending to one leaves the next intact.
 func TestIntArena(t *testing.T) {

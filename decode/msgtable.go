@@ -110,11 +110,7 @@ func (t *msgTable) appendMerged(s *msgStore, sides []msgStore) {
 	}
 	t.at = slices.Grow(t.at, n)[:base+n]
 	at := t.at[base:]
-	// pos[k][j] is where entry j of store k goes, counted from base.
-	pos := make([][]int32, len(all))
-	for k := range all {
-		pos[k] = make([]int32, all[k].n)
-	}
+	first := uint32(len(t.stores)) // the store number of all[0]
 	// The main store against the sides, taken one after another (a side
 	// per capture, in capture order); the main store first on ties.
 	i, si, sj := 0, 1, 0
@@ -123,112 +119,111 @@ func (t *msgTable) appendMerged(s *msgStore, sides []msgStore) {
 			si, sj = si+1, 0
 		}
 		if si == len(all) || i < all[0].n && !entryBefore(all[si].entry(sj), all[0].entry(i)) {
-			pos[0][i] = int32(q)
-			at[q] = msgRef{uint32(len(t.stores)), uint32(i)}
+			at[q] = msgRef{first, uint32(i)}
 			i++
 			continue
 		}
-		pos[si][sj] = int32(q)
-		at[q] = msgRef{uint32(len(t.stores) + si), uint32(sj)}
+		at[q] = msgRef{first + uint32(si), uint32(sj)}
 		sj++
 	}
+	t.stores = append(t.stores, all...)
+	// The merge is in order but for a few messages (sortNearlySorted): the
+	// references are sorted where they are, the key of each read from its
+	// entry. A list of the keys, the place each goes and a copy of the
+	// references took 20 MB of fresh memory at 20,000 flows, and, with the
+	// positions of entries no Parent points at, the merge took 69-95 ms
+	// with the other core idle (25-29 ms now, in a run that follows one
+	// that freed 600 MB, as the bench's follow tshark).
+	sortNearlySorted(at, func(r msgRef) orderKey {
+		c, f := t.stores[r.store].entry(int(r.idx)).key()
+		return orderKey{capture: int32(c), frame: int32(f)}
+	})
+	// pos[k][j] is where entry j of store k is, counted from base, for
+	// the stores whose Parent indices (counted from 0 in each store) must
+	// become positions in the table.
+	pos := make([][]int32, len(all))
 	for k := range all {
+		if all[k].parents {
+			pos[k] = make([]int32, all[k].n)
+		}
+	}
+	for q, r := range at {
+		if p := pos[r.store-first]; p != nil {
+			p[r.idx] = int32(q)
+		}
+	}
+	for k := range all {
+		if pos[k] == nil {
+			continue
+		}
 		for j := range all[k].n {
 			if e := all[k].entry(j); e.parentIdx() >= 0 {
 				e.setParent(base + int(pos[k][e.parentIdx()]))
 			}
 		}
 	}
-	t.stores = append(t.stores, all...)
-	t.sortFrom(base)
 }
 
-// sortFrom sorts the messages from index base on by capture then frame,
-// stable, and maps the Parent indices that point among them.
-func (t *msgTable) sortFrom(base int) {
-	at := t.at[base:]
-	keys := make([]orderKey, len(at))
-	sorted := true
-	for i := range at {
-		c, f := t.entry(base + i).key()
-		keys[i] = orderKey{int32(c), int32(f), int32(i)}
-		if i > 0 && keys[i].before(keys[i-1]) {
-			sorted = false
-		}
-	}
-	if sorted {
-		return
-	}
-	sortNearlySorted(keys)
-	// dest[i] is where the message now at base+i goes.
-	dest := make([]int32, len(at))
-	for to, k := range keys {
-		dest[k.idx] = int32(to)
-	}
-	moved := make([]msgRef, len(at))
-	for i, r := range at {
-		moved[dest[i]] = r
-	}
-	copy(at, moved)
-	for i := range at {
-		if e := t.entry(base + i); e.parentIdx() >= base {
-			e.setParent(base + int(dest[e.parentIdx()-base]))
-		}
-	}
-}
-
-// orderKey is the place of message idx in capture order.
-type orderKey struct{ capture, frame, idx int32 }
+// orderKey is the place of a message in capture order.
+type orderKey struct{ capture, frame int32 }
 
 // before reports whether k comes before l in capture order.
 func (k orderKey) before(l orderKey) bool {
 	return k.capture < l.capture || k.capture == l.capture && k.frame < l.frame
 }
 
-// sortNearlySorted sorts keys into capture order, stable. The messages of
-// a capture come nearly in order: the datagrams and segments as they are
-// read, a message of a TCP stream when its bytes are complete, after the
-// datagrams of a few later frames (4 to 7 out of place among 215,000
-// messages at 5,000 flows). So the keys that come before the largest key
-// kept so far are taken out, sorted, and merged back with the kept ones,
-// which are in order: two passes and a sort of the few, where sorting all
-// of them took 3 to 15 ms between reading and the analysis.
+// sortNearlySorted sorts xs into capture order by key, stable. The
+// messages of a capture come nearly in order: the datagrams and segments
+// as they are read, a message of a TCP stream when its bytes are complete,
+// after the datagrams of a few later frames (4 to 7 out of place among
+// 215,000 messages at 5,000 flows). So the items that come before the
+// largest kept so far are taken out, sorted, and merged back with the kept
+// ones, which are in order: two passes and a sort of the few, where sorting
+// all of them took 3 to 15 ms between reading and the analysis.
 //
-// It is stable: a key taken out is below a key kept before it, so every
-// kept key equal to it was kept before it too, and the merge puts the
-// kept ones first among equals.
-func sortNearlySorted(keys []orderKey) {
+// It is stable: an item taken out is below an item kept before it, so
+// every kept item equal to it was kept before it too, and the merge puts
+// the kept ones first among equals. key is called once for every item and
+// again for the kept ones the merge passes.
+func sortNearlySorted[T any](xs []T, key func(T) orderKey) {
+	type taken struct {
+		k orderKey
+		x T
+	}
 	kept := 0
-	var late []orderKey
-	for _, k := range keys {
-		if kept > 0 && k.before(keys[kept-1]) {
-			late = append(late, k)
+	var last orderKey
+	var late []taken
+	for _, x := range xs {
+		k := key(x)
+		if kept > 0 && k.before(last) {
+			late = append(late, taken{k, x})
 			continue
 		}
-		keys[kept] = k
+		xs[kept] = x
 		kept++
+		last = k
 	}
 	if len(late) == 0 {
 		return
 	}
-	slices.SortStableFunc(late, func(a, b orderKey) int {
+	slices.SortStableFunc(late, func(a, b taken) int {
 		switch {
-		case a.before(b):
+		case a.k.before(b.k):
 			return -1
-		case b.before(a):
+		case b.k.before(a.k):
 			return 1
 		}
 		return 0
 	})
-	// Merge from the end, where the taken keys left room: the largest
-	// first, a taken key before a kept one it equals (it came after it).
+	// Merge from the end, where the taken items left room: the largest
+	// first, a taken item before a kept one it equals (it came after it).
 	i, j := kept-1, len(late)-1
-	for to := len(keys) - 1; j >= 0; to-- {
-		if i >= 0 && late[j].before(keys[i]) {
-			keys[to] = keys[i]
+	for to := len(xs) - 1; j >= 0; to-- {
+		if i >= 0 && late[j].k.before(key(xs[i])) {
+			xs[to] = xs[i]
 			i--
 		} else {
-			keys[to] = late[j]
+			xs[to] = late[j].x
 			j--
 		}
 	}

@@ -21,7 +21,7 @@ func TestSortNearlySorted(t *testing.T) {
 	}
 	cases := map[string][]orderKey{
 		"empty":  nil,
-		"single": {{0, 5, 0}},
+		"single": {{0, 5}},
 		"sorted": inOrder(1000),
 	}
 	late := inOrder(5000)
@@ -42,22 +42,43 @@ func TestSortNearlySorted(t *testing.T) {
 	}
 	cases["random, many equal"] = random
 	for name, keys := range cases {
-		for i := range keys {
-			keys[i].idx = int32(i)
-		}
-		want := slices.Clone(keys)
-		slices.SortStableFunc(want, func(a, b orderKey) int {
-			if a.capture != b.capture {
-				return int(a.capture - b.capture)
-			}
-			return int(a.frame - b.frame)
-		})
-		got := slices.Clone(keys)
-		sortNearlySorted(got)
+		got := numbered(keys)
+		want := stableSorted(got)
+		sortNearlySorted(got, itemKey)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: sortNearlySorted differs from a stable sort", name)
 		}
 	}
+}
+
+// item is a key and its place in the input, which tells a stable sort
+// from another.
+type item struct {
+	k   orderKey
+	idx int
+}
+
+func itemKey(x item) orderKey { return x.k }
+
+// numbered returns the keys as items numbered in order.
+func numbered(keys []orderKey) []item {
+	out := make([]item, len(keys))
+	for i, k := range keys {
+		out[i] = item{k, i}
+	}
+	return out
+}
+
+// stableSorted returns a copy of xs sorted by a stable sort.
+func stableSorted(xs []item) []item {
+	want := slices.Clone(xs)
+	slices.SortStableFunc(want, func(a, b item) int {
+		if a.k.capture != b.k.capture {
+			return int(a.k.capture - b.k.capture)
+		}
+		return int(a.k.frame - b.k.frame)
+	})
+	return want
 }
 
 // FuzzSortNearlySorted sorts keys made of the fuzzer's bytes, a capture
@@ -68,18 +89,13 @@ func FuzzSortNearlySorted(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		keys := make([]orderKey, len(b)/2)
 		for i := range keys {
-			keys[i] = orderKey{capture: int32(b[2*i] % 4), frame: int32(b[2*i+1]), idx: int32(i)}
+			keys[i] = orderKey{capture: int32(b[2*i] % 4), frame: int32(b[2*i+1])}
 		}
-		want := slices.Clone(keys)
-		slices.SortStableFunc(want, func(a, b orderKey) int {
-			if a.capture != b.capture {
-				return int(a.capture - b.capture)
-			}
-			return int(a.frame - b.frame)
-		})
-		sortNearlySorted(keys)
-		if !slices.Equal(keys, want) {
-			t.Fatalf("got %v, want %v", keys, want)
+		items := numbered(keys)
+		want := stableSorted(items)
+		sortNearlySorted(items, itemKey)
+		if !slices.Equal(items, want) {
+			t.Fatalf("got %v, want %v", items, want)
 		}
 	})
 }
