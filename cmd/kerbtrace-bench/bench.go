@@ -18,11 +18,44 @@ import (
 	"github.com/kerbtrace/kerbtrace/decode/capture/capturetest"
 )
 
-// tsharkFields are the fields tshark extracts, the ones kerbtrace reports.
+// tsharkFields are the fields tshark extracts: those of the Kerberos, DNS
+// and HTTP messages (with the SPNEGO and NTLM tokens of HTTP's Negotiate)
+// that kerbtrace's JSON report gives, each under the report member it
+// stands for. TestTsharkFields checks them against what kerbtrace decodes.
 var tsharkFields = []string{
-	"frame.number", "kerberos.msg_type", "kerberos.error_code", "kerberos.sname_string",
-	"kerberos.cname_string", "kerberos.realm", "dns.qry.name", "dns.a", "dns.flags.rcode",
-	"http.request.method", "http.response.code", "http.authorization", "http.www_authenticate",
+	// frame, time, src, dst, transport (the ports' protocol)
+	"frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+	"tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
+	// DNS: id, qname, qtype, rcode, answers (name, type, data)
+	"dns.id", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.resp.name",
+	"dns.resp.type", "dns.a", "dns.aaaa", "dns.cname", "dns.srv.service", "dns.srv.proto", "dns.srv.name", "dns.srv.target",
+	"dns.srv.port",
+	// HTTP: method, uri, host, status, www_authenticate, authorization
+	"http.request.method", "http.request.uri", "http.host", "http.response.code",
+	"http.www_authenticate", "http.authorization",
+	// Kerberos: kind, realm, cname, sname (and the ticket's), etypes,
+	// ticket and enc-part etypes, kvno, kdc_options, ap_options, padata,
+	// error_code and error_name, stime, e_text
+	"kerberos.msg_type", "kerberos.realm", "kerberos.crealm", "kerberos.CNameString",
+	"kerberos.SNameString", "kerberos.ENCTYPE", "kerberos.etype", "kerberos.kvno",
+	"kerberos.kdc_options", "kerberos.ap_options", "kerberos.padata_type",
+	"kerberos.error_code", "kerberos.stime", "kerberos.e_text",
+	// SPNEGO: mech_types, neg_state, supported_mech
+	"spnego.MechType", "spnego.negResult", "spnego.supportedMech",
+	// NTLM: ntlm_flags, version, target_name, domain, user, workstation
+	"ntlmssp.negotiateflags", "ntlmssp.version.major", "ntlmssp.version.minor",
+	"ntlmssp.version.build_number", "ntlmssp.challenge.target_name",
+	"ntlmssp.auth.domain", "ntlmssp.auth.username", "ntlmssp.auth.hostname",
+}
+
+// tsharkArgs are tshark's arguments to extract tsharkFields from the
+// Kerberos, DNS and HTTP frames of the capture at path.
+func tsharkArgs(path string) []string {
+	args := []string{"-n", "-r", path, "-T", "fields", "-Y", "kerberos || dns || http"}
+	for _, f := range tsharkFields {
+		args = append(args, "-e", f)
+	}
+	return args
 }
 
 // measurement is one child process run.
@@ -108,11 +141,7 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 			runs = append(runs, timedRun{&r.floor, floor, []string{path}, nil})
 		}
 		if !cfg.skipTshark {
-			args := []string{"-n", "-r", path, "-T", "fields", "-Y", "kerberos || dns || http"}
-			for _, f := range tsharkFields {
-				args = append(args, "-e", f)
-			}
-			runs = append(runs, timedRun{&r.tshark, "tshark", args, nil})
+			runs = append(runs, timedRun{&r.tshark, "tshark", tsharkArgs(path), nil})
 		}
 		if err := bestInTurns(cfg.count, runs); err != nil {
 			return err
