@@ -313,7 +313,13 @@ func (d *Dissector) flushConns() {
 	// the records are appended into room made once, not grown into by
 	// doubling, and the map and the cache, dropped whole below, are not
 	// emptied one connection at a time.
-	d.res.Conns = slices.Grow(d.res.Conns, len(open))
+	kept := 0
+	for _, o := range open {
+		if o.cs.interesting {
+			kept++
+		}
+	}
+	d.res.Conns = slices.Grow(d.res.Conns, kept)
 	for _, o := range open {
 		d.finishConn(o.cs)
 	}
