@@ -28,8 +28,8 @@ var tsharkFields = []string{
 	"tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
 	// DNS: id, qname, qtype, rcode, answers (name, type, data)
 	"dns.id", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.resp.name",
-	"dns.resp.type", "dns.a", "dns.aaaa", "dns.cname", "dns.srv.service", "dns.srv.proto", "dns.srv.name", "dns.srv.target",
-	"dns.srv.port",
+	"dns.resp.type", "dns.a", "dns.aaaa", "dns.cname", "dns.srv.service", "dns.srv.proto",
+	"dns.srv.name", "dns.srv.target", "dns.srv.port",
 	// HTTP: method, uri, host, status, www_authenticate, authorization
 	"http.request.method", "http.request.uri", "http.host", "http.response.code",
 	"http.www_authenticate", "http.authorization",
