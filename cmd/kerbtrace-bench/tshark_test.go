@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,9 +22,10 @@ import (
 // returns its rows by frame number, each a map of field to value.
 func tsharkRows(t *testing.T, path string) map[int]map[string]string {
 	t.Helper()
-	out, err := exec.Command("tshark", tsharkArgs(path)...).Output()
+	args := tsharkArgs(path)
+	out, err := exec.Command("tshark", args...).Output()
 	if err != nil {
-		t.Fatalf("tshark %s: %v", strings.Join(tsharkArgs(path), " "), err)
+		t.Fatalf("tshark %s: %v", strings.Join(args, " "), err)
 	}
 	rows := map[int]map[string]string{}
 	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
@@ -170,20 +172,11 @@ func TestTsharkFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := rowList(rows)
-	all = append(all, rowList(tsharkRows(t, filepath.Join(root, "testdata", "captures", "ipv6.pcap")))...)
+	all := slices.Collect(maps.Values(rows))
+	all = slices.AppendSeq(all, maps.Values(tsharkRows(t, filepath.Join(root, "testdata", "captures", "ipv6.pcap"))))
 	for _, f := range tsharkFields {
 		if !slices.ContainsFunc(all, func(r map[string]string) bool { return r[f] != "" }) {
 			t.Errorf("tshark gave no value for %s", f)
 		}
 	}
-}
-
-// rowList returns the rows of tsharkRows as a list, in no particular order.
-func rowList(rows map[int]map[string]string) []map[string]string {
-	out := make([]map[string]string, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r)
-	}
-	return out
 }
