@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -233,10 +234,16 @@ type timedRun struct {
 // bestInTurns runs every command count times, in turns (each command once,
 // then each again), and keeps each one's fastest run. Taking turns spreads
 // the host's slow spells over every tool, so that their ratios hold when a
-// shared machine slows down for a minute.
+// shared machine slows down for a minute. The order changes from turn to
+// turn (turnOrder), so that no command always follows the same one: what
+// a run leaves behind moves the next one's time (on a virtual machine whose
+// host takes back freed memory, a run after tshark's 300-600 MB pays for
+// fresh memory, README "Fresh memory"), and in a fixed order that cost fell
+// on kerbtrace's JSON run in every turn but the first.
 func bestInTurns(count int, runs []timedRun) error {
 	for i := range max(count, 1) {
-		for _, r := range runs {
+		for _, k := range turnOrder(i, len(runs)) {
+			r := runs[k]
 			m, err := measure(r.name, r.args, r.env)
 			if err != nil {
 				return err
@@ -247,6 +254,38 @@ func bestInTurns(count int, runs []timedRun) error {
 		}
 	}
 	return nil
+}
+
+// turnOrder returns the order of n commands in turn t: the rows of a
+// balanced Latin square (Williams' design), in which, over n turns (2n
+// when n is odd, the rows and then the rows reversed), every command
+// comes once in each place and directly after every other command equally
+// often.
+func turnOrder(t, n int) []int {
+	rows := n
+	if n%2 == 1 {
+		rows = 2 * n
+	}
+	t %= max(rows, 1)
+	order := make([]int, n)
+	// The first row is 0, 1, n-1, 2, n-2, ...; row i adds i to each.
+	lo, hi := 1, n-1
+	for k := range order {
+		var v int
+		switch {
+		case k == 0:
+			v = 0
+		case k%2 == 1:
+			v, lo = lo, lo+1
+		default:
+			v, hi = hi, hi-1
+		}
+		order[k] = (v + t) % n
+	}
+	if t >= n {
+		slices.Reverse(order)
+	}
+	return order
 }
 
 // measure runs a command, keeping its standard output, and returns its wall

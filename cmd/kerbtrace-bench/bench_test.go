@@ -48,8 +48,8 @@ func TestSmoke(t *testing.T) {
 }
 
 // TestBestInTurns checks that the commands take turns (a slow spell of the
-// host then hits every tool alike) and that each keeps a measurement of
-// its own.
+// host then hits every tool alike), in an order that changes from turn to
+// turn, and that each keeps a measurement of its own.
 func TestBestInTurns(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
@@ -67,11 +67,60 @@ func TestBestInTurns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Fields(string(order)), []string{"a", "b", "a", "b", "a", "b"}; !slices.Equal(got, want) {
+	if got, want := strings.Fields(string(order)), []string{"a", "b", "b", "a", "a", "b"}; !slices.Equal(got, want) {
 		t.Errorf("runs went %v, want %v", got, want)
 	}
 	if a.lines != 1 || b.lines != 3 || a.wall <= 0 || b.wall <= 0 {
 		t.Errorf("measurements a %+v, b %+v: want 1 and 3 lines and a time each", a, b)
+	}
+}
+
+// TestTurnOrder checks that over a whole square of turns every command
+// runs once a turn, comes once in each place (twice when the square has
+// 2n rows), and comes directly after every other command equally often:
+// in a fixed order the bench's JSON run came after tshark's in every turn
+// but the first.
+func TestTurnOrder(t *testing.T) {
+	if got := turnOrder(0, 4); !slices.Equal(got, []int{0, 1, 3, 2}) {
+		t.Errorf("turnOrder(0, 4) = %v, want [0 1 3 2]", got)
+	}
+	for n := 1; n <= 7; n++ {
+		rows := n
+		if n%2 == 1 {
+			rows = 2 * n
+		}
+		place := make([][]int, n)
+		after := make([][]int, n)
+		for k := range n {
+			place[k], after[k] = make([]int, n), make([]int, n)
+		}
+		for turn := range rows {
+			order := turnOrder(turn, n)
+			seen := make([]bool, n)
+			for k, c := range order {
+				if c < 0 || c >= n || seen[c] {
+					t.Fatalf("n %d turn %d: %v is not an order of the %d commands", n, turn, order, n)
+				}
+				seen[c] = true
+				place[c][k]++
+				if k > 0 {
+					after[order[k-1]][c]++
+				}
+			}
+			if !slices.Equal(turnOrder(turn+rows, n), order) {
+				t.Errorf("n %d: turn %d and turn %d differ", n, turn, turn+rows)
+			}
+		}
+		for c := range n {
+			for k := range n {
+				if place[c][k] != rows/n {
+					t.Errorf("n %d: command %d came %d times in place %d, want %d", n, c, place[c][k], k, rows/n)
+				}
+				if c != k && after[c][k] != rows/n {
+					t.Errorf("n %d: command %d came %d times right after %d, want %d", n, k, after[c][k], c, rows/n)
+				}
+			}
+		}
 	}
 }
 
