@@ -236,10 +236,9 @@ type timedRun struct {
 // the host's slow spells over every tool, so that their ratios hold when a
 // shared machine slows down for a minute. The order changes from turn to
 // turn (turnOrder), so that no command always follows the same one: what
-// a run leaves behind moves the next one's time (on a virtual machine whose
-// host takes back freed memory, a run after tshark's 300-600 MB pays for
-// fresh memory, README "Fresh memory"), and in a fixed order that cost fell
-// on kerbtrace's JSON run in every turn but the first.
+// a run leaves behind moves the next one's time (README, "Fresh memory"),
+// and in one fixed order kerbtrace's JSON run came right after tshark's in
+// every turn but the first.
 func bestInTurns(count int, runs []timedRun) error {
 	for i := range max(count, 1) {
 		for _, k := range turnOrder(i, len(runs)) {
