@@ -258,8 +258,8 @@ func bestInTurns(count int, runs []timedRun) error {
 // turnOrder returns the order of n commands in turn t: the rows of a
 // balanced Latin square (Williams' design), in which, over n turns (2n
 // when n is odd, the rows and then the rows reversed), every command
-// comes once in each place and directly after every other command equally
-// often.
+// comes as often in each place, and directly after every other command
+// as often.
 func turnOrder(t, n int) []int {
 	rows := n
 	if n%2 == 1 {
