@@ -2,7 +2,8 @@ package krb
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/kerbtrace/kerbtrace/decode/internal/intern"
 )
 
 // The lists of a decoded message are never changed once decoded, and most
@@ -34,14 +35,17 @@ func (c *listCache[T]) share(out []T, h uint64) []T {
 	return *slot
 }
 
-// The hashes of lists. Strings come from the intern table, so a repeat has
-// them at the same addresses: those are what is hashed (equal strings not
-// interned only miss).
+// The hashes of lists. Strings are hashed by their bytes (intern.Hash),
+// not by their addresses, though interned repeats share one: addresses
+// change from run to run, and with them which lists took one slot. Two
+// lists of one message that did (in about one process in 30, for the
+// lab's AS-REQ or TGS-REQ) evicted each other, and were copied afresh in
+// every message.
 
 func hashStrings(out []string) uint64 {
 	h := uint64(len(out))
 	for _, s := range out {
-		h = hashStep(hashStep(h, uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))), uint64(len(s)))
+		h = hashStep(h, intern.Hash(s))
 	}
 	return h
 }
@@ -57,7 +61,7 @@ func hashInts[T ~int32](out []T) uint64 {
 func hashETypeInfo(out []ETypeInfo) uint64 {
 	h := uint64(len(out))
 	for _, e := range out {
-		h = hashStep(hashStep(h, uint64(uint32(e.Etype))), uint64(uintptr(unsafe.Pointer(unsafe.StringData(e.Salt)))))
+		h = hashStep(hashStep(h, uint64(uint32(e.Etype))), intern.Hash(e.Salt))
 	}
 	return h
 }
@@ -91,7 +95,7 @@ func (c *valueCache[T]) share(v *T, h uint64, same func(a, b *T) bool) *T {
 // hashTicket hashes the clear part of a ticket: realm, name, the
 // enc-part's etype, kvno and length.
 func hashTicket(t *Ticket) uint64 {
-	return hashStep(hashStep(hashStep(hashStrings(t.SName.Components), uint64(uintptr(unsafe.Pointer(unsafe.StringData(t.Realm))))),
+	return hashStep(hashStep(hashStep(hashStrings(t.SName.Components), intern.Hash(t.Realm)),
 		uint64(uint32(t.Etype))<<32|uint64(uint32(t.Kvno))), uint64(t.CipherLen))
 }
 

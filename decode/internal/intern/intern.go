@@ -14,12 +14,19 @@
 // observe. Strings longer than MaxLen are never kept, which bounds the
 // table's memory (about 4096 * (MaxLen+32) bytes).
 //
+// The hash is fixed (FxHash's), not seeded per process, so which strings
+// share a slot, and so which lookups allocate, is the same in every run:
+// allocation counts and memory do not change from one run to the next
+// with the same input. (With a random seed, two strings of one Kerberos
+// token took one slot in about one process in 250, and each decoding of
+// it then allocated both afresh.)
+//
 // It does not: hash securely (an adversary can only make it miss), evict
 // by age, or keep more than one string per slot.
 package intern
 
 import (
-	"hash/maphash"
+	"math/bits"
 	"sync/atomic"
 )
 
@@ -27,12 +34,12 @@ import (
 // copied every time.
 const MaxLen = 64
 
-const slots = 4096 // a power of two
-
-var (
-	seed  = maphash.MakeSeed()
-	table [slots]atomic.Pointer[string]
+const (
+	slotBits = 12
+	slots    = 1 << slotBits
 )
+
+var table [slots]atomic.Pointer[string]
 
 // Bytes returns a string equal to b, shared with earlier calls for equal
 // bytes when the cache still holds one. b is not retained.
@@ -43,11 +50,36 @@ func Bytes(b []byte) string {
 	if len(b) > MaxLen {
 		return string(b)
 	}
-	slot := &table[maphash.Bytes(seed, b)&(slots-1)]
+	slot := &table[index(b)]
 	if p := slot.Load(); p != nil && *p == string(b) {
 		return *p
 	}
 	s := string(b)
 	slot.Store(&s)
 	return s
+}
+
+// index returns the table slot of b: the top slotBits bits of its Hash,
+// which every input bit reaches.
+func index(b []byte) uint64 { return Hash(b) >> (64 - slotBits) }
+
+// Hash returns a hash of b's bytes, the same for equal bytes in every run:
+// b eight bytes at a time, folded as FxHash does (rotate, xor, multiply by
+// 2^64/phi). Its high bits mix well, its low bits poorly; callers that
+// want a few bits take the top ones. Decoders that keep caches of their
+// own (krb's lists) hash the strings in them with it, so that which
+// entries share a slot does not change from run to run either.
+func Hash[T ~string | ~[]byte](b T) uint64 {
+	const k = 0x9e3779b97f4a7c15
+	h := uint64(len(b)) * k
+	for ; len(b) >= 8; b = b[8:] {
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		h = (bits.RotateLeft64(h, 5) ^ w) * k
+	}
+	var tail uint64
+	for i := range len(b) {
+		tail |= uint64(b[i]) << (8 * i)
+	}
+	return (bits.RotateLeft64(h, 5) ^ tail) * k
 }
