@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"math"
 	"net/netip"
 	"time"
@@ -27,7 +28,8 @@ type msgStore struct {
 	blocks [][]msgEntry
 	n      int
 	addrs  []netip.Addr          // the addresses of the entries, each once
-	addrIx map[netip.Addr]uint32 // index in addrs by address
+	addr4  map[uint32]uint32     // index in addrs by IPv4 address
+	addrIx map[netip.Addr]uint32 // index in addrs by any other address
 	frames [][]int               // the Frames of the entries, in chunks of frameChunk
 	nfr    int                   // ints used in frames
 	// parents says an entry has a Parent: the datagram worker's stores
@@ -259,7 +261,23 @@ func (s *msgStore) pack(e *msgEntry, m *Message) {
 }
 
 // addrIndex returns the index of a in the store's addresses, adding it.
+// An IPv4 address is looked up by its 32 bits, which Go's maps hash and
+// compare without a call (some 7 against 28 ns).
 func (s *msgStore) addrIndex(a netip.Addr) uint32 {
+	if a.Is4() {
+		b := a.As4()
+		k := binary.BigEndian.Uint32(b[:])
+		if i, ok := s.addr4[k]; ok {
+			return i
+		}
+		if s.addr4 == nil {
+			s.addr4 = map[uint32]uint32{}
+		}
+		i := uint32(len(s.addrs))
+		s.addrs = append(s.addrs, a)
+		s.addr4[k] = i
+		return i
+	}
 	if i, ok := s.addrIx[a]; ok {
 		return i
 	}

@@ -285,6 +285,22 @@ func TestMsgEntryAddrTime(t *testing.T) {
 			}
 		}
 	}
+	// In one store, every pair: an IPv4 address and the same one mapped
+	// in IPv6 stay two addresses, each kept once.
+	var s msgStore
+	for _, a := range addrs {
+		for _, b := range addrs {
+			s.add(&Message{Src: a, Dst: b, Time: times[1], Parent: -1})
+		}
+	}
+	for i := range s.n {
+		if got, want := s.get(i), (Message{Src: addrs[i/len(addrs)], Dst: addrs[i%len(addrs)], Time: times[1], Parent: -1}); !reflect.DeepEqual(got, want) {
+			t.Errorf("message %d of one store: %v -> %v, want %v -> %v", i, got.Src, got.Dst, want.Src, want.Dst)
+		}
+	}
+	if len(s.addrs) != len(addrs) {
+		t.Errorf("one store keeps %d addresses, want %d", len(s.addrs), len(addrs))
+	}
 }
 
 // TestResultAccessors checks that the field accessors of a Result give

@@ -101,7 +101,7 @@ func (t *msgTable) appendMerged(s *msgStore, sides []msgStore) {
 	for k := range all {
 		// Only adding to a store looks addresses up; a message put back
 		// later (put) may add its addresses again.
-		all[k].addrIx = nil
+		all[k].addr4, all[k].addrIx = nil, nil
 	}
 	*s = msgStore{}
 	base, n := len(t.at), 0
