@@ -18,10 +18,15 @@ type captureFile interface {
 }
 
 // aheadChunk is how much one read ahead of the decoder fetches; aheadChunks
-// of them are in flight at most.
+// of them are in flight at most. Chunks of 128 KiB stay in the core's
+// cache from the copy out of the page cache to the decoder's reading
+// them; chunks of 1 MiB, three in flight, did not, and the decoder waited
+// on them 5 to 50 ms a run on the mixed capture (medians in turns: the
+// mixed capture 1.15 and 1.20 times as long, 5,000 auth-only flows 1.06;
+// cmd/kerbtrace-bench/RESULTS.md, 2026-12-07, late night).
 const (
-	aheadChunk  = 1 << 20
-	aheadChunks = 3
+	aheadChunk  = 128 << 10
+	aheadChunks = 8
 )
 
 // ahead reads on a second goroutine, a few chunks ahead of its reader, so

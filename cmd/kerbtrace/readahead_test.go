@@ -16,7 +16,7 @@ import (
 // that random reads, Stat and Seek before reading still work, and that a
 // Seek after reading reads on from the new offset.
 func TestReadAhead(t *testing.T) {
-	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, aheadChunk + 1, 3*aheadChunk + 12345, 5 * aheadChunk} {
+	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, aheadChunk + 1, (aheadChunks+3)*aheadChunk + 12345, (2*aheadChunks + 1) * aheadChunk} {
 		want := make([]byte, size)
 		rng := rand.New(rand.NewPCG(uint64(size), 7))
 		for i := range want {
@@ -88,7 +88,7 @@ func TestReadAhead(t *testing.T) {
 
 // TestReadAheadClose stops a read-ahead midway and before it started.
 func TestReadAheadClose(t *testing.T) {
-	f := openTemp(t, make([]byte, 8*aheadChunk))
+	f := openTemp(t, make([]byte, (aheadChunks+5)*aheadChunk))
 	a := readAhead(f).(*aheadFile)
 	a.Close() // never started
 	b := readAhead(f).(*aheadFile)
@@ -126,7 +126,7 @@ func (t *trickle) Read(p []byte) (int, error) {
 // midway.
 func TestAheadStream(t *testing.T) {
 	damaged := errors.New("gzip: invalid checksum")
-	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, 3*aheadChunk + 12345} {
+	for _, size := range []int{0, 1, aheadChunk - 1, aheadChunk, (aheadChunks+3)*aheadChunk + 12345} {
 		for _, end := range []error{io.EOF, damaged} {
 			want := make([]byte, size)
 			rng := rand.New(rand.NewPCG(uint64(size), 9))
@@ -154,7 +154,7 @@ func TestAheadStream(t *testing.T) {
 			a.Close()
 		}
 	}
-	a := newAheadStream(&trickle{b: make([]byte, 8*aheadChunk), rng: rand.New(rand.NewPCG(1, 2)), err: io.EOF})
+	a := newAheadStream(&trickle{b: make([]byte, (aheadChunks+5)*aheadChunk), rng: rand.New(rand.NewPCG(1, 2)), err: io.EOF})
 	if _, err := a.Read(make([]byte, 100)); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestAheadStream(t *testing.T) {
 // reader do with every input, and checks that the second start fetches
 // into the chunks of the first instead of new ones, with the same bytes.
 func TestReadAheadRestartReusesChunks(t *testing.T) {
-	want := make([]byte, 3*aheadChunk+100)
+	want := make([]byte, (aheadChunks+3)*aheadChunk+100)
 	for i := range want {
 		want[i] = byte(i * 7)
 	}
