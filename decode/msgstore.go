@@ -266,27 +266,23 @@ func (s *msgStore) pack(e *msgEntry, m *Message) {
 func (s *msgStore) addrIndex(a netip.Addr) uint32 {
 	if a.Is4() {
 		b := a.As4()
-		k := binary.BigEndian.Uint32(b[:])
-		if i, ok := s.addr4[k]; ok {
-			return i
-		}
-		if s.addr4 == nil {
-			s.addr4 = map[uint32]uint32{}
-		}
-		i := uint32(len(s.addrs))
-		s.addrs = append(s.addrs, a)
-		s.addr4[k] = i
+		return addrIndexBy(s, &s.addr4, binary.BigEndian.Uint32(b[:]), a)
+	}
+	return addrIndexBy(s, &s.addrIx, a, a)
+}
+
+// addrIndexBy returns the index of a in s's addresses that *ix keeps under
+// k, adding a and k when it has none.
+func addrIndexBy[K comparable](s *msgStore, ix *map[K]uint32, k K, a netip.Addr) uint32 {
+	if i, ok := (*ix)[k]; ok {
 		return i
 	}
-	if i, ok := s.addrIx[a]; ok {
-		return i
-	}
-	if s.addrIx == nil {
-		s.addrIx = map[netip.Addr]uint32{}
+	if *ix == nil {
+		*ix = map[K]uint32{}
 	}
 	i := uint32(len(s.addrs))
 	s.addrs = append(s.addrs, a)
-	s.addrIx[a] = i
+	(*ix)[k] = i
 	return i
 }
 
