@@ -119,18 +119,20 @@ func (r *reportFile) cut() error {
 // file before the process exits with 128 plus the signal's number, as a
 // shell reports a process the signal ended.
 func (r *reportFile) watchSignals() {
-	r.sigs, r.done = make(chan os.Signal, 1), make(chan struct{})
-	signal.Notify(r.sigs, os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
+	// The goroutine has channels of its own: stopSignals clears r's.
+	sigs, done := make(chan os.Signal, 1), make(chan struct{})
+	r.sigs, r.done = sigs, done
+	signal.Notify(sigs, os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
 	go func() {
 		select {
-		case s := <-r.sigs:
+		case s := <-sigs:
 			r.cut()
 			code := 1
 			if n, ok := s.(syscall.Signal); ok {
 				code = 128 + int(n)
 			}
 			exitProcess(code)
-		case <-r.done:
+		case <-done:
 		}
 	}()
 }
