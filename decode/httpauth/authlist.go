@@ -12,6 +12,8 @@ package httpauth
 // element "name=value" continues the current challenge, anything else
 // starts a new one.
 
+import "bytes"
+
 // maxChallenges bounds the challenges taken from one header value.
 const maxChallenges = 32
 
@@ -243,6 +245,9 @@ func simpleChallenge(v []byte) (Challenge, bool) {
 	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
 		i++
 	}
+	if c, ok := decodedToken68(scheme, v[i:]); ok {
+		return c, true
+	}
 	j := i
 	for i < len(v) && isToken68(v[i]) {
 		i++
@@ -263,6 +268,42 @@ func simpleChallenge(v []byte) (Challenge, bool) {
 	c := Challenge{Scheme: scheme, TokenB64Len: k - j}
 	c.Token, c.BadBase64 = decodeB64Bytes(v[j:k])
 	return c, true
+}
+
+// decodedToken68 is simpleChallenge's token68 ending the value, t, found
+// by decoding it rather than by looking at every byte first (a Kerberos
+// token is some thousands of bytes, and the look took a tenth of
+// ParseHead). Standard base64 that decodes, without the line breaks its
+// decoder skips, is a token68 followed by its "=" padding: the shape
+// simpleChallenge looks for, with the same token. Anything else, bad
+// base64 included, is left to the byte-by-byte look (ok false).
+func decodedToken68(scheme string, t []byte) (Challenge, bool) {
+	t = trimOWSRight(t)
+	if len(t) == 0 || t[0] == '=' || bytes.IndexByte(t, '\n') >= 0 || bytes.IndexByte(t, '\r') >= 0 {
+		return Challenge{}, false
+	}
+	tok, bad := decodeB64Bytes(t)
+	if bad {
+		return Challenge{}, false
+	}
+	return Challenge{Scheme: scheme, TokenB64Len: len(t), Token: tok}, true
+}
+
+// trimOWSRight returns b without the spaces and tabs that end it.
+func trimOWSRight(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// trimOWS returns b without the spaces and tabs that start and end it: as
+// bytes.Trim(b, " \t"), without making the set of the two each time.
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return trimOWSRight(b)
 }
 
 // knownScheme returns the canonical spelling of a scheme canonScheme

@@ -1,6 +1,8 @@
 package httpauth
 
 import (
+	"bytes"
+	"encoding/base64"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,6 +20,11 @@ var fastPathValues = []string{
 	"Negotiate abcd", "Negotiate ab=", "Negotiate ab==", "Negotiate abc=", "Negotiate a===",
 	"Foo", "Foo bar", "Negotiat", "Negotiatex YII=", "NTLM\x80", "Kerberos ~~~~", "Negotiate a/b+c",
 	" Negotiate abc", ",Negotiate", "Negotiate/x", "Negotiate x y", "", "=",
+	// Around decodedToken68: padding, trailing white space, line breaks
+	// and token68 characters outside base64.
+	"Negotiate YIIBBg==  ", "Negotiate YIIBBg==\t", "Negotiate YIIBBg=", "Negotiate YIIBBg===",
+	"Negotiate YII\rBBg==", "Negotiate YIIB\nBg==", "Negotiate YIIB-Bg==", "NTLM TlRM_TVNT", "NTLM TlRM.TVNT~",
+	"Negotiate YIIBBg== x", "Negotiate YIIBBg==,", "Negotiate Y=IIBBg==", "Negotiate  \t ",
 }
 
 // TestSimpleChallengeAgrees checks the fast path against splitChallenges.
@@ -60,6 +67,38 @@ func FuzzSimpleChallenge(f *testing.F) {
 		}
 		checkSimpleChallenge(t, v)
 	})
+}
+
+// TestDecodedToken68 checks which tokens simpleChallenge takes by decoding
+// them, without looking at each byte first, and that they are the
+// tokens it would take byte by byte (TestSimpleChallengeAgrees,
+// FuzzSimpleChallenge).
+func TestDecodedToken68(t *testing.T) {
+	kerberos := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x60, 0x82, 0x07}, 700))
+	for _, tc := range []struct {
+		t      string
+		ok     bool
+		b64Len int
+	}{
+		{kerberos, true, len(kerberos)},
+		{kerberos + " \t", true, len(kerberos)},
+		{"YIIBBg==", true, 8},
+		{"TlRMTVNTUAABAAAAB4IIog", true, 22}, // unpadded
+		{"YIIBBg=", false, 0},                // bad padding: the byte-by-byte look says so
+		{"YIIB-Bg==", false, 0},              // a token68, not base64
+		{"YIIB\nBg==", false, 0},             // base64 with a line break, not a token68
+		{"YIIB\rBg==", false, 0},
+		{"=YIIBBg==", false, 0},
+		{"YIIBBg== x", false, 0},
+		{"", false, 0},
+		{" \t", false, 0},
+	} {
+		c, ok := decodedToken68("Negotiate", []byte(tc.t))
+		if ok != tc.ok || ok && (c.TokenB64Len != tc.b64Len || c.BadBase64 || len(c.Token) == 0) {
+			t.Errorf("decodedToken68(%.20q...) = %v, %d bytes of base64, bad %v; want %v, %d", tc.t, ok, c.TokenB64Len, c.BadBase64, tc.ok, tc.b64Len)
+		}
+		checkSimpleChallenge(t, "Negotiate "+tc.t)
+	}
 }
 
 // TestFieldKind checks the allocation-free field-name match against

@@ -166,7 +166,7 @@ func unfold(lines [][]byte, hs []header) []header {
 		if !ok {
 			continue
 		}
-		hs = append(hs, header{name: bytes.TrimRight(name, " \t"), value: bytes.Trim(value, " \t")})
+		hs = append(hs, header{name: trimOWSRight(name), value: trimOWS(value)})
 	}
 	return hs
 }
