@@ -273,10 +273,11 @@ func simpleChallenge(v []byte) (Challenge, bool) {
 // decodedToken68 is simpleChallenge's token68 ending the value, t, found
 // by decoding it rather than by looking at every byte first (a Kerberos
 // token is some thousands of bytes, and the look took a tenth of
-// ParseHead). Standard base64 that decodes, without the line breaks its
-// decoder skips, is a token68 followed by its "=" padding: the shape
-// simpleChallenge looks for, with the same token. Anything else, bad
-// base64 included, is left to the byte-by-byte look (ok false).
+// ParseHead). Base64 of the standard alphabet that decodes (decodeB64Bytes,
+// padded or not), without the line breaks its decoder skips, is a token68
+// followed by its "=" padding: the shape simpleChallenge looks for, with
+// the same token. Anything else, bad base64 included, is left to the
+// byte-by-byte look (ok false).
 func decodedToken68(scheme string, t []byte) (Challenge, bool) {
 	t = trimOWSRight(t)
 	if len(t) == 0 || t[0] == '=' || bytes.IndexByte(t, '\n') >= 0 || bytes.IndexByte(t, '\r') >= 0 {

@@ -70,9 +70,9 @@ func FuzzSimpleChallenge(f *testing.F) {
 }
 
 // TestDecodedToken68 checks which tokens simpleChallenge takes by decoding
-// them, without looking at each byte first, and that they are the
-// tokens it would take byte by byte (TestSimpleChallengeAgrees,
-// FuzzSimpleChallenge).
+// them, without looking at each byte first, and that what it then returns
+// is what splitChallenges gives (checkSimpleChallenge, as
+// TestSimpleChallengeAgrees and FuzzSimpleChallenge).
 func TestDecodedToken68(t *testing.T) {
 	kerberos := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x60, 0x82, 0x07}, 700))
 	for _, tc := range []struct {
