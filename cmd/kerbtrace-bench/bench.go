@@ -523,7 +523,7 @@ func cpuModel() string {
 // process's peak as its own peak RSS (Linux counts the memory the child
 // shared before its exec), so it is measured after the children. On
 // a virtual machine whose host takes back the memory its guest frees, it
-// can be far slower than copying (290 MB/s on the machine of the README),
+// can be far slower than copying (~290 MB/s on one AMD VM of the README),
 // and it varies from run to run: the reason kerbtrace's and tshark's times
 // move together, and why peak memory costs time there.
 func freshMemory(n int) float64 {
