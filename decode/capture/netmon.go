@@ -379,7 +379,7 @@ func netmonFile(r io.Reader, in *input) (*atReader, error) {
 			}
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(in.br, maxNetmonFile))
+	data, err := io.ReadAll(io.LimitReader(in, maxNetmonFile))
 	in.off += int64(len(data))
 	if err != nil {
 		return nil, fmt.Errorf("capture: %w", err)

@@ -15,7 +15,7 @@ import (
 // file header, then records of a 16-byte header and the captured bytes.
 type pcapSource struct {
 	in    *input
-	order binary.ByteOrder
+	be    bool // big-endian fields (u32: no call through a binary.ByteOrder for each field of each record)
 	nanos bool // timestamps in nanoseconds rather than microseconds
 	link  uint32
 }
@@ -28,24 +28,37 @@ func newPcapSource(in *input) (*pcapSource, error) {
 	s := &pcapSource{in: in}
 	switch binary.BigEndian.Uint32(h) {
 	case 0xa1b2c3d4:
-		s.order = binary.BigEndian
+		s.be = true
 	case 0xd4c3b2a1:
-		s.order = binary.LittleEndian
 	case 0xa1b23c4d:
-		s.order, s.nanos = binary.BigEndian, true
+		s.be, s.nanos = true, true
 	case 0x4d3cb2a1:
-		s.order, s.nanos = binary.LittleEndian, true
+		s.nanos = true
 	default:
 		return nil, wire.Errorf("capture", "pcap magic", 0, wire.ErrMalformed)
 	}
-	if major := s.order.Uint16(h[4:]); major != 2 {
+	if major := s.u16(h[4:]); major != 2 {
 		return nil, wire.Errorf("capture", "pcap version", 4,
 			fmt.Errorf("major version %d: %w", major, wire.ErrUnsupported))
 	}
 	// The link type field also carries FCS information in its upper bits
 	// (draft-ietf-opsawg-pcap section 4); the type proper is the low 16.
-	s.link = s.order.Uint32(h[20:]) & 0xffff
+	s.link = s.u32(h[20:]) & 0xffff
 	return s, nil
+}
+
+func (s *pcapSource) u16(b []byte) uint16 {
+	if s.be {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+func (s *pcapSource) u32(b []byte) uint32 {
+	if s.be {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
 }
 
 func (s *pcapSource) next(rec *record) error {
@@ -57,8 +70,8 @@ func (s *pcapSource) next(rec *record) error {
 		}
 		return err
 	}
-	sec, frac := s.order.Uint32(h), s.order.Uint32(h[4:])
-	caplen, origlen := s.order.Uint32(h[8:]), s.order.Uint32(h[12:])
+	sec, frac := s.u32(h), s.u32(h[4:])
+	caplen, origlen := s.u32(h[8:]), s.u32(h[12:])
 	// Wireshark reads records whose captured length exceeds the file's
 	// snapshot length or the original length, so no check against those;
 	// only a length no capture tool writes means the file is damaged.
