@@ -167,6 +167,34 @@ func TestSecondLogonOtherName(t *testing.T) {
 	}
 }
 
+// TestPasswordChangeLogon: Microsoft's sample of changing a user's
+// password (MS-ADOD example 2.4) is a SAMR session over SMB2 after one
+// Kerberos logon to the DC (tshark: SESSION_SETUP frame 8 with an AP-REQ,
+// realm CONTOSO.COM, sname cifs/DC.contoso.com, etype 18; frame 10 the
+// response, NT status 0, negResult accept-completed), with no DNS and no
+// KDC exchange in the capture. One flow, Kerberos that worked with a
+// ticket from the client's cache, and nothing else to report.
+func TestPasswordChangeLogon(t *testing.T) {
+	r := sharedCapture(t, "ms-prot-od-netcaps/MS-ADOD_Example2_4_WS2019v2004_X64_Win10v2004_X64_Domain_ChangeAUserAccountsPassword.pcapng")
+	var got []string
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		got = append(got, fmt.Sprintf("%s %s %s dns=%s tgs=%s ap=%v accepted=%v", f.Service, f.SPN, f.Outcome,
+			f.Step(flow.StepNameResolution).Status, f.Step(flow.StepTicketReply).Status,
+			f.Step(flow.StepAuthenticatedRequest).Frames, f.Step(flow.StepAcceptance).Frames))
+	}
+	for _, fd := range r.Findings {
+		got = append(got, fmt.Sprintf("%s %v", fd.ID, fd.Frames))
+	}
+	want := []string{
+		"cifs cifs/DC.contoso.com kerberos_ok dns=missing tgs=skipped ap=[8] accepted=[10]",
+		"KRB_TICKET_FROM_CACHE [8]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("flows and findings:\n got %q\nwant %q", got, want)
+	}
+}
+
 // TestLocalAccountNoTicket: in two of Microsoft's samples the client opens
 // a share as ENDPOINT01\Administrator (tshark: NTLMSSP AUTHENTICATE with
 // domain and host name ENDPOINT01, against a CHALLENGE from CONTOSO), an
