@@ -159,6 +159,7 @@ func bench(cfg config, stdout, stderr io.Writer) error {
 		rows = append(rows, r)
 	}
 	printTable(stdout, rows, cfg)
+	printTargets(stdout, targets(rows, cfg.oneProc))
 	// A child's peak RSS starts at its parent's peak: this process's own
 	// says below which the children's figures mean nothing, and the memory
 	// test, which grows it, comes last.
