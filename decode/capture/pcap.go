@@ -14,10 +14,10 @@ import (
 // (https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/): a 24-byte
 // file header, then records of a 16-byte header and the captured bytes.
 type pcapSource struct {
-	in    *input
-	be    bool // big-endian fields (u32: no call through a binary.ByteOrder for each field of each record)
-	nanos bool // timestamps in nanoseconds rather than microseconds
-	link  uint32
+	in     *input
+	endian      // the file's byte order
+	nanos  bool // timestamps in nanoseconds rather than microseconds
+	link   uint32
 }
 
 func newPcapSource(in *input) (*pcapSource, error) {
@@ -47,18 +47,33 @@ func newPcapSource(in *input) (*pcapSource, error) {
 	return s, nil
 }
 
-func (s *pcapSource) u16(b []byte) uint16 {
-	if s.be {
+// endian reads the integers of a file (a pcapng section) in its byte
+// order: a method on a flag rather than a binary.ByteOrder, which is a
+// call through an interface for every field of every record, and makes
+// every header escape to the heap.
+type endian struct {
+	be bool // big-endian
+}
+
+func (e endian) u16(b []byte) uint16 {
+	if e.be {
 		return binary.BigEndian.Uint16(b)
 	}
 	return binary.LittleEndian.Uint16(b)
 }
 
-func (s *pcapSource) u32(b []byte) uint32 {
-	if s.be {
+func (e endian) u32(b []byte) uint32 {
+	if e.be {
 		return binary.BigEndian.Uint32(b)
 	}
 	return binary.LittleEndian.Uint32(b)
+}
+
+func (e endian) u64(b []byte) uint64 {
+	if e.be {
+		return binary.BigEndian.Uint64(b)
+	}
+	return binary.LittleEndian.Uint64(b)
 }
 
 func (s *pcapSource) next(rec *record) error {

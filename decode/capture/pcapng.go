@@ -54,33 +54,10 @@ type ngIface struct {
 // blocks. Blocks of other types are skipped.
 type pcapngSource struct {
 	in     *input
-	be     bool // the section is big-endian
+	endian // the section's byte order
 	ifaces []ngIface
 	// warn reports a problem that does not stop reading.
 	warn func(off int64, msg string)
-}
-
-// u16, u32 and u64 read integers in the section's byte order. (A
-// binary.ByteOrder interface would make every header escape to the heap.)
-func (s *pcapngSource) u16(b []byte) uint16 {
-	if s.be {
-		return binary.BigEndian.Uint16(b)
-	}
-	return binary.LittleEndian.Uint16(b)
-}
-
-func (s *pcapngSource) u32(b []byte) uint32 {
-	if s.be {
-		return binary.BigEndian.Uint32(b)
-	}
-	return binary.LittleEndian.Uint32(b)
-}
-
-func (s *pcapngSource) u64(b []byte) uint64 {
-	if s.be {
-		return binary.BigEndian.Uint64(b)
-	}
-	return binary.LittleEndian.Uint64(b)
 }
 
 // maxIfaces bounds the interfaces of a section (each costs a few bytes).
