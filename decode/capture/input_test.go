@@ -210,6 +210,7 @@ func TestInputEdges(t *testing.T) {
 			return in.bytes(1)
 		}, "", io.EOF, 128},
 		{"skip past the end", func(in *input) ([]byte, error) { return nil, in.skip(129) }, "", io.ErrUnexpectedEOF, 128},
+		{"peek past the buffer", func(in *input) ([]byte, error) { return in.peek(40) }, string(data[:32]), nil, 0},
 		{"peek short", func(in *input) ([]byte, error) {
 			in.skip(125)
 			return in.peek(8)
