@@ -87,6 +87,6 @@ func printTargets(w io.Writer, ts []target) {
 		if !t.met {
 			status = "NOT MET"
 		}
-		fmt.Fprintf(w, "  %-62s %-34s %s\n", t.what, t.got, status)
+		fmt.Fprintf(w, "  %-64s %-34s %s\n", t.what, t.got, status)
 	}
 }
